@@ -1,0 +1,24 @@
+//! Why a file could not be read. Messages are in Chinese: they are shown to users as they are.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ParseError {
+    #[error("{file}：无法读取文件（{reason}）")]
+    Io { file: String, reason: String },
+    #[error("{file}：文件为空")]
+    Empty { file: String },
+    #[error("{file}：二进制文件，无法识别为年度报告（第 {offset} 字节处起不是文本）")]
+    Binary { file: String, offset: usize },
+    #[error("{file}：这是 {format} 文件，{hint}")]
+    Unsupported { file: String, format: &'static str, hint: &'static str },
+    #[error("{file}：未找到政府信息公开工作年度报告（没有找到{missing}）")]
+    NoReport { file: String, missing: String },
+}
+
+impl ParseError {
+    /// The process exit status the command line uses for this error.
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}

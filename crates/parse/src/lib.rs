@@ -1,0 +1,143 @@
+//! Reads a published 政府信息公开工作年度报告 into the canonical model.
+//!
+//! The stages, each with plain data between them:
+//! 1. [`decode`]: bytes → UTF-8 text, format decided from the content (text or HTML);
+//! 2. [`normalize`]: NFKC, pinyin annotations removed, traditional → simplified;
+//! 3. [`blocks`] / [`html`]: lines and table rows with their cells ([`blocks::Block`]);
+//! 4. [`structure`] and [`tables`]: reports split, sections, metadata, and the table grids
+//!    mapped onto the official layout's rows by the meaning of their labels.
+//!
+//! Every line keeps, byte by byte, the offset in the source it came from, so each value
+//! and each word of the prose has a [`nianbao_model::Span`] in the original file.
+
+pub mod blocks;
+pub mod decode;
+pub mod error;
+pub mod html;
+pub mod labels;
+pub mod normalize;
+pub mod recover;
+pub mod structure;
+pub mod tables;
+
+pub use error::ParseError;
+
+use blocks::Block;
+use nianbao_model::{Layout, ParsedReport, ReadWarning, Report, Source, TableId};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The version of the parser, stored with every result.
+pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// All reports read from one file.
+#[derive(Debug, Clone)]
+pub struct ParsedDocument {
+    pub source: Arc<Source>,
+    pub reports: Vec<ParsedReport>,
+    pub format: decode::Format,
+    pub encoding: &'static str,
+}
+
+/// Reads a file from disk.
+pub fn parse_file(path: &Path) -> Result<ParsedDocument, ParseError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ParseError::Io { file: name.clone(), reason: io_reason(&e) })?;
+    parse_bytes(&name, &bytes)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        _ if e.raw_os_error() == Some(21) => "这是一个目录".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads the bytes of a file named `file` (the name is used in messages and spans).
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
+    let decoded = decode::decode(file, bytes)?;
+    let traditional = normalize::is_traditional(&decoded.text);
+    let blocks = match decoded.format {
+        decode::Format::Html => html::html_blocks(&decoded.text, traditional),
+        decode::Format::Text => blocks::text_blocks(&decoded.text, traditional),
+    };
+    let source = Arc::new(Source::new(file, decoded.text, decoded.file_offsets));
+    let mut reports = Vec::new();
+    for range in structure::split_reports(&blocks) {
+        if let Some(r) = read_report(&blocks, range, &source) {
+            reports.push(r);
+        }
+    }
+    if reports.is_empty() {
+        return Err(ParseError::NoReport { file: file.to_string(), missing: "统计表（主动公开、依申请公开、复议诉讼）或“一、总体情况”等章节".into() });
+    }
+    Ok(ParsedDocument { source, reports, format: decoded.format, encoding: decoded.encoding })
+}
+
+fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source) -> Option<ParsedReport> {
+    let regions = tables::find_regions(blocks, range.clone());
+    let base = range.start;
+    let in_table = |i: usize| regions.contains(i);
+    let sections = structure::sections(blocks, range.clone(), &in_table, source, base);
+    let no_tables = regions.active_disclosure.is_none() && regions.applications.is_none() && regions.review_litigation.is_none();
+    if no_tables && sections.len() < 3 {
+        return None;
+    }
+    let meta = structure::meta(blocks, range.clone(), &sections, base, source);
+    let evidence = tables::detect_layout(blocks, &regions);
+    let layout = evidence.first().map(|e| e.1);
+    let effective = layout.or(meta.year.map(Layout::required_for)).unwrap_or(Layout::L2021);
+
+    let mut reader = tables::TableReader { blocks, source, warnings: Vec::new() };
+    let mut report = Report { agency: meta.agency, year: meta.year, layout, published: meta.published.as_ref().map(|p| p.value.clone()), ..Report::default() };
+    if let Some(r) = regions.active_disclosure.clone() {
+        // 表二 is read in the layout its own headers show.
+        let l = evidence.iter().find(|e| e.0 == TableId::ActiveDisclosure).map(|e| e.1).unwrap_or(effective);
+        report.active_disclosure = reader.active_disclosure(r, l);
+    }
+    if let Some(r) = regions.applications.clone() {
+        let l = evidence.iter().find(|e| e.0 == TableId::Applications).map(|e| e.1).unwrap_or(effective);
+        report.applications = reader.applications(r, l);
+    }
+    if let Some(r) = regions.review_litigation.clone() {
+        report.review_litigation = reader.review_litigation(r);
+    }
+    let mut warnings = reader.warnings;
+    for (id, present) in [
+        (TableId::ActiveDisclosure, regions.active_disclosure.is_some()),
+        (TableId::Applications, regions.applications.is_some()),
+        (TableId::ReviewLitigation, regions.review_litigation.is_some()),
+    ] {
+        if !present {
+            warnings.push(ReadWarning { message: format!("未找到{}（{}）", id.short_name(), id.title()), span: None });
+        }
+    }
+    let lines = blocks[range.clone()]
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let mut l = b.line.clone();
+            l.is_table_row = b.is_row() || regions.contains(base + k);
+            l
+        })
+        .collect();
+    Some(ParsedReport {
+        report,
+        title: meta.title,
+        title_year: meta.title_year,
+        period: meta.period,
+        published_span: meta.published.and_then(|p| p.span),
+        signature: meta.signature,
+        lines,
+        sections,
+        warnings,
+        layout_evidence: evidence,
+    })
+}
+
+/// The canonical JSON array of a document's reports.
+pub fn to_json(doc: &ParsedDocument) -> serde_json::Value {
+    serde_json::Value::Array(doc.reports.iter().map(|r| nianbao_model::json::to_json(&r.report)).collect())
+}

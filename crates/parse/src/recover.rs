@@ -1,0 +1,137 @@
+//! Recovering cells whose boundaries vanished (`713000074` for 71|3|0|0|0|0|74), using the
+//! table's own arithmetic. A reading is kept only when it is the only one possible.
+
+/// Most candidate readings we enumerate before giving up (the row is then left unread).
+const MAX_CANDIDATES: usize = 2000;
+
+/// Every way to cut `tokens` (strings of digits) into exactly `cells` whole numbers, with no
+/// leading zeros, that satisfies `accept`. `partial` prunes early: it is called with the values
+/// read so far and must return false when no completion can be accepted.
+pub fn splits(
+    tokens: &[&str],
+    cells: usize,
+    partial: &dyn Fn(&[u64]) -> bool,
+    accept: &dyn Fn(&[u64]) -> bool,
+) -> Option<Vec<Vec<u64>>> {
+    if tokens.iter().any(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let digits: usize = tokens.iter().map(|t| t.len()).sum();
+    if digits < cells || tokens.len() > cells {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut cur = Vec::with_capacity(cells);
+    let mut overflow = false;
+    walk(tokens, 0, 0, cells, &mut cur, partial, accept, &mut out, &mut overflow);
+    (!overflow).then_some(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    tokens: &[&str],
+    tok: usize,
+    pos: usize,
+    cells: usize,
+    cur: &mut Vec<u64>,
+    partial: &dyn Fn(&[u64]) -> bool,
+    accept: &dyn Fn(&[u64]) -> bool,
+    out: &mut Vec<Vec<u64>>,
+    overflow: &mut bool,
+) {
+    if *overflow {
+        return;
+    }
+    if tok == tokens.len() {
+        if cur.len() == cells && accept(cur) {
+            if out.len() >= MAX_CANDIDATES {
+                *overflow = true;
+                return;
+            }
+            out.push(cur.clone());
+        }
+        return;
+    }
+    let t = tokens[tok].as_bytes();
+    // Digits left in later tokens, and pieces they need at least.
+    let rest_tokens = tokens.len() - tok - 1;
+    let rest_digits: usize = tokens[tok + 1..].iter().map(|t| t.len()).sum();
+    let remaining_here = t.len() - pos;
+    for len in 1..=remaining_here.min(15) {
+        if len > 1 && t[pos] == b'0' {
+            break;
+        }
+        let piece = &t[pos..pos + len];
+        let value: u64 = std::str::from_utf8(piece).ok().and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+        cur.push(value);
+        let done_token = pos + len == t.len();
+        let pieces_left = cells as isize - cur.len() as isize;
+        let digits_left = (remaining_here - len + rest_digits) as isize;
+        let feasible = pieces_left >= 0
+            && digits_left >= pieces_left
+            && (pieces_left as usize) >= rest_tokens + usize::from(!done_token)
+            && partial(cur);
+        if feasible {
+            if done_token {
+                walk(tokens, tok + 1, 0, cells, cur, partial, accept, out, overflow);
+            } else {
+                walk(tokens, tok, pos + len, cells, cur, partial, accept, out, overflow);
+            }
+        }
+        cur.pop();
+    }
+}
+
+/// Readings of a 表三 row: seven cells, the six applicant columns adding up to the 总计.
+pub fn applications_row(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
+    splits(
+        tokens,
+        7,
+        &|v| v.len() < 7 || v[..6].iter().sum::<u64>() == v[6],
+        &|v| v[..6].iter().sum::<u64>() == v[6],
+    )
+}
+
+/// Readings of the 表四 data row: three groups of five, each ending in its 总计.
+pub fn review_row(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
+    let group_ok = |v: &[u64]| v.chunks(5).all(|g| g.len() < 5 || g[..4].iter().sum::<u64>() == g[4]);
+    splits(tokens, 15, &group_ok, &group_ok)
+}
+
+/// Readings of a row with no arithmetic: only the no-leading-zero rule applies.
+pub fn plain_row(tokens: &[&str], cells: usize) -> Option<Vec<Vec<u64>>> {
+    splits(tokens, cells, &|_| true, &|_| true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovers_the_unique_reading_of_a_row() {
+        assert_eq!(applications_row(&["713000074"]).unwrap(), vec![vec![71, 3, 0, 0, 0, 0, 74]]);
+        assert_eq!(applications_row(&["0000000"]).unwrap(), vec![vec![0; 7]]);
+    }
+
+    #[test]
+    fn reports_every_reading_when_several_fit() {
+        let all = applications_row(&["0200201133"]).unwrap();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all.contains(&vec![0, 2, 0, 0, 20, 11, 33]));
+        assert!(all.contains(&vec![0, 20, 0, 2, 0, 11, 33]));
+        assert_eq!(applications_row(&["1100002"]).unwrap(), vec![vec![1, 1, 0, 0, 0, 0, 2]]);
+    }
+
+    #[test]
+    fn splits_the_review_row_by_group_totals() {
+        let r = review_row(&["000002011400000"]).unwrap();
+        assert_eq!(r, vec![vec![0, 0, 0, 0, 0, 2, 0, 1, 1, 4, 0, 0, 0, 0, 0]]);
+    }
+
+    #[test]
+    fn plain_rows_need_no_leading_zeros() {
+        assert_eq!(plain_row(&["000"], 3).unwrap(), vec![vec![0, 0, 0]]);
+        assert_eq!(plain_row(&["100"], 3).unwrap(), vec![vec![1, 0, 0]]);
+        assert!(plain_row(&["123"], 2).unwrap().len() == 2);
+    }
+}

@@ -1,0 +1,645 @@
+//! Stages 3–4: find the three tables in a report's blocks, rebuild their rows from cells,
+//! and map them onto the layout's rows by the meaning of their labels.
+
+use crate::blocks::Block;
+use crate::labels::{self, Resolved};
+use crate::recover;
+use nianbao_model::layout::{self, Layout, TableId, APPLICATIONS_TOTAL_COLUMN};
+use nianbao_model::{Cell, CellMark, ReadHow, ReadWarning, Row, Source, Span, Table};
+
+/// What a cell holds, as far as the table reader is concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Number(f64),
+    Blank,
+    Slash,
+    Label,
+}
+
+/// One cell of the table region, in reading order.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    pub kind: Kind,
+    pub text: String,
+    pub block: usize,
+    pub range: (usize, usize),
+    /// First cell of a line that holds several cells (a table row as printed).
+    pub line_start: bool,
+}
+
+impl Tok {
+    fn is_value(&self) -> bool {
+        !matches!(self.kind, Kind::Label)
+    }
+}
+
+/// Parses a printed number: digits with optional sign, thousands separators, decimals and a
+/// unit. Returns `None` for anything else.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches(['件', '个', '条', '项', '次', '份', '人']);
+    let t = t.strip_suffix("万元").or_else(|| t.strip_suffix('元')).unwrap_or(t);
+    let t = t.strip_suffix('%').unwrap_or(t);
+    let (sign, digits) = match t.strip_prefix('+') {
+        Some(r) => (1.0, r),
+        None => match t.strip_prefix('-') {
+            Some(r) => (-1.0, r),
+            None => (1.0, t),
+        },
+    };
+    if digits.is_empty() || !digits.chars().next()?.is_ascii_digit() {
+        return None;
+    }
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let int_ok = if int.contains(',') {
+        let groups: Vec<&str> = int.split(',').collect();
+        (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3) && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+    } else {
+        !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit())
+    };
+    let frac_ok = frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    if !(int_ok && frac_ok) {
+        return None;
+    }
+    let plain: String = digits.chars().filter(|&c| c != ',').collect();
+    plain.parse::<f64>().ok().map(|v| sign * v)
+}
+
+fn classify(text: &str) -> Kind {
+    let t = text.trim();
+    if t.is_empty() {
+        return Kind::Blank;
+    }
+    if matches!(t, "/" | "\\" | "-" | "—" | "——" | "--" | "–" | "无" | "空" | "×") {
+        return Kind::Slash;
+    }
+    match parse_number(t) {
+        Some(v) => Kind::Number(v),
+        None => Kind::Label,
+    }
+}
+
+/// The tokens of a range of blocks.
+fn tokens(blocks: &[Block], range: std::ops::Range<usize>) -> Vec<Tok> {
+    let mut out = Vec::new();
+    for bi in range {
+        let b = &blocks[bi];
+        let pieces = b.pieces();
+        let filled = pieces.iter().filter(|&&(s, e)| s < e).count();
+        let mut first = true;
+        for (s, e) in pieces {
+            let text = &b.line.text[s..e];
+            let kind = classify(text);
+            if kind == Kind::Blank && !b.positional {
+                continue;
+            }
+            out.push(Tok { kind, text: text.to_string(), block: bi, range: (s, e), line_start: first && filled >= 2 });
+            first = false;
+        }
+    }
+    out
+}
+
+/// A row as rebuilt from the cells: its label cells and its value cells.
+#[derive(Debug, Clone, Default)]
+struct LogicalRow {
+    labels: Vec<Tok>,
+    values: Vec<Tok>,
+    positional: bool,
+}
+
+/// What a label names, for splitting rows: nothing known, a group heading, or a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Names {
+    Nothing,
+    Group,
+    Row,
+}
+
+/// Rebuilds rows from the cells. `names(text, header_zone)` tells what a label names: a label
+/// naming a row or group after a row label with no value between them starts a new (blank) row.
+fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(&str, bool) -> Names) -> Vec<LogicalRow> {
+    let mut rows = Vec::new();
+    let mut cur = LogicalRow::default();
+    let mut seen_values = false;
+    for bi in range {
+        let b = &blocks[bi];
+        let toks = tokens(blocks, bi..bi + 1);
+        if b.positional {
+            if !cur.labels.is_empty() || !cur.values.is_empty() {
+                rows.push(std::mem::take(&mut cur));
+            }
+            let last_label = toks.iter().rposition(|t| !t.is_value());
+            let (labels, values) = match last_label {
+                Some(i) => (toks[..=i].iter().filter(|t| !t.is_value()).cloned().collect(), toks[i + 1..].to_vec()),
+                None => (Vec::new(), toks),
+            };
+            seen_values |= !values.is_empty();
+            rows.push(LogicalRow { labels, values, positional: true });
+            continue;
+        }
+        for t in toks {
+            if t.is_value() {
+                if t.line_start && !cur.values.is_empty() {
+                    rows.push(std::mem::take(&mut cur));
+                }
+                cur.values.push(t);
+                seen_values = true;
+            } else {
+                let named = names(&t.text, !seen_values);
+                if !cur.values.is_empty() || (named != Names::Nothing && cur.labels.iter().any(|l| names(&l.text, !seen_values) == Names::Row)) {
+                    rows.push(std::mem::take(&mut cur));
+                }
+                cur.labels.push(t);
+            }
+        }
+    }
+    if !cur.labels.is_empty() || !cur.values.is_empty() {
+        rows.push(cur);
+    }
+    rows
+}
+
+/// Where the tables of one report are, as block ranges.
+#[derive(Debug, Clone, Default)]
+pub struct Regions {
+    pub active_disclosure: Option<std::ops::Range<usize>>,
+    pub applications: Option<std::ops::Range<usize>>,
+    pub review_litigation: Option<std::ops::Range<usize>>,
+}
+
+impl Regions {
+    pub fn contains(&self, block: usize) -> bool {
+        [&self.active_disclosure, &self.applications, &self.review_litigation].iter().any(|r| r.as_ref().is_some_and(|r| r.contains(&block)))
+    }
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn is_short(b: &Block) -> bool {
+    b.is_row() || b.text().chars().count() <= 40
+}
+
+/// Finds the table regions in `blocks[range]`.
+pub fn find_regions(blocks: &[Block], range: std::ops::Range<usize>) -> Regions {
+    let find = |from: usize, pred: &dyn Fn(&Block, &str) -> bool| -> Option<usize> {
+        (from..range.end).find(|&i| pred(&blocks[i], &compact(blocks[i].text())))
+    };
+    let t3 = find(range.start, &|b, t| is_short(b) && (t.contains("勾稽") || t.contains("申请人情况")))
+        .or_else(|| find(range.start, &|b, t| b.is_row() && t.contains("本年新收")))
+        .or_else(|| find(range.start, &|b, t| is_short(b) && t.contains("本年新收政府信息公开申请")));
+    let t2_pred = |b: &Block, t: &str| is_short(b) && (t.contains("第二十条第") || t.starts_with("信息内容") || t.contains("|信息内容"));
+    let t2 = find(range.start, &t2_pred).filter(|&i| t3.is_none_or(|t3| i < t3));
+    let t4_from = t3.unwrap_or(range.start);
+    let t4 = find(t4_from, &|b, t| {
+        is_short(b) && t.contains("行政复议") && !t.contains("本年新收") && {
+            // The header names 行政诉讼 too, in the same line or one of the next few.
+            let idx = blocks.iter().position(|x| std::ptr::eq(x, b)).unwrap_or(0);
+            (idx..(idx + 4).min(range.end)).any(|j| blocks[j].text().contains("行政诉讼"))
+        }
+    })
+    .filter(|&i| t3.is_none_or(|t3| i > t3));
+    let section_after = |from: usize, numerals: &[&str]| {
+        (from..range.end).find(|&i| {
+            let b = &blocks[i];
+            !b.is_row() && numerals.iter().any(|n| b.text().starts_with(n)) && b.text().chars().count() <= 40
+        })
+    };
+    let mut regions = Regions::default();
+    if let Some(s) = t2 {
+        let end = t3.or_else(|| section_after(s + 1, &["三、", "三."])).unwrap_or(range.end);
+        regions.active_disclosure = Some(s..end);
+    }
+    if let Some(s) = t3 {
+        let end = t4.or_else(|| section_after(s + 1, &["四、", "四.", "五、"])).unwrap_or(range.end);
+        // Stop before the heading of section 四 when it precedes the table header.
+        let end = (s + 1..end).find(|&i| !blocks[i].is_row() && blocks[i].text().starts_with("四、") && blocks[i].text().contains("复议")).unwrap_or(end);
+        regions.applications = Some(s..end);
+    }
+    if let Some(s) = t4 {
+        let end = section_after(s + 1, &["五、", "五.", "六、"]).unwrap_or(range.end);
+        // The table ends at the first long prose line after its numbers.
+        let mut seen_value = false;
+        let mut stop = end;
+        for i in s + 1..end {
+            let b = &blocks[i];
+            if !b.is_row() && b.text().chars().count() > 40 && seen_value {
+                stop = i;
+                break;
+            }
+            if tokens(blocks, i..i + 1).iter().any(|t| matches!(t.kind, Kind::Number(_))) {
+                seen_value = true;
+            }
+        }
+        regions.review_litigation = Some(s..stop);
+    }
+    regions
+}
+
+/// The layout the table headers and row labels show, if they show one.
+pub fn detect_layout(blocks: &[Block], regions: &Regions) -> Vec<(TableId, Layout)> {
+    let mut found = Vec::new();
+    if let Some(r) = &regions.active_disclosure {
+        let text: String = blocks[r.clone()].iter().map(|b| compact(b.text())).collect();
+        let new = ["制发", "废止件数", "现行有效"].iter().filter(|k| text.contains(*k)).count();
+        let old = ["新制作", "新公开", "对外公开总", "上一年项目", "采购项目", "其他对外管理", "本年增/减"].iter().filter(|k| text.contains(*k)).count();
+        if new > old {
+            found.push((TableId::ActiveDisclosure, Layout::L2021));
+        } else if old > new {
+            found.push((TableId::ActiveDisclosure, Layout::L2019));
+        }
+    }
+    if let Some(r) = &regions.applications {
+        let text: String = blocks[r.clone()].iter().map(|b| compact(b.text())).collect();
+        if text.contains("不补正") || text.contains("缴纳费用") || text.contains("收费通知") {
+            found.push((TableId::Applications, Layout::L2021));
+        } else if text.contains("其他处理") && text.contains("总计") {
+            found.push((TableId::Applications, Layout::L2019));
+        }
+    }
+    found
+}
+
+/// Reads tables out of blocks and records where each value came from.
+pub struct TableReader<'a> {
+    pub blocks: &'a [Block],
+    pub source: &'a Source,
+    pub warnings: Vec<ReadWarning>,
+}
+
+impl<'a> TableReader<'a> {
+    fn span(&self, t: &Tok) -> Span {
+        self.source.span_in(&self.blocks[t.block].line, t.range.0, t.range.1)
+    }
+
+    fn warn(&mut self, message: String, span: Option<Span>) {
+        self.warnings.push(ReadWarning { message, span });
+    }
+
+    fn cell(&self, t: &Tok, how: ReadHow) -> Cell {
+        let span = Some(self.span(t));
+        let raw = Some(t.text.clone());
+        match t.kind {
+            Kind::Number(v) => Cell { value: Some(v), raw, span, how, mark: if v == 0.0 { CellMark::Zero } else { CellMark::Number } },
+            Kind::Slash => Cell { value: None, raw, span, how, mark: CellMark::Slash },
+            Kind::Blank => Cell { value: None, raw: None, span, how, mark: CellMark::Blank },
+            Kind::Label => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
+        }
+    }
+
+    fn row(&self, key: &str, cells: Vec<Cell>, label: Option<&Tok>) -> Row {
+        Row {
+            key: key.to_string(),
+            cells,
+            label: label.map(|t| t.text.clone()),
+            label_span: label.map(|t| self.span(t)),
+        }
+    }
+
+    fn recovered(&self, values: &[u64], toks: &[Tok]) -> Vec<Cell> {
+        let span = toks.first().map(|f| {
+            let l = toks.last().unwrap_or(f);
+            let a = self.span(f);
+            let b = self.span(l);
+            Span { end: b.end, ..a }
+        });
+        values
+            .iter()
+            .map(|&v| Cell { value: Some(v as f64), raw: None, span, how: ReadHow::Arithmetic, mark: if v == 0 { CellMark::Zero } else { CellMark::Number } })
+            .collect()
+    }
+
+    /// 表二: each row label followed by its values.
+    pub fn active_disclosure(&mut self, range: std::ops::Range<usize>, layout: Layout) -> Table {
+        let defs = layout::active_disclosure_rows(layout);
+        let mut table = Table { span: self.first_span(&range), ..Table::default() };
+        let rows = logical_rows(self.blocks, range, &|t, _| if labels::active_disclosure_row(t, layout).is_some() { Names::Row } else { Names::Nothing });
+        table.headers = rows.iter().flat_map(|r| r.labels.iter()).map(|t| compact(&t.text)).filter(|t| !t.is_empty()).collect();
+        for lr in &rows {
+            let Some((label, key)) = lr.labels.iter().rev().find_map(|t| labels::active_disclosure_row(&t.text, layout).map(|k| (t, k))) else {
+                continue;
+            };
+            let Some(def) = defs.iter().find(|d| d.key == key) else { continue };
+            if table.row(key).is_some() {
+                continue;
+            }
+            let n = def.fields.len();
+            let vals: Vec<&Tok> = lr.values.iter().collect();
+            let cells: Vec<Cell> = if lr.positional {
+                let mut c: Vec<Cell> = vals.iter().take(n).map(|t| self.cell(t, ReadHow::Printed)).collect();
+                c.resize(n, Cell::blank());
+                c
+            } else if vals.len() >= n {
+                vals.iter().take(n).map(|t| self.cell(t, ReadHow::Printed)).collect()
+            } else if vals.len() == 1 && vals[0].text.len() > 1 && vals[0].text.bytes().all(|b| b.is_ascii_digit()) {
+                match recover::plain_row(&[vals[0].text.as_str()], n) {
+                    Some(c) if c.len() == 1 => self.recovered(&c[0], &lr.values),
+                    _ => {
+                        self.warn(format!("表二“{}”行数字粘连（{}），无法唯一拆分，已置为空", def.label, vals[0].text), Some(self.span(vals[0])));
+                        vec![Cell::unreadable(); n]
+                    }
+                }
+            } else {
+                let mut c: Vec<Cell> = vals.iter().map(|t| self.cell(t, ReadHow::Position)).collect();
+                if !vals.is_empty() {
+                    self.warn(format!("表二“{}”行只有 {} 个数，应有 {} 个；按顺序填入", def.label, vals.len(), n), Some(self.span(vals[0])));
+                }
+                c.resize(n, Cell::blank());
+                c
+            };
+            table.rows.push(self.row(key, cells, Some(label)));
+        }
+        // Keep layout order.
+        table.rows.sort_by_key(|r| defs.iter().position(|d| d.key == r.key));
+        table
+    }
+
+    fn first_span(&self, range: &std::ops::Range<usize>) -> Option<Span> {
+        let b = self.blocks.get(range.start)?;
+        Some(self.source.span_in(&b.line, 0, b.line.text.len()))
+    }
+
+    /// 表三: rows found by label, unlabeled rows placed by order, lost cells recovered.
+    pub fn applications(&mut self, range: std::ops::Range<usize>, layout: Layout) -> Table {
+        const W: usize = 7;
+        let defs = layout::applications_rows(layout);
+        let mut table = Table { span: self.first_span(&range), ..Table::default() };
+        let lrows = logical_rows(self.blocks, range, &|t, hz| match labels::applications_row(t, layout, hz) {
+            Resolved::Row(_) => Names::Row,
+            Resolved::Group(..) => Names::Group,
+            _ => Names::Nothing,
+        });
+        let mut seen_values = false;
+        let resolved: Vec<Resolved> = lrows
+            .iter()
+            .map(|lr| {
+                let r = lr
+                    .labels
+                    .iter()
+                    .rev()
+                    .map(|t| labels::applications_row(&t.text, layout, !seen_values))
+                    .find(|r| !matches!(r, Resolved::None | Resolved::Header))
+                    .unwrap_or(Resolved::None);
+                seen_values |= !lr.values.is_empty();
+                r
+            })
+            .collect();
+        let labelled: Vec<usize> = resolved.iter().filter_map(|r| if let Resolved::Row(i) = r { Some(*i) } else { None }).collect();
+        let mut assigned: Vec<Option<(Vec<Cell>, Option<Tok>)>> = vec![None; defs.len()];
+        let mut ambiguous: Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)> = Vec::new();
+        let mut next = 0usize;
+        for (lr, res) in lrows.iter().zip(&resolved) {
+            let label = lr.labels.last().cloned();
+            let target = match res {
+                Resolved::Row(i) => *i,
+                Resolved::Group(a, b) => (*a..=*b).find(|&j| j >= next && !labelled.contains(&j) && assigned[j].is_none()).unwrap_or(*a),
+                Resolved::None | Resolved::Header => {
+                    if lr.values.is_empty() {
+                        continue;
+                    }
+                    match (next..defs.len()).find(|&j| assigned[j].is_none()) {
+                        Some(j) => j,
+                        None => continue,
+                    }
+                }
+            };
+            if target >= defs.len() {
+                continue;
+            }
+            let values: Vec<Tok> = if lr.positional && lr.values.len() > W {
+                lr.values[lr.values.len() - W..].to_vec()
+            } else {
+                lr.values.clone()
+            };
+            let n = values.len();
+            if lr.positional && n == W {
+                assigned[target] = Some((values.iter().map(|t| self.cell(t, ReadHow::Printed)).collect(), label));
+                next = target + 1;
+                continue;
+            }
+            let values: Vec<Tok> = values.into_iter().filter(|t| t.kind != Kind::Blank).collect();
+            let n = values.len();
+            if n == 0 {
+                if !matches!(res, Resolved::None) && assigned[target].is_none() {
+                    assigned[target] = Some((vec![Cell::blank(); W], label));
+                }
+                next = target + 1;
+                continue;
+            }
+            if n % W == 0 {
+                let mut row = target;
+                for (k, chunk) in values.chunks(W).enumerate() {
+                    while row < defs.len() && assigned[row].is_some() {
+                        row += 1;
+                    }
+                    if row >= defs.len() {
+                        break;
+                    }
+                    let lab = if k == 0 { label.clone() } else { None };
+                    assigned[row] = Some((chunk.iter().map(|t| self.cell(t, ReadHow::Printed)).collect(), lab));
+                    row += 1;
+                }
+                next = row;
+                continue;
+            }
+            let cells = if n < W {
+                self.partial_row(&values, target, defs, &mut ambiguous)
+            } else {
+                let d = &defs[target];
+                self.warn(format!("表三“{}”行有 {} 个数，不是 7 的倍数；只读取前 7 个", d.printed(), n), Some(self.span(&values[0])));
+                values.iter().take(W).map(|t| self.cell(t, ReadHow::Printed)).collect()
+            };
+            assigned[target] = Some((cells, label));
+            next = target + 1;
+        }
+        self.resolve_ambiguous(&mut assigned, ambiguous, layout);
+        for (i, a) in assigned.into_iter().enumerate() {
+            if let Some((cells, label)) = a {
+                table.rows.push(self.row(defs[i].key, cells, label.as_ref()));
+            }
+        }
+        table
+    }
+
+    /// A 表三 row with fewer than seven numbers: run-together digits, or blanks dropped.
+    fn partial_row(&mut self, values: &[Tok], target: usize, defs: &[layout::RowDef], ambiguous: &mut Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)>) -> Vec<Cell> {
+        const W: usize = 7;
+        let d = &defs[target];
+        let digit_tokens: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
+        let all_digits = digit_tokens.iter().all(|t| t.bytes().all(|b| b.is_ascii_digit()));
+        if all_digits && digit_tokens.iter().map(|t| t.len()).sum::<usize>() >= W {
+            if let Some(c) = recover::applications_row(&digit_tokens) {
+                if c.len() == 1 {
+                    return self.recovered(&c[0], values);
+                }
+                if c.len() > 1 {
+                    ambiguous.push((target, c, values.to_vec()));
+                    return vec![Cell::unreadable(); W];
+                }
+            }
+        }
+        let n = values.len();
+        let nums: Vec<f64> = values.iter().filter_map(|t| if let Kind::Number(v) = t.kind { Some(v) } else { None }).collect();
+        if n >= 2 && nums.len() == n && (nums[..n - 1].iter().sum::<f64>() - nums[n - 1]).abs() < 1e-9 {
+            // Blanks were dropped: the leading numbers are the first applicant columns and the
+            // last one is the 总计, which their sum confirms.
+            let mut cells = vec![Cell::blank(); W];
+            for (i, t) in values[..n - 1].iter().enumerate() {
+                cells[i] = self.cell(t, ReadHow::Position);
+            }
+            cells[APPLICATIONS_TOTAL_COLUMN] = self.cell(&values[n - 1], ReadHow::Position);
+            return cells;
+        }
+        self.warn(
+            format!("表三“{}”行只有 {} 个数（{}），无法确定所在列，已置为空", d.printed(), n, digit_tokens.join(" ")),
+            Some(self.span(&values[0])),
+        );
+        vec![Cell::unreadable(); W]
+    }
+
+    /// Several readings of a run-together row: keep the one the column relations allow, if only one does.
+    fn resolve_ambiguous(&mut self, assigned: &mut [Option<(Vec<Cell>, Option<Tok>)>], ambiguous: Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)>, layout: Layout) {
+        let defs = layout::applications_rows(layout);
+        let idx = |key: &str| defs.iter().position(|d| d.key == key);
+        let outcome: Vec<usize> = layout::outcome_rows(layout).iter().filter_map(|d| idx(d.key)).collect();
+        let (Some(new), Some(carried), Some(total), Some(forward)) = (idx("new_received"), idx("carried_over"), idx("total_processed"), idx("carried_forward")) else {
+            return;
+        };
+        let mut pending = ambiguous;
+        loop {
+            let mut progress = false;
+            let mut still = Vec::new();
+            for (row, cands, toks) in pending {
+                let value = |assigned: &[Option<(Vec<Cell>, Option<Tok>)>], r: usize, c: usize, cand: &[u64]| -> Option<f64> {
+                    if r == row {
+                        return Some(cand[c] as f64);
+                    }
+                    assigned[r].as_ref().and_then(|(cells, _)| cells.get(c)).and_then(|x| x.value)
+                };
+                let ok: Vec<&Vec<u64>> = cands
+                    .iter()
+                    .filter(|cand| {
+                        let mut checked = 0;
+                        for c in 0..7 {
+                            let g = |r| value(assigned, r, c, cand);
+                            if [new, carried, total, forward].contains(&row) {
+                                if let (Some(a), Some(b), Some(t), Some(f)) = (g(new), g(carried), g(total), g(forward)) {
+                                    checked += 1;
+                                    if (a + b - t - f).abs() > 1e-9 {
+                                        return false;
+                                    }
+                                }
+                            }
+                            if row == total || outcome.contains(&row) {
+                                let parts: Option<Vec<f64>> = outcome.iter().map(|&r| g(r)).collect();
+                                if let (Some(parts), Some(t)) = (parts, g(total)) {
+                                    checked += 1;
+                                    if (parts.iter().sum::<f64>() - t).abs() > 1e-9 {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        checked > 0
+                    })
+                    .collect();
+                if ok.len() == 1 {
+                    let cells = self.recovered(ok[0], &toks);
+                    if let Some(slot) = assigned[row].as_mut() {
+                        slot.0 = cells;
+                    }
+                    progress = true;
+                } else {
+                    still.push((row, cands, toks));
+                }
+            }
+            pending = still;
+            if !progress || pending.is_empty() {
+                break;
+            }
+        }
+        for (row, cands, toks) in pending {
+            let text: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+            let span = toks.first().map(|t| self.span(t));
+            self.warn(
+                format!("表三“{}”行数字粘连（{}），有 {} 种拆分都符合勾稽关系，无法确定，已置为空", defs[row].printed(), text.join(" "), cands.len()),
+                span,
+            );
+        }
+    }
+
+    /// 表四: fifteen values after the header.
+    pub fn review_litigation(&mut self, range: std::ops::Range<usize>) -> Table {
+        const W: usize = 15;
+        let mut table = Table { span: self.first_span(&range), ..Table::default() };
+        let lrows = logical_rows(self.blocks, range, &|_, _| Names::Nothing);
+        table.headers = lrows.iter().flat_map(|r| r.labels.iter()).map(|t| compact(&t.text)).collect();
+        let positional = lrows.iter().find(|r| r.positional && r.values.len() >= W && r.values.iter().any(|t| t.kind != Kind::Blank));
+        let cells: Vec<Cell> = if let Some(r) = positional {
+            r.values[r.values.len() - W..].iter().map(|t| self.cell(t, ReadHow::Printed)).collect()
+        } else {
+            let values: Vec<Tok> = lrows.iter().flat_map(|r| r.values.iter()).filter(|t| t.kind != Kind::Blank).cloned().collect();
+            let n = values.len();
+            if n == 0 {
+                vec![Cell::blank(); W]
+            } else if n >= W {
+                if n > W {
+                    self.warn(format!("表四有 {n} 个数，应为 15 个；只读取前 15 个"), Some(self.span(&values[W])));
+                }
+                values.iter().take(W).map(|t| self.cell(t, ReadHow::Printed)).collect()
+            } else {
+                let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
+                let digits = texts.iter().all(|t| t.bytes().all(|b| b.is_ascii_digit())) && texts.iter().map(|t| t.len()).sum::<usize>() >= W;
+                let recovered = if digits { recover::review_row(&texts) } else { None };
+                let nums: Vec<f64> = values.iter().filter_map(|t| if let Kind::Number(v) = t.kind { Some(v) } else { None }).collect();
+                match recovered {
+                    Some(c) if c.len() == 1 => self.recovered(&c[0], &values),
+                    Some(c) if c.len() > 1 => {
+                        self.warn(format!("表四数字粘连（{}），有 {} 种拆分都符合总计关系，无法确定，已置为空", texts.join(" "), c.len()), Some(self.span(&values[0])));
+                        vec![Cell::unreadable(); W]
+                    }
+                    _ if (2..=5).contains(&n) && nums.len() == n && (nums[..n - 1].iter().sum::<f64>() - nums[n - 1]).abs() < 1e-9 => {
+                        // Blanks dropped: the numbers are the first group's leading columns and its 总计.
+                        let mut cells = vec![Cell::blank(); W];
+                        for (i, t) in values[..n - 1].iter().enumerate() {
+                            cells[i] = self.cell(t, ReadHow::Position);
+                        }
+                        cells[4] = self.cell(&values[n - 1], ReadHow::Position);
+                        cells
+                    }
+                    _ => {
+                        self.warn(format!("表四只有 {n} 个数（{}），无法确定所在列，已置为空", texts.join(" ")), Some(self.span(&values[0])));
+                        vec![Cell::unreadable(); W]
+                    }
+                }
+            }
+        };
+        for (g, def) in layout::REVIEW_LITIGATION.iter().enumerate() {
+            let group: Vec<Cell> = cells[g * 5..g * 5 + 5].to_vec();
+            table.rows.push(Row { key: def.key.to_string(), cells: group, label: None, label_span: None });
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_printed_numbers() {
+        assert_eq!(parse_number("29,712"), Some(29712.0));
+        assert_eq!(parse_number("+12"), Some(12.0));
+        assert_eq!(parse_number("-3"), Some(-3.0));
+        assert_eq!(parse_number("43923.57万元"), Some(43923.57));
+        assert_eq!(parse_number("251000元"), Some(251000.0));
+        assert_eq!(parse_number("1.属于国家秘密"), None);
+        assert_eq!(parse_number("12,34"), None);
+        assert_eq!(classify("/"), Kind::Slash);
+    }
+}
