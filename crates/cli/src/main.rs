@@ -1,6 +1,7 @@
 //! `nianbao`: the command line. Thin: argument parsing and output only; the work is in the
 //! library crates.
 
+mod check_cmd;
 mod table_view;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -21,8 +22,24 @@ enum ParseFormat {
     Table,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// 检查年度报告：表内勾稽、正文与表格、跨年度衔接、版式与结构、发布时限
+    Check {
+        /// 一个或多个报告文件；同一机关不同年度的报告一起检查时会做跨年度核对
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+    /// 列出全部检查规则及实现状态
+    Rules,
     /// 读取年度报告，输出规范 JSON（nianbao/report-v1）或表格
     Parse {
         /// 报告文件（文本或网页）
@@ -39,6 +56,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { file, format, spans } => parse(&file, format, spans),
+        Command::Check { files, format } => check_cmd::check(&files, format == CheckFormat::Json),
+        Command::Rules => check_cmd::list_rules(),
     }
 }
 

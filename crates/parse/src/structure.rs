@@ -58,7 +58,8 @@ fn re_date_only() -> &'static Regex {
 
 fn looks_like_title(t: &str) -> bool {
     let c = compact(t);
-    c.chars().count() <= 80 && (c.contains("年度报告") || c.contains("年报")) && !c.starts_with("根据") && !c.contains("以下简称")
+    let names_report = c.contains("年度报告") || c.contains("年报") || (c.contains("政府信息公开") && c.contains('年') && (c.contains("报告") || c.contains("总结")));
+    c.chars().count() <= 80 && names_report && !c.starts_with("根据") && !c.contains("以下简称") && !c.ends_with('。')
 }
 
 /// Splits the blocks of a file into one range per report.

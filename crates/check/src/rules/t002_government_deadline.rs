@@ -1,0 +1,41 @@
+//! T002 — a government-wide report is published on or before 31 March of the next year.
+//!
+//! Why: 《条例》第四十九条 [R]: the disclosure office of each 县级以上地方人民政府 publishes the
+//! government's report before 31 March. The body is inferred from its name (…人民政府); the
+//! message says so. Townships have no national deadline and are not checked.
+//!
+//! Fails: 太原市小店区人民政府 2023 published 2024-04-02. Passes: 2024-01-18.
+
+use super::Rule;
+use crate::agency::{self, BodyKind};
+use crate::catalog::meta;
+use crate::{Ctx, Finding};
+
+pub static RULE: Rule = Rule { meta: meta("T002"), check };
+
+fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let (Some(name), Some(year), Some(published)) = (ctx.report.agency.as_deref(), ctx.report.year, ctx.report.published.as_deref()) else { return };
+    if agency::kind(name) != BodyKind::Government {
+        return;
+    }
+    let deadline = format!("{}-03-31", year + 1);
+    if published > deadline.as_str() {
+        out.push(
+            Finding::new(&RULE.meta, ctx.index, format!("“{name}”按名称判断为{}，应于 {deadline} 前发布 {year} 年度报告，实际发布日期为 {published}", BodyKind::Government.zh()))
+                .values(&deadline, published)
+                .span(ctx.parsed.published_span),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn flags_a_late_government_report() {
+        assert!(findings("T002", &[&clean_2021()]).is_empty());
+        let late = edit(&clean_2021(), "2024年1月18日", "2024年4月2日");
+        assert_eq!(findings("T002", &[&late]).len(), 1);
+    }
+}
