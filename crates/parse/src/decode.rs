@@ -9,6 +9,34 @@ use encoding_rs::{Encoding, GB18030, UTF_8};
 pub enum Format {
     Text,
     Html,
+    /// Office Open XML word processing (.docx, and .wps saved as docx).
+    Docx,
+    Pdf,
+}
+
+/// What the first bytes say the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// Text or HTML, to be decoded.
+    Plain,
+    /// A ZIP package (DOCX).
+    Zip,
+    Pdf,
+    /// An OLE2 compound file: .doc, .wps, .xls of Office 97–2003.
+    Ole,
+}
+
+pub fn sniff(bytes: &[u8]) -> Container {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    if bytes[start..].starts_with(b"%PDF") {
+        Container::Pdf
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Container::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Container::Ole
+    } else {
+        Container::Plain
+    }
 }
 
 /// The decoded document.
@@ -77,15 +105,6 @@ fn binary_offset(bytes: &[u8]) -> Option<usize> {
 pub fn decode(file: &str, bytes: &[u8]) -> Result<Decoded, ParseError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty { file: file.to_string() });
-    }
-    if bytes.starts_with(b"%PDF") {
-        return Err(ParseError::Unsupported { file: file.into(), format: "PDF", hint: "当前版本尚不能读取 PDF，请先另存为文本或网页" });
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(ParseError::Unsupported { file: file.into(), format: "Word（DOCX/ZIP）", hint: "当前版本尚不能读取 Word 文件，请先另存为文本或网页" });
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(ParseError::Unsupported { file: file.into(), format: "Word 97-2003（DOC/WPS）", hint: "请用 LibreOffice 转换：soffice --headless --convert-to docx 文件名" });
     }
     if let Some(offset) = binary_offset(bytes) {
         return Err(ParseError::Binary { file: file.to_string(), offset });

@@ -12,10 +12,12 @@
 
 pub mod blocks;
 pub mod decode;
+pub mod docx;
 pub mod error;
 pub mod html;
 pub mod labels;
 pub mod normalize;
+pub mod pdf;
 pub mod recover;
 pub mod structure;
 pub mod tables;
@@ -55,15 +57,47 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// What the first stage gives the later ones, whatever the format: the text that spans point
+/// into, the map back to the file's bytes, and the blocks.
+pub struct Extracted {
+    pub format: decode::Format,
+    pub encoding: &'static str,
+    /// The text spans point into (for DOCX and PDF: the extracted text, one line per block).
+    pub text: String,
+    pub file_offsets: Option<Vec<u32>>,
+    pub blocks: Vec<Block>,
+}
+
+/// Stage 1 for every format.
+pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
+    match decode::sniff(bytes) {
+        decode::Container::Zip => docx::extract(file, bytes),
+        decode::Container::Pdf => pdf::extract(file, bytes),
+        decode::Container::Ole => Err(ParseError::Unsupported {
+            file: file.into(),
+            format: "Word 97-2003 或 WPS（.doc/.wps）",
+            hint: "请先用 LibreOffice 转换为 docx：soffice --headless --convert-to docx 文件名",
+        }),
+        decode::Container::Plain => {
+            let decoded = decode::decode(file, bytes)?;
+            let traditional = normalize::is_traditional(&decoded.text);
+            let blocks = match decoded.format {
+                decode::Format::Html => html::html_blocks(&decoded.text, traditional),
+                _ => blocks::text_blocks(&decoded.text, traditional),
+            };
+            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks })
+        }
+    }
+}
+
 /// Reads the bytes of a file named `file` (the name is used in messages and spans).
 pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
-    let decoded = decode::decode(file, bytes)?;
-    let traditional = normalize::is_traditional(&decoded.text);
-    let blocks = match decoded.format {
-        decode::Format::Html => html::html_blocks(&decoded.text, traditional),
-        decode::Format::Text => blocks::text_blocks(&decoded.text, traditional),
-    };
-    let source = Arc::new(Source::new(file, decoded.text, decoded.file_offsets));
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty { file: file.to_string() });
+    }
+    let extracted = extract(file, bytes)?;
+    let (blocks, format, encoding) = (extracted.blocks, extracted.format, extracted.encoding);
+    let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
         if let Some(r) = read_report(&blocks, range, &source) {
@@ -73,7 +107,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseErro
     if reports.is_empty() {
         return Err(ParseError::NoReport { file: file.to_string(), missing: "统计表（主动公开、依申请公开、复议诉讼）或“一、总体情况”等章节".into() });
     }
-    Ok(ParsedDocument { source, reports, format: decoded.format, encoding: decoded.encoding })
+    Ok(ParsedDocument { source, reports, format, encoding })
 }
 
 fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source) -> Option<ParsedReport> {
