@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod prose;
 pub mod render;
 pub mod rules;
+pub mod similarity;
 
 use nianbao_model::{layout, Layout, ParsedReport, Report, Span, TableId};
 use nianbao_parse::ParsedDocument;

@@ -2,6 +2,7 @@
 //! library crates.
 
 mod check_cmd;
+mod corpus_cmd;
 mod table_view;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -40,6 +41,40 @@ enum Command {
     },
     /// 列出全部检查规则及实现状态
     Rules,
+    /// 批量读取、检查报告并存入数据库（默认 ./nianbao.db，也可 --db postgres://…）
+    Ingest {
+        /// 文件或目录（递归）
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+    },
+    /// 管理机关：别名、隶属关系
+    Agency {
+        #[command(subcommand)]
+        cmd: corpus_cmd::AgencyCmd,
+        #[arg(long, default_value = "nianbao.db", global = true)]
+        db: String,
+    },
+    /// 对比两个年度（机关名称 年份1 年份2）或两个文件的表格与正文
+    Compare {
+        #[arg(required = true, num_args = 2..=3)]
+        args: Vec<String>,
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+        /// 列出全部单元格（默认只列有变化的）
+        #[arg(long)]
+        all: bool,
+    },
+    /// 汇总某政府所属部门某年度的报告
+    Rollup {
+        parent: String,
+        year: i32,
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
     /// 读取年度报告，输出规范 JSON（nianbao/report-v1）或表格
     Parse {
         /// 报告文件（文本或网页）
@@ -58,6 +93,10 @@ fn main() -> ExitCode {
         Command::Parse { file, format, spans } => parse(&file, format, spans),
         Command::Check { files, format } => check_cmd::check(&files, format == CheckFormat::Json),
         Command::Rules => check_cmd::list_rules(),
+        Command::Ingest { paths, db } => corpus_cmd::ingest(&paths, &db),
+        Command::Agency { cmd, db } => corpus_cmd::agency(cmd, &db),
+        Command::Compare { args, db, all } => corpus_cmd::compare_cmd(&args, &db, all),
+        Command::Rollup { parent, year, db, format } => corpus_cmd::rollup(&parent, year, &db, format == CheckFormat::Json),
     }
 }
 

@@ -43,6 +43,7 @@ mod t002_government_deadline;
 mod t003_published_too_early;
 mod y001_carry_over;
 mod y002_documents_in_force;
+mod y003_similar_prose;
 mod y004_identical_tables;
 mod y005_layout_reverted;
 
@@ -77,6 +78,7 @@ pub static ALL: &[&Rule] = &[
     &t003_published_too_early::RULE,
     &y001_carry_over::RULE,
     &y002_documents_in_force::RULE,
+    &y003_similar_prose::RULE,
     &y004_identical_tables::RULE,
     &y005_layout_reverted::RULE,
     &f001_fee_before_2021::RULE,

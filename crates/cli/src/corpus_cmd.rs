@@ -1,0 +1,217 @@
+//! `nianbao ingest`, `agency`, `compare`, `rollup`: the corpus database commands.
+
+use clap::Subcommand;
+use nianbao_model::{layout, TableId};
+use nianbao_store::compare::{compare, Comparison};
+use nianbao_store::{block_on, Store, StoreError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum AgencyCmd {
+    /// 把某个名称写法登记为某机关的别名（例如 东阿县政府办公室 → 东阿县人民政府办公室）
+    Alias { alias: String, canonical: String },
+    /// 从 CSV 导入机关隶属关系（表头 name,parent）
+    Import { csv: PathBuf },
+    /// 列出机关、上级、别名与报告数
+    List,
+}
+
+fn fail(e: StoreError) -> ExitCode {
+    eprintln!("错误：{e}");
+    ExitCode::from(2)
+}
+
+fn open(db: &str) -> Result<Store, StoreError> {
+    block_on(Store::open(db))?
+}
+
+fn print(s: &str) -> ExitCode {
+    if std::io::stdout().lock().write_all(s.as_bytes()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn ingest(paths: &[PathBuf], db: &str) -> ExitCode {
+    for p in paths {
+        if !p.exists() {
+            eprintln!("错误：{}：文件或目录不存在", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let run = || -> Result<String, StoreError> {
+        let store = open(db)?;
+        let s = block_on(store.ingest(paths, std::io::stderr().is_terminal()))??;
+        let (files, failed, reports, findings) = block_on(store.counts())??;
+        let secs = s.elapsed.as_secs_f64().max(1e-9);
+        let mut out = format!(
+            "本次：{} 个文件（新写入 {}，未变化 {}，失败 {}），{} 份报告，{} 条检查结果，用时 {:.1} 秒（{:.1} 个文件/秒）\n",
+            s.files, s.written, s.unchanged, s.failed, s.reports, s.findings, secs, s.files as f64 / secs
+        );
+        for f in s.failures.iter().take(20) {
+            out.push_str(&format!("  失败：{f}\n"));
+        }
+        out.push_str(&format!("数据库 {db}：{files} 个文件，{failed} 个读取失败，{reports} 份报告，{findings} 条检查结果\n"));
+        Ok(out)
+    };
+    match run() {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}
+
+pub fn agency(cmd: AgencyCmd, db: &str) -> ExitCode {
+    let run = || -> Result<String, StoreError> {
+        let store = open(db)?;
+        Ok(match cmd {
+            AgencyCmd::Alias { alias, canonical } => {
+                block_on(store.set_alias(&alias, &canonical))??;
+                format!("已登记：“{alias}”是“{canonical}”的别名\n")
+            }
+            AgencyCmd::Import { csv } => {
+                let n = block_on(store.import_tree(&csv))??;
+                format!("已导入 {n} 个机关的隶属关系\n")
+            }
+            AgencyCmd::List => {
+                let mut out = String::new();
+                for a in block_on(store.list_agencies())?? {
+                    out.push_str(&format!(
+                        "{}\t上级：{}\t报告 {} 份\t别名：{}\n",
+                        a.name,
+                        a.parent.as_deref().unwrap_or("—"),
+                        a.reports,
+                        a.aliases.join("、")
+                    ));
+                }
+                out
+            }
+        })
+    };
+    match run() {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}
+
+fn fmt(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.fract() == 0.0 => format!("{}", x as i64),
+        Some(x) => format!("{x}"),
+        None => "—".into(),
+    }
+}
+
+fn render_comparison(title_a: &str, title_b: &str, c: &Comparison, all: bool) -> String {
+    let mut out = format!("对比：{title_a} → {title_b}\n");
+    if let Some(n) = &c.layout_note {
+        out.push_str(&format!("注意：{n}\n"));
+    }
+    for id in TableId::ALL {
+        out.push_str(&format!("\n{}（{}）\n", id.short_name(), id.title()));
+        let mut any = false;
+        for cell in c.cells.iter().filter(|x| x.table == id) {
+            let changed = cell.before != cell.after;
+            if !changed && !all {
+                continue;
+            }
+            any = true;
+            let delta = match (cell.before, cell.after) {
+                (Some(a), Some(b)) if a != b => format!("{:+}", b - a),
+                (Some(_), Some(_)) => String::new(),
+                _ => "（一方空白）".into(),
+            };
+            out.push_str(&format!("  {} · {}：{} → {} {}\n", cell.label, cell.column, fmt(cell.before), fmt(cell.after), delta));
+        }
+        if !any {
+            out.push_str("  （无变化）\n");
+        }
+    }
+    out.push_str("\n正文相似度\n");
+    for (n, heading, s, alike) in &c.prose {
+        out.push_str(&format!("  {}：{:.0}%{}\n", heading, s * 100.0, if *alike { "  [Y003] 内容雷同" } else { "" }));
+        let _ = n;
+    }
+    out
+}
+
+fn file_report(path: &Path) -> Result<(String, nianbao_model::Report, Vec<(u8, String, String)>), String> {
+    let doc = nianbao_parse::parse_file(path).map_err(|e| e.to_string())?;
+    let parsed = doc.reports.into_iter().next().ok_or_else(|| format!("{}：没有报告", path.display()))?;
+    let prose = parsed
+        .sections
+        .iter()
+        .map(|s| (s.number, s.heading.clone(), parsed.section_lines(s.number).iter().filter(|l| !l.is_table_row).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")))
+        .collect();
+    let title = format!("{}（{} {}）", path.display(), parsed.report.agency.clone().unwrap_or_default(), parsed.report.year.map(|y| y.to_string()).unwrap_or_default());
+    Ok((title, parsed.report, prose))
+}
+
+/// `compare AGENCY YEAR1 YEAR2` (from the database) or `compare FILE1 FILE2`.
+pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
+    let result = match args {
+        [a, b] if Path::new(a).is_file() && Path::new(b).is_file() => match (file_report(Path::new(a)), file_report(Path::new(b))) {
+            (Ok(x), Ok(y)) => Ok(render_comparison(&x.0, &y.0, &compare(&x.1, &y.1, &x.2, &y.2), all)),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("错误：{e}");
+                return ExitCode::from(2);
+            }
+        },
+        [agency, y1, y2] => {
+            let (Ok(y1), Ok(y2)) = (y1.parse::<i32>(), y2.parse::<i32>()) else {
+                eprintln!("错误：年份应为数字，例如 nianbao compare 东阿县人民政府办公室 2022 2023");
+                return ExitCode::from(2);
+            };
+            (|| -> Result<String, StoreError> {
+                let store = open(db)?;
+                let id = block_on(store.find_agency(agency))??;
+                let a = block_on(store.report_for(id, y1))??.ok_or(StoreError::NoReport { agency: agency.clone(), year: y1 })?;
+                let b = block_on(store.report_for(id, y2))??.ok_or(StoreError::NoReport { agency: agency.clone(), year: y2 })?;
+                Ok(render_comparison(&format!("{} {y1}", a.agency), &format!("{} {y2}", b.agency), &compare(&a.report, &b.report, &a.prose, &b.prose), all))
+            })()
+        }
+        _ => {
+            eprintln!("错误：用法为 nianbao compare 机关名称 年份1 年份2，或 nianbao compare 文件1 文件2");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}
+
+pub fn rollup(parent: &str, year: i32, db: &str, json: bool) -> ExitCode {
+    let run = || -> Result<String, StoreError> {
+        let store = open(db)?;
+        let r = block_on(store.rollup(parent, year))??;
+        if json {
+            let mut v = nianbao_model::json::to_json(&r.report);
+            v["included"] = serde_json::json!(r.included);
+            v["missing"] = serde_json::json!(r.missing);
+            v["with_errors"] = serde_json::json!(r.with_errors.iter().map(|(a, n)| serde_json::json!({"agency": a, "errors": n})).collect::<Vec<_>>());
+            v["notes"] = serde_json::json!(r.notes);
+            return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+        }
+        let mut out = format!("{} {} 年度所属部门汇总（{} 版式），计入 {} 个机关\n", r.parent, year, r.layout.as_str(), r.included.len());
+        if !r.missing.is_empty() {
+            out.push_str(&format!("缺报：{}\n", r.missing.join("、")));
+        }
+        if !r.with_errors.is_empty() {
+            let e: Vec<String> = r.with_errors.iter().map(|(a, n)| format!("{a}（{n} 个错误）")).collect();
+            out.push_str(&format!("有错误：{}\n", e.join("、")));
+        }
+        for n in &r.notes {
+            out.push_str(&format!("注意：{n}\n"));
+        }
+        out.push('\n');
+        out.push_str(&crate::table_view::render(&r.report));
+        let _ = layout::APPLICANT_COLUMNS;
+        Ok(out)
+    };
+    match run() {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}

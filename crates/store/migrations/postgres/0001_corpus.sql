@@ -1,0 +1,75 @@
+-- The corpus: agencies, source files (one version per content hash), reports, cells, findings.
+CREATE TABLE agencies (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    parent_id BIGINT REFERENCES agencies(id),
+    kind TEXT
+);
+CREATE TABLE agency_aliases (
+    alias_key TEXT PRIMARY KEY,
+    alias TEXT NOT NULL,
+    agency_id BIGINT NOT NULL REFERENCES agencies(id)
+);
+CREATE TABLE source_files (
+    id BIGSERIAL PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    format TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    parser_version TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    is_current BIGINT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    UNIQUE (path, sha256)
+);
+CREATE TABLE reports (
+    id BIGSERIAL PRIMARY KEY,
+    file_id BIGINT NOT NULL REFERENCES source_files(id),
+    idx BIGINT NOT NULL,
+    agency_id BIGINT REFERENCES agencies(id),
+    agency_name TEXT,
+    year BIGINT,
+    layout TEXT,
+    published TEXT,
+    title TEXT,
+    report_json TEXT NOT NULL,
+    prose_json TEXT NOT NULL,
+    errors BIGINT NOT NULL,
+    warnings BIGINT NOT NULL,
+    UNIQUE (file_id, idx)
+);
+CREATE INDEX reports_agency_year ON reports (agency_id, year);
+CREATE TABLE cells (
+    report_id BIGINT NOT NULL REFERENCES reports(id),
+    tbl TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    col BIGINT NOT NULL,
+    field TEXT NOT NULL,
+    value DOUBLE PRECISION,
+    semantics TEXT NOT NULL,
+    raw TEXT,
+    how TEXT NOT NULL,
+    line BIGINT,
+    col_no BIGINT,
+    start_byte BIGINT,
+    end_byte BIGINT,
+    PRIMARY KEY (report_id, tbl, row_key, col)
+);
+CREATE TABLE findings (
+    id BIGSERIAL PRIMARY KEY,
+    report_id BIGINT NOT NULL REFERENCES reports(id),
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    expected TEXT,
+    found TEXT,
+    cells TEXT NOT NULL,
+    line BIGINT,
+    col_no BIGINT,
+    start_byte BIGINT,
+    end_byte BIGINT
+);
+CREATE INDEX findings_report ON findings (report_id);

@@ -1,0 +1,325 @@
+//! `nianbao ingest`: parse and check files in parallel (rayon), write each file's reports in
+//! one transaction. The same file twice changes nothing; a changed file becomes a new version;
+//! an unreadable file is recorded as a failure and the batch goes on; after a crash, what was
+//! committed is whole and the rest is done again on the next run.
+
+use crate::agencies::resolve_agency;
+use crate::{Store, StoreError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nianbao_model::{layout, TableId};
+use nianbao_parse::ParsedDocument;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// File names that are never reports (sidecars of fixtures, notes, scripts).
+fn is_sidecar(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with('.')
+        || [".json", ".md", ".snap", ".py", ".sh", ".csv", ".toml", ".lock", ".error.txt", ".db", ".db-wal", ".db-shm"].iter().any(|s| name.ends_with(s))
+}
+
+/// Every file under the given paths, recursively, in a stable order.
+pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+        if p.is_dir() {
+            let Ok(rd) = std::fs::read_dir(p) else { return };
+            let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for e in entries {
+                walk(&e, out);
+            }
+        } else if !is_sidecar(p) {
+            out.push(p.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            // A file named explicitly is ingested whatever its name.
+            out.push(p.clone());
+        } else {
+            walk(p, &mut out);
+        }
+    }
+    out
+}
+
+/// A finding, owned, ready to be stored.
+pub struct StoredFinding {
+    pub report: usize,
+    pub rule: String,
+    pub severity: String,
+    pub kind: String,
+    pub message: String,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    pub cells: String,
+    pub span: Option<nianbao_model::Span>,
+}
+
+enum Work {
+    Known,
+    Parsed { path: String, sha: String, size: usize, doc: Box<ParsedDocument>, findings: Vec<StoredFinding> },
+    Failed { path: String, sha: String, size: usize, error: String },
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IngestSummary {
+    pub files: usize,
+    pub unchanged: usize,
+    pub written: usize,
+    pub failed: usize,
+    pub reports: usize,
+    pub findings: usize,
+    pub elapsed: Duration,
+    pub failures: Vec<String>,
+}
+
+/// Parses and checks one file; what the writer stores.
+pub fn analyse(path: &Path, bytes: &[u8]) -> Result<(ParsedDocument, Vec<StoredFinding>), String> {
+    let name = path.display().to_string();
+    let doc = nianbao_parse::parse_bytes(&name, bytes).map_err(|e| e.to_string())?;
+    let result = nianbao_check::check(std::slice::from_ref(&doc));
+    let findings = result
+        .findings
+        .iter()
+        .map(|f| {
+            let v = f.to_json(None);
+            StoredFinding {
+                report: f.report,
+                rule: f.rule.to_string(),
+                severity: f.severity.key().to_string(),
+                kind: v["kind"].as_str().unwrap_or("").to_string(),
+                message: f.message.clone(),
+                expected: f.expected.as_ref().map(|e| e.to_string()),
+                found: f.found.as_ref().map(|e| e.to_string()),
+                cells: v["cells"].to_string(),
+                span: f.span,
+            }
+        })
+        .collect();
+    Ok((doc, findings))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    async fn known_files(&self) -> Result<HashSet<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT path, sha256 FROM source_files").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))).collect())
+    }
+
+    /// Ingests files and directories. `progress`: draw a progress bar on standard error.
+    pub async fn ingest(&self, paths: &[PathBuf], progress: bool) -> Result<IngestSummary, StoreError> {
+        let start = Instant::now();
+        let files = collect_files(paths);
+        let known = self.known_files().await?;
+        let bar = ProgressBar::with_draw_target(Some(files.len() as u64), if progress { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件  {per_sec}  {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut summary = IngestSummary { files: files.len(), ..IngestSummary::default() };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(64);
+        let worker = std::thread::spawn(move || {
+            files.par_iter().for_each_with(tx, |tx, path| {
+                let name = path.display().to_string();
+                let work = match std::fs::read(path) {
+                    Err(e) => Work::Failed { path: name, sha: String::new(), size: 0, error: format!("无法读取文件：{e}") },
+                    Ok(bytes) => {
+                        let sha = sha256(&bytes);
+                        if known.contains(&(name.clone(), sha.clone())) {
+                            Work::Known
+                        } else {
+                            match analyse(path, &bytes) {
+                                Ok((doc, findings)) => Work::Parsed { path: name, sha, size: bytes.len(), doc: Box::new(doc), findings },
+                                Err(error) => Work::Failed { path: name, sha, size: bytes.len(), error },
+                            }
+                        }
+                    }
+                };
+                let _ = tx.send(work);
+            });
+        });
+        while let Ok(work) = rx.recv() {
+            match work {
+                Work::Known => summary.unchanged += 1,
+                Work::Parsed { path, sha, size, doc, findings } => {
+                    summary.reports += doc.reports.len();
+                    summary.findings += findings.len();
+                    self.write_file(&path, &sha, size, Ok((&doc, &findings))).await?;
+                    summary.written += 1;
+                }
+                Work::Failed { path, sha, size, error } => {
+                    summary.failed += 1;
+                    summary.failures.push(error.clone());
+                    if !sha.is_empty() {
+                        self.write_file(&path, &sha, size, Err(&error)).await?;
+                    }
+                    bar.set_message(format!("失败 {}", summary.failed));
+                }
+            }
+            bar.inc(1);
+        }
+        let _ = worker.join();
+        bar.finish_and_clear();
+        summary.elapsed = start.elapsed();
+        Ok(summary)
+    }
+
+    /// Writes one file's version, its reports, cells and findings, in one transaction.
+    async fn write_file(&self, path: &str, sha: &str, size: usize, content: Result<(&ParsedDocument, &[StoredFinding]), &str>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM source_files WHERE path = $1").bind(path).fetch_one(&mut *tx).await?.try_get(0)?;
+        sqlx::query("UPDATE source_files SET is_current = 0 WHERE path = $1").bind(path).execute(&mut *tx).await?;
+        let (status, error, format) = match &content {
+            Ok((doc, _)) => ("ok", None, Some(format!("{:?}", doc.format).to_lowercase())),
+            Err(e) => ("failed", Some(e.to_string()), None),
+        };
+        let now = now_iso();
+        let file_id: i64 = sqlx::query(
+            "INSERT INTO source_files (path, sha256, size, format, status, error, parser_version, version, is_current, ingested_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",
+        )
+        .bind(path)
+        .bind(sha)
+        .bind(size as i64)
+        .bind(format)
+        .bind(status)
+        .bind(error)
+        .bind(nianbao_parse::PARSER_VERSION)
+        .bind(version + 1)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if let Ok((doc, findings)) = content {
+            for (idx, parsed) in doc.reports.iter().enumerate() {
+                let r = &parsed.report;
+                let agency_id = match &r.agency {
+                    Some(name) => Some(resolve_agency(&mut tx, name).await?),
+                    None => None,
+                };
+                let mine: Vec<&StoredFinding> = findings.iter().filter(|f| f.report == idx).collect();
+                let errors = mine.iter().filter(|f| f.severity == "error").count() as i64;
+                let warnings = mine.iter().filter(|f| f.severity == "warning").count() as i64;
+                let prose: Vec<serde_json::Value> = parsed
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        let body: Vec<&str> = parsed.section_lines(s.number).iter().filter(|l| !l.is_table_row).map(|l| l.text.as_str()).collect();
+                        serde_json::json!({ "number": s.number, "heading": s.heading, "text": body.join("\n") })
+                    })
+                    .collect();
+                let report_id: i64 = sqlx::query(
+                    "INSERT INTO reports (file_id, idx, agency_id, agency_name, year, layout, published, title, report_json, prose_json, errors, warnings) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                )
+                .bind(file_id)
+                .bind(idx as i64)
+                .bind(agency_id)
+                .bind(r.agency.clone())
+                .bind(r.year.map(i64::from))
+                .bind(r.layout.map(|l| l.as_str().to_string()))
+                .bind(r.published.clone())
+                .bind(parsed.title.as_ref().map(|t| t.value.clone()))
+                .bind(nianbao_model::json::to_json(r).to_string())
+                .bind(serde_json::Value::Array(prose).to_string())
+                .bind(errors)
+                .bind(warnings)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+                insert_cells(&mut tx, report_id, r).await?;
+                for f in mine {
+                    sqlx::query(
+                        "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(report_id)
+                    .bind(f.rule.clone())
+                    .bind(f.severity.clone())
+                    .bind(f.kind.clone())
+                    .bind(f.message.clone())
+                    .bind(f.expected.clone())
+                    .bind(f.found.clone())
+                    .bind(f.cells.clone())
+                    .bind(f.span.map(|s| s.line as i64))
+                    .bind(f.span.map(|s| s.column as i64))
+                    .bind(f.span.map(|s| s.start as i64))
+                    .bind(f.span.map(|s| s.end as i64))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Every cell of a report, many rows per statement.
+async fn insert_cells(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, r: &nianbao_model::Report) -> Result<(), StoreError> {
+    let layout = r.effective_layout();
+    struct C<'a> {
+        table: &'static str,
+        row: &'a str,
+        col: i64,
+        field: &'static str,
+        cell: &'a nianbao_model::Cell,
+    }
+    let mut all = Vec::new();
+    for id in TableId::ALL {
+        for row in &r.table(id).rows {
+            let fields = layout::row_def(id, layout, &row.key).map(|d| d.fields).unwrap_or(&[]);
+            for (i, cell) in row.cells.iter().enumerate() {
+                all.push(C { table: id.key(), row: &row.key, col: i as i64, field: fields.get(i).map(|f| f.key).unwrap_or(""), cell });
+            }
+        }
+    }
+    const COLS: usize = 13;
+    for chunk in all.chunks(200) {
+        let mut sql = String::from("INSERT INTO cells (report_id, tbl, row_key, col, field, value, semantics, raw, how, line, col_no, start_byte, end_byte) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * COLS;
+            sql.push('(');
+            sql.push_str(&(1..=COLS).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+            sql.push(')');
+        }
+        // Only placeholders are generated; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for c in chunk {
+            let mark = serde_json::to_value(c.cell.mark).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let how = serde_json::to_value(c.cell.how).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            q = q
+                .bind(report_id)
+                .bind(c.table)
+                .bind(c.row.to_string())
+                .bind(c.col)
+                .bind(c.field)
+                .bind(c.cell.value)
+                .bind(mark)
+                .bind(c.cell.raw.clone())
+                .bind(how)
+                .bind(c.cell.span.map(|s| s.line as i64))
+                .bind(c.cell.span.map(|s| s.column as i64))
+                .bind(c.cell.span.map(|s| s.start as i64))
+                .bind(c.cell.span.map(|s| s.end as i64));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn now_iso() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
