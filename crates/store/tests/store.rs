@@ -1,0 +1,121 @@
+//! The corpus database against a real SQLite file, and against a real PostgreSQL server when
+//! `NIANBAO_TEST_POSTGRES` names one (CI starts one on loopback).
+
+use nianbao_store::{block_on, Store};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nianbao-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&store.pool).await.unwrap().get::<i64, _>(0)
+}
+
+/// The behaviour every backend must have.
+async fn exercise(store: &Store, dir: &Path) {
+    // Ingest the seeds: 5 files, 8 reports; every cell stored with its semantics.
+    let s = store.ingest(&[seeds()], false).await.unwrap();
+    assert_eq!((s.files, s.written, s.failed, s.reports), (5, 5, 0, 8));
+    let cells = count(store, "SELECT COUNT(*) FROM cells").await;
+    assert!(cells > 8 * 150, "{cells} cells");
+    let blank = count(store, "SELECT COUNT(*) FROM cells WHERE semantics = 'blank' AND value IS NULL").await;
+    assert!(blank > 100, "大溪镇's blank cells are stored as blank, not 0: {blank}");
+    let a303 = count(store, "SELECT COUNT(*) FROM findings WHERE rule = 'A303'").await;
+    assert_eq!(a303, 1);
+
+    // Twice: nothing changes.
+    let before = (count(store, "SELECT COUNT(*) FROM reports").await, count(store, "SELECT COUNT(*) FROM cells").await, count(store, "SELECT COUNT(*) FROM findings").await);
+    let s = store.ingest(&[seeds()], false).await.unwrap();
+    assert_eq!((s.written, s.unchanged), (0, 5));
+    let after = (count(store, "SELECT COUNT(*) FROM reports").await, count(store, "SELECT COUNT(*) FROM cells").await, count(store, "SELECT COUNT(*) FROM findings").await);
+    assert_eq!(before, after);
+
+    // A changed file becomes a new version; the old one stays but is not current.
+    let file = dir.join("003.txt");
+    let text = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    store.ingest(&[file.clone()], false).await.unwrap();
+    std::fs::write(&file, text.replace("行政强制 | 3 |", "行政强制 | 4 |")).unwrap();
+    let s = store.ingest(&[file.clone()], false).await.unwrap();
+    assert_eq!(s.written, 1);
+    let path = file.display().to_string();
+    let versions = sqlx::query("SELECT version, is_current FROM source_files WHERE path = $1 ORDER BY version").bind(&path).fetch_all(&store.pool).await.unwrap();
+    let v: Vec<(i64, i64)> = versions.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(v, vec![(1, 0), (2, 1)]);
+
+    // An unreadable file is recorded as a failure and the batch goes on.
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("empty.txt"), "").unwrap();
+    std::fs::write(bad.join("ok.txt"), &text).unwrap();
+    let s = store.ingest(&[bad.clone()], false).await.unwrap();
+    assert_eq!((s.failed, s.written), (1, 1));
+    assert!(s.failures[0].contains("文件为空"), "{:?}", s.failures);
+    let failed = count(store, "SELECT COUNT(*) FROM source_files WHERE status = 'failed'").await;
+    assert_eq!(failed, 1);
+
+    // Agencies: the short and full forms are one agency; an alias and a tree can be added.
+    let id = store.find_agency("东阿县政府办公室").await.unwrap();
+    assert_eq!(store.agency_name(id).await.unwrap(), "东阿县人民政府办公室");
+    let tree = dir.join("tree.csv");
+    std::fs::write(&tree, "name,parent\n东阿县人民政府办公室,东阿县人民政府\n东阿县统计局,东阿县人民政府\n").unwrap();
+    assert_eq!(store.import_tree(&tree).await.unwrap(), 2);
+    store.set_alias("东阿县政府办", "东阿县人民政府办公室").await.unwrap();
+    assert_eq!(store.find_agency("东阿县政府办").await.unwrap(), id);
+
+    // Roll-up: the government's departments for 2022; the statistics bureau is missing.
+    let r = store.rollup("东阿县人民政府", 2022).await.unwrap();
+    assert_eq!(r.included, vec!["东阿县人民政府办公室".to_string()]);
+    assert_eq!(r.missing, vec!["东阿县统计局".to_string()]);
+    assert_eq!(r.report.applications.value("new_received", 6), Some(13.0));
+    let r2020 = store.rollup("东阿县人民政府", 2020).await.unwrap();
+    assert_eq!(r2020.with_errors.len(), 1, "the 2020 report has arithmetic errors");
+
+    // Compare two years from the database.
+    let a = store.report_for(id, 2022).await.unwrap().unwrap();
+    let b = store.report_for(id, 2023).await.unwrap().unwrap();
+    let c = nianbao_store::compare::compare(&a.report, &b.report, &a.prose, &b.prose);
+    let new = c.cells.iter().find(|x| x.row == "new_received" && x.column == "总计").unwrap();
+    assert_eq!((new.before, new.after), (Some(13.0), Some(9.0)));
+}
+
+#[test]
+fn sqlite_file() {
+    let dir = tempdir("sqlite");
+    let db = dir.join("corpus.db");
+    let store = block_on(Store::open(db.to_str().unwrap())).unwrap().unwrap();
+    block_on(exercise(&store, &dir)).unwrap();
+    assert!(db.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn postgres_server() {
+    let Ok(url) = std::env::var("NIANBAO_TEST_POSTGRES") else {
+        eprintln!("NIANBAO_TEST_POSTGRES is not set: the PostgreSQL test needs a server (CI starts one)");
+        assert!(std::env::var("CI").is_err(), "CI must provide NIANBAO_TEST_POSTGRES");
+        return;
+    };
+    let dir = tempdir("pg");
+    block_on(async {
+        // A fresh schema for the test.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        for t in ["findings", "cells", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t} CASCADE").as_str())).execute(&pool).await.unwrap();
+        }
+        let store = Store::open(&url).await.unwrap();
+        exercise(&store, &dir).await;
+    })
+    .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
