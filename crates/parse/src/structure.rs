@@ -47,9 +47,47 @@ fn is_first_section(b: &Block) -> bool {
 }
 
 fn is_date_line(t: &str) -> bool {
-    let c = compact(t);
+    let c = arabic_date(&compact(t));
     re_date_only().is_match(&c)
 }
+
+/// "二〇二四年一月三十日" → "2024年1月30日" (signatures are often dated in Chinese numerals).
+pub fn arabic_date(s: &str) -> String {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(&R, r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日");
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).or(if "零○Ｏ".contains(c) { Some(0) } else { None });
+    let small = |s: &str| -> Option<u32> {
+        let cs: Vec<char> = s.chars().collect();
+        match cs.as_slice() {
+            ['十'] => Some(10),
+            ['十', d] => Some(10 + digit(*d)? as u32),
+            [t, '十'] => Some(digit(*t)? as u32 * 10),
+            [t, '十', d] => Some(digit(*t)? as u32 * 10 + digit(*d)? as u32),
+            [d] => Some(digit(*d)? as u32),
+            _ => None,
+        }
+    };
+    let dates = r.replace_all(s, |c: &regex::Captures<'_>| {
+        let y: Option<String> = c[1].chars().map(|ch| digit(ch).map(|d| char::from(b'0' + d as u8))).collect();
+        match (y, small(&c[2]), small(&c[3])) {
+            (Some(y), Some(m), Some(d)) => format!("{y}年{m}月{d}日"),
+            _ => c[0].to_string(),
+        }
+    });
+    arabic_year(&dates)
+}
+
+/// "二〇二三年" → "2023年".
+pub fn arabic_year(s: &str) -> String {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(&R, r"([〇零○Ｏ一二三四五六七八九]{4})年");
+    r.replace_all(s, |c: &regex::Captures<'_>| {
+        let y: Option<String> = c[1].chars().map(|ch| "〇一二三四五六七八九".chars().position(|d| d == ch).or(if "零○Ｏ".contains(ch) { Some(0) } else { None }).map(|d| char::from(b'0' + d as u8))).collect();
+        y.map(|y| format!("{y}年")).unwrap_or_else(|| c[0].to_string())
+    })
+    .into_owned()
+}
+
 
 fn re_date_only() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -138,6 +176,26 @@ pub fn sections(blocks: &[Block], range: std::ops::Range<usize>, in_table: &dyn 
 }
 
 /// Title, agency, year, dates of a report.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dates_in_chinese_numerals() {
+        assert_eq!(date_in("二〇二四年一月三十日"), Some("2024-01-30".into()));
+        assert_eq!(date_in("2024年1月18日"), Some("2024-01-18".into()));
+        assert_eq!(date_in("2024-01-17"), Some("2024-01-17".into()));
+        assert_eq!(date_in("二〇二三年十二月三十一日"), Some("2023-12-31".into()));
+        assert!(!is_date_line("2024年1月18日发布了通知"));
+    }
+
+    #[test]
+    fn strips_page_chrome() {
+        assert_eq!(strip_chrome("大 中 小东阿县人民政府办公室"), "东阿县人民政府办公室");
+        assert_eq!(dedupe_prefix("桦甸市桦甸市统计局"), "桦甸市统计局");
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Meta {
     pub title: Option<Located<String>>,
@@ -155,7 +213,7 @@ fn iso(y: &str, m: &str, d: &str) -> Option<String> {
 }
 
 fn date_in(t: &str) -> Option<String> {
-    let c = compact(t);
+    let c = arabic_date(&compact(t));
     let caps = re_date_only().captures(&c)?;
     match (caps.get(2), caps.get(3), caps.get(4), caps.get(5)) {
         (Some(m), Some(d), _, _) => iso(&caps[1], m.as_str(), d.as_str()),
@@ -228,7 +286,7 @@ pub fn meta(blocks: &[Block], range: std::ops::Range<usize>, sections: &[Section
                     title = format!("{prev}{title}");
                 }
             }
-            let title = strip_chrome(&title);
+            let title = arabic_year(&strip_chrome(&title));
             m.title_year = year_re.captures(&title).and_then(|c| c[1].parse().ok());
             m.agency = agency_from_title(&title);
             m.title = Some(Located { value: title, span: Some(span_of(i)) });
