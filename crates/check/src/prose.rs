@@ -14,6 +14,8 @@ pub struct Clause<'a> {
     pub text: &'a str,
     /// The section the clause is in (0 before the first heading).
     pub section: u8,
+    /// The whole sentence the clause belongs to (up to 。；！？).
+    pub sentence: &'a str,
 }
 
 /// A number written in a clause.
@@ -97,6 +99,14 @@ pub fn about_other_period(text: &str, at: usize) -> bool {
     ["上年", "去年", "同比", "较", "比上", "上一年", "结转"].iter().any(|w| before.contains(w))
 }
 
+/// Whether a clause names a year other than `year` ("2022年共收到申请13件" in a 2023 report).
+pub fn names_other_year(text: &str, year: Option<i32>) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = R.get_or_init(|| Regex::new(r"(20\d{2})\s*年").expect("static regex"));
+    let Some(year) = year else { return false };
+    r.captures_iter(text).any(|c| c[1].parse::<i32>().ok() != Some(year))
+}
+
 /// The clauses of the prose of a report (table rows excluded), with their section.
 pub fn clauses(parsed: &ParsedReport) -> Vec<Clause<'_>> {
     let mut out = Vec::new();
@@ -106,17 +116,29 @@ pub fn clauses(parsed: &ParsedReport) -> Vec<Clause<'_>> {
             continue;
         }
         let section = section_of(i);
-        let mut start = 0;
-        for (j, c) in l.text.char_indices() {
-            if "。;!?,、:".contains(c) || c == '；' || c == '，' || c == '。' {
-                if j > start {
-                    out.push(Clause { line: i, start, text: &l.text[start..j], section });
-                }
-                start = j + c.len_utf8();
+        let text = l.text.as_str();
+        // Sentences first, then clauses within them.
+        let mut sentence_start = 0;
+        let bounds: Vec<usize> = text.char_indices().filter(|(_, c)| "。;!?；！？".contains(*c)).map(|(j, c)| j + c.len_utf8()).chain(std::iter::once(text.len())).collect();
+        for end in bounds {
+            if end <= sentence_start {
+                continue;
             }
-        }
-        if start < l.text.len() {
-            out.push(Clause { line: i, start, text: &l.text[start..], section });
+            let sentence = &text[sentence_start..end];
+            let mut start = sentence_start;
+            for (j, c) in sentence.char_indices() {
+                if "。;!?,、:；，！？：".contains(c) {
+                    let at = sentence_start + j;
+                    if at > start {
+                        out.push(Clause { line: i, start, text: &text[start..at], section, sentence });
+                    }
+                    start = at + c.len_utf8();
+                }
+            }
+            if start < end {
+                out.push(Clause { line: i, start, text: &text[start..end], section, sentence });
+            }
+            sentence_start = end;
         }
     }
     out

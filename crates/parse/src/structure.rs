@@ -146,18 +146,33 @@ fn strip_chrome(t: &str) -> String {
 }
 
 /// Sections of a report from its headings, in order.
+/// Whether a heading has the official meaning of section `n`: 1 总体情况, 2 主动公开, 3 申请,
+/// 4 复议/诉讼, 5 问题/改进, 6 其他事项.
+pub fn section_meaning(n: u8, heading: &str) -> bool {
+    let words: &[&str] = match n {
+        1 => &["总体", "概述", "概况", "基本情况"],
+        2 => &["主动公开"],
+        3 => &["申请"],
+        4 => &["复议", "诉讼"],
+        5 => &["问题", "改进", "不足"],
+        6 => &["其他", "其它"],
+        _ => &[],
+    };
+    words.iter().any(|w| heading.contains(w))
+}
+
 pub fn sections(blocks: &[Block], range: std::ops::Range<usize>, in_table: &dyn Fn(usize) -> bool, source: &Source, base: usize) -> Vec<Section> {
+    let candidates: Vec<(usize, u8)> = range.clone().filter(|&i| !in_table(i)).filter_map(|i| heading_number(&blocks[i]).filter(|n| *n <= 6).map(|n| (i, n))).collect();
+    // Numbered sub-headings inside a section ("一、主动公开" under 一、总体情况) must not be taken
+    // for sections: for each number, prefer a heading with the section's meaning, in order.
     let mut heads: Vec<(usize, u8)> = Vec::new();
-    let mut last = 0u8;
-    for i in range.clone() {
-        if in_table(i) {
-            continue;
-        }
-        if let Some(n) = heading_number(&blocks[i]) {
-            if n > last && n <= 6 {
-                heads.push((i, n));
-                last = n;
-            }
+    let mut after = range.start;
+    for n in 1..=6u8 {
+        let later = candidates.iter().filter(|(i, m)| *m == n && *i >= after);
+        let pick = later.clone().find(|(i, _)| section_meaning(n, blocks[*i].text())).or_else(|| later.clone().next());
+        if let Some(&(i, _)) = pick {
+            heads.push((i, n));
+            after = i + 1;
         }
     }
     let mut out = Vec::new();

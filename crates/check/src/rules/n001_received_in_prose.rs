@@ -44,6 +44,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(new) = app(r, "new_received", 6) else { return };
     let carried = app(r, "carried_over", 6).unwrap_or(0.0);
     for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
+        if prose::names_other_year(clause.text, r.year) {
+            continue;
+        }
         let Some((said, range)) = received(clause.text) else { continue };
         if (said - new).abs() < 1e-9 || (said - new - carried).abs() < 1e-9 {
             return;

@@ -38,7 +38,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let table = outcomes(ctx.layout());
     for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
         let text = clause.text;
-        if ["人大", "政协", "提案", "建议", "咨询"].iter().any(|w| text.contains(w)) {
+        if ["人大", "政协", "提案", "建议", "咨询", "留言", "信访", "热线", "来电", "网民", "诉求"].iter().any(|w| text.contains(w)) || prose::names_other_year(text, r.year) {
             continue;
         }
         for (word, rows) in &table {
@@ -57,6 +57,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             let Some(values) = values else { continue };
             let sum: f64 = values.iter().sum();
             let mut ok = (sum - m.value).abs() < 1e-9;
+            if rows == &vec!["total_processed"] && !clause.sentence.contains("申请") {
+                // 办结/答复 of something other than applications.
+                continue;
+            }
             if rows == &vec!["total_processed"] {
                 // Replies may be counted over everything handled, or over the new cases.
                 ok |= new.is_some_and(|n| (n - m.value).abs() < 1e-9 || (n + carried - m.value).abs() < 1e-9);

@@ -18,17 +18,8 @@ pub static RULE: Rule = Rule { meta: meta("S001"), check };
 const OFFICIAL: [&str; 6] = ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项"];
 const NUMERALS: [&str; 6] = ["一", "二", "三", "四", "五", "六"];
 
-/// Whether a heading has the meaning of section `n` (1-based).
 fn means(n: usize, heading: &str) -> bool {
-    let words: &[&str] = match n {
-        1 => &["总体", "概述", "概况", "基本情况"],
-        2 => &["主动公开"],
-        3 => &["申请"],
-        4 => &["复议", "诉讼"],
-        5 => &["问题", "改进", "不足"],
-        _ => &["其他", "其它"],
-    };
-    words.iter().any(|w| heading.contains(w))
+    nianbao_parse::structure::section_meaning(n as u8, heading)
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
