@@ -3,6 +3,11 @@
 //! Prints reports/s and MB/s of `parse`, of `parse + check`, and of a baseline that only reads
 //! the same files and decodes them as UTF-8, all measured in the same run, with the ratios.
 //! Usage: `nianbao-bench [DIR] [--rounds N]` (DIR defaults to tests/fixtures).
+//!
+//! `nianbao-bench corpus DIR [--parent NAME --year Y]` measures the corpus database on a
+//! generated corpus (see `nianbao-gen`): parse + check of every file on all cores without a
+//! database, then `ingest` into a new SQLite file (reports/s, database size, peak memory), then a
+//! roll-up, with the ratio of ingest time to parse + check time.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -55,8 +60,87 @@ fn line(name: &str, r: &Run, base: &Run) {
     );
 }
 
+/// Peak resident memory of this process so far, from /proc (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn corpus(args: &[String]) {
+    use rayon::prelude::*;
+    let mut dir = None;
+    let mut parent = None;
+    let mut year = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--parent" => parent = it.next().cloned(),
+            "--year" => year = it.next().and_then(|y| y.parse::<i32>().ok()),
+            other => dir = Some(PathBuf::from(other)),
+        }
+    }
+    let Some(dir) = dir else {
+        eprintln!("用法：nianbao-bench corpus 目录 [--parent 机关 --year 年份]");
+        std::process::exit(2);
+    };
+    let files = nianbao_store::ingest::collect_files(std::slice::from_ref(&dir));
+    let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    println!("corpus: {} files, {:.1} MB ({})", files.len(), bytes as f64 / 1e6, dir.display());
+
+    let start = Instant::now();
+    let reports: usize = files
+        .par_iter()
+        .map(|f| std::fs::read(f).ok().and_then(|b| nianbao_store::ingest::analyse(f, &b).ok()).map(|(d, _)| d.reports.len()).unwrap_or(0))
+        .sum();
+    let analyse = start.elapsed();
+    println!("parse + check (no database, {} threads): {} reports in {:.1} s = {:.0} reports/s", rayon::current_num_threads(), reports, analyse.as_secs_f64(), reports as f64 / analyse.as_secs_f64().max(1e-9));
+
+    let db = std::env::temp_dir().join(format!("nianbao-bench-{}.db", std::process::id()));
+    let db_s = db.display().to_string();
+    let run = || -> Result<(), nianbao_store::StoreError> {
+        let store = nianbao_store::block_on(nianbao_store::Store::open(&db_s))??;
+        let start = Instant::now();
+        let s = nianbao_store::block_on(store.ingest(std::slice::from_ref(&dir), false))??;
+        let ingest = start.elapsed();
+        let size: u64 = ["", "-wal", "-shm"].iter().filter_map(|suf| std::fs::metadata(format!("{db_s}{suf}")).ok()).map(|m| m.len()).sum();
+        println!(
+            "ingest into SQLite: {} reports in {:.1} s = {:.0} reports/s; database {:.1} MB; ×{:.2} the parse + check time",
+            s.reports,
+            ingest.as_secs_f64(),
+            s.reports as f64 / ingest.as_secs_f64().max(1e-9),
+            size as f64 / 1e6,
+            ingest.as_secs_f64() / analyse.as_secs_f64().max(1e-9)
+        );
+        let tree = dir.join("agencies.csv");
+        if tree.exists() {
+            nianbao_store::block_on(store.import_tree(&tree))??;
+        }
+        if let (Some(p), Some(y)) = (&parent, year) {
+            let start = Instant::now();
+            let r = nianbao_store::block_on(store.rollup(p, y))??;
+            println!("rollup {p} {y}: {} agencies summed, {} missing, in {:.0} ms", r.included.len(), r.missing.len(), start.elapsed().as_secs_f64() * 1e3);
+        }
+        Ok(())
+    };
+    if let Err(e) = run() {
+        eprintln!("错误：{e}");
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak RSS of the whole run: {mb:.0} MB");
+    }
+    for suf in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db_s}{suf}"));
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("corpus") {
+        corpus(&args[1..]);
+        return;
+    }
     let mut dir = PathBuf::from("tests/fixtures");
     let mut rounds = 20usize;
     let mut it = args.iter();

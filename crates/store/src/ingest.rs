@@ -6,7 +6,7 @@
 use crate::agencies::resolve_agency;
 use crate::{Store, StoreError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nianbao_model::{layout, TableId};
+use nianbao_model::TableId;
 use nianbao_parse::ParsedDocument;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -236,7 +236,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get(0)?;
-                insert_cells(&mut tx, report_id, r).await?;
+                insert_cells(&mut tx, self.backend, &self.cell_keys, report_id, r).await?;
                 for f in mine {
                     sqlx::query(
                         "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
@@ -264,56 +264,65 @@ impl Store {
     }
 }
 
-/// Every cell of a report, many rows per statement.
-async fn insert_cells(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, r: &nianbao_model::Report) -> Result<(), StoreError> {
+/// Every cell of a report, a few rows per statement.
+async fn insert_cells(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+    keys: &crate::cell_keys::CellKeys,
+    report_id: i64,
+    r: &nianbao_model::Report,
+) -> Result<(), StoreError> {
     let layout = r.effective_layout();
-    struct C<'a> {
-        table: &'static str,
-        row: &'a str,
-        col: i64,
-        field: &'static str,
-        cell: &'a nianbao_model::Cell,
-    }
     let mut all = Vec::new();
     for id in TableId::ALL {
         for row in &r.table(id).rows {
-            let fields = layout::row_def(id, layout, &row.key).map(|d| d.fields).unwrap_or(&[]);
             for (i, cell) in row.cells.iter().enumerate() {
-                all.push(C { table: id.key(), row: &row.key, col: i as i64, field: fields.get(i).map(|f| f.key).unwrap_or(""), cell });
+                if let Some(&cell_id) = keys.get(&(layout, id, row.key.clone(), i)) {
+                    all.push((cell_id, cell));
+                }
             }
         }
     }
-    const COLS: usize = 13;
-    for chunk in all.chunks(200) {
-        let mut sql = String::from("INSERT INTO cells (report_id, tbl, row_key, col, field, value, semantics, raw, how, line, col_no, start_byte, end_byte) VALUES ");
+    const COLS: usize = 9;
+    // Short statements: sqlx's cost per bound value grows with the statement's size.
+    for chunk in all.chunks(20) {
+        let mut sql = String::from("INSERT INTO cells (report_id, cell_id, value, semantics, how, raw, line, start_byte, end_byte) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
             }
             let b = i * COLS;
             sql.push('(');
-            sql.push_str(&(1..=COLS).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+            let params: Vec<String> = (1..=COLS)
+                .map(|k| match (k, backend) {
+                    // sqlx 0.9's Any driver declares a NULL double as float4 on PostgreSQL, which
+                    // the server then rejects; a blank is sent as NaN and turned into NULL here.
+                    // (SQLite stores a bound NaN as NULL by itself.)
+                    (3, crate::Backend::Postgres) => format!("NULLIF(${}, 'NaN')", b + k),
+                    _ => format!("${}", b + k),
+                })
+                .collect();
+            sql.push_str(&params.join(","));
             sql.push(')');
         }
         // Only placeholders are generated; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        for c in chunk {
-            let mark = serde_json::to_value(c.cell.mark).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            let how = serde_json::to_value(c.cell.how).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        for (cell_id, c) in chunk {
+            let mark = serde_json::to_value(c.mark).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let how = serde_json::to_value(c.how).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            // The printed text is kept only when it says more than the number.
+            let plain = c.value.map(|v| nianbao_model::json::number_value(Some(v)).to_string());
+            let raw = c.raw.clone().filter(|r| Some(r) != plain.as_ref());
             q = q
                 .bind(report_id)
-                .bind(c.table)
-                .bind(c.row.to_string())
-                .bind(c.col)
-                .bind(c.field)
-                .bind(c.cell.value)
+                .bind(*cell_id)
+                .bind(c.value.unwrap_or(f64::NAN))
                 .bind(mark)
-                .bind(c.cell.raw.clone())
                 .bind(how)
-                .bind(c.cell.span.map(|s| s.line as i64))
-                .bind(c.cell.span.map(|s| s.column as i64))
-                .bind(c.cell.span.map(|s| s.start as i64))
-                .bind(c.cell.span.map(|s| s.end as i64));
+                .bind(raw)
+                .bind(c.span.map(|s| s.line as i64))
+                .bind(c.span.map(|s| s.start as i64))
+                .bind(c.span.map(|s| s.end as i64));
         }
         q.execute(&mut **tx).await?;
     }

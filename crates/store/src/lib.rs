@@ -4,6 +4,7 @@
 //! through sqlx's `Any` driver with runtime queries; migrations are embedded in the binary.
 
 pub mod agencies;
+pub mod cell_keys;
 pub mod compare;
 pub mod ingest;
 pub mod query;
@@ -42,6 +43,8 @@ pub enum Backend {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// (layout, table, row, column) → cell_id.
+    pub cell_keys: std::sync::Arc<cell_keys::CellKeys>,
 }
 
 /// `--db` as given: a `postgres://…` URL, a `sqlite:` URL, or a path to a SQLite file.
@@ -76,7 +79,8 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrator.run(&pool).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
-        Ok(Store { pool, backend })
+        let keys = cell_keys::load(&pool).await?;
+        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys) })
     }
 }
 

@@ -41,21 +41,30 @@ CREATE TABLE reports (
     UNIQUE (file_id, idx)
 );
 CREATE INDEX reports_agency_year ON reports (agency_id, year);
-CREATE TABLE cells (
-    report_id BIGINT NOT NULL REFERENCES reports(id),
+-- Which cell a cell_id is: every (layout, table, row, column) of both official layouts,
+-- numbered once (filled by the program at start-up, see cell_keys.rs).
+CREATE TABLE cell_keys (
+    cell_id BIGINT PRIMARY KEY,
+    layout TEXT NOT NULL,
     tbl TEXT NOT NULL,
     row_key TEXT NOT NULL,
     col BIGINT NOT NULL,
     field TEXT NOT NULL,
+    UNIQUE (layout, tbl, row_key, col)
+);
+-- Every cell of every report: its value and what it holds (number, zero, blank, slash,
+-- unreadable), how it was read, and where (line and byte range in the source file).
+CREATE TABLE cells (
+    report_id BIGINT NOT NULL REFERENCES reports(id),
+    cell_id BIGINT NOT NULL REFERENCES cell_keys(cell_id),
     value DOUBLE PRECISION,
     semantics TEXT NOT NULL,
-    raw TEXT,
     how TEXT NOT NULL,
+    raw TEXT,
     line BIGINT,
-    col_no BIGINT,
     start_byte BIGINT,
     end_byte BIGINT,
-    PRIMARY KEY (report_id, tbl, row_key, col)
+    PRIMARY KEY (report_id, cell_id)
 );
 CREATE TABLE findings (
     id BIGSERIAL PRIMARY KEY,
