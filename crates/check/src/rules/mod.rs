@@ -32,6 +32,12 @@ mod n003_review_in_prose;
 mod n004_unpaid_fee_notice;
 mod n006_year_on_year;
 mod n008_all_answered;
+mod l005_fee_unit;
+mod l006_partial_note;
+mod s002_five_aspects;
+mod s003_government_accountability;
+mod s008_title_signature;
+mod n007_this_year;
 mod s001_six_sections;
 mod s004_problems_section;
 mod s005_fee_statement;
@@ -52,11 +58,16 @@ pub static ALL: &[&Rule] = &[
     &l002_one_layout::RULE,
     &l003_complete_tables::RULE,
     &l004_blank_cells::RULE,
+    &l005_fee_unit::RULE,
+    &l006_partial_note::RULE,
     &s001_six_sections::RULE,
+    &s002_five_aspects::RULE,
+    &s003_government_accountability::RULE,
     &s004_problems_section::RULE,
     &s005_fee_statement::RULE,
     &s006_title::RULE,
     &s007_statistical_period::RULE,
+    &s008_title_signature::RULE,
     &s009_publication_date::RULE,
     &a301_carry_balance::RULE,
     &a302_outcome_total::RULE,
@@ -72,6 +83,7 @@ pub static ALL: &[&Rule] = &[
     &n003_review_in_prose::RULE,
     &n004_unpaid_fee_notice::RULE,
     &n006_year_on_year::RULE,
+    &n007_this_year::RULE,
     &n008_all_answered::RULE,
     &t001_department_deadline::RULE,
     &t002_government_deadline::RULE,
