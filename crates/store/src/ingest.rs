@@ -77,6 +77,8 @@ pub struct IngestSummary {
     pub findings: usize,
     pub elapsed: Duration,
     pub failures: Vec<String>,
+    /// Agencies whose reports were checked again together, across files.
+    pub rechecked_agencies: usize,
 }
 
 /// Parses and checks one file; what the writer stores.
@@ -126,6 +128,7 @@ impl Store {
             ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件  {per_sec}  {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let mut summary = IngestSummary { files: files.len(), ..IngestSummary::default() };
+        let mut touched: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(64);
         let worker = std::thread::spawn(move || {
             files.par_iter().for_each_with(tx, |tx, path| {
@@ -153,7 +156,7 @@ impl Store {
                 Work::Parsed { path, sha, size, doc, findings } => {
                     summary.reports += doc.reports.len();
                     summary.findings += findings.len();
-                    self.write_file(&path, &sha, size, Ok((&doc, &findings))).await?;
+                    touched.extend(self.write_file(&path, &sha, size, Ok((&doc, &findings))).await?);
                     summary.written += 1;
                 }
                 Work::Failed { path, sha, size, error } => {
@@ -168,13 +171,21 @@ impl Store {
             bar.inc(1);
         }
         let _ = worker.join();
+        bar.set_message("跨年度核对");
+        for agency in &touched {
+            if self.recheck_agency(*agency).await? {
+                summary.rechecked_agencies += 1;
+            }
+        }
         bar.finish_and_clear();
         summary.elapsed = start.elapsed();
         Ok(summary)
     }
 
     /// Writes one file's version, its reports, cells and findings, in one transaction.
-    async fn write_file(&self, path: &str, sha: &str, size: usize, content: Result<(&ParsedDocument, &[StoredFinding]), &str>) -> Result<(), StoreError> {
+    /// Returns the agencies the file's reports belong to.
+    async fn write_file(&self, path: &str, sha: &str, size: usize, content: Result<(&ParsedDocument, &[StoredFinding]), &str>) -> Result<Vec<i64>, StoreError> {
+        let mut agencies = Vec::new();
         let mut tx = self.pool.begin().await?;
         let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM source_files WHERE path = $1").bind(path).fetch_one(&mut *tx).await?.try_get(0)?;
         sqlx::query("UPDATE source_files SET is_current = 0 WHERE path = $1").bind(path).execute(&mut *tx).await?;
@@ -203,7 +214,11 @@ impl Store {
             for (idx, parsed) in doc.reports.iter().enumerate() {
                 let r = &parsed.report;
                 let agency_id = match &r.agency {
-                    Some(name) => Some(resolve_agency(&mut tx, name).await?),
+                    Some(name) => {
+                        let id = resolve_agency(&mut tx, name).await?;
+                        agencies.push(id);
+                        Some(id)
+                    }
                     None => None,
                 };
                 let mine: Vec<&StoredFinding> = findings.iter().filter(|f| f.report == idx).collect();
@@ -260,7 +275,65 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(agencies)
+    }
+
+    /// Checks all current reports of an agency together (so the rules across years see every
+    /// year, whatever file each came from) and replaces their findings, in one transaction.
+    /// Returns false when a source file is no longer readable (the stored findings stay).
+    pub async fn recheck_agency(&self, agency_id: i64) -> Result<bool, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, f.path, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE r.agency_id = $1 AND f.is_current = 1 ORDER BY f.path, r.idx",
+        )
+        .bind(agency_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let wanted: Vec<(i64, String, usize)> = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? as usize))).collect::<Result<_, sqlx::Error>>()?;
+        let mut paths: Vec<&str> = wanted.iter().map(|w| w.1.as_str()).collect();
+        paths.dedup();
+        if paths.len() < 2 {
+            return Ok(false);
+        }
+        let mut docs = Vec::new();
+        for p in &paths {
+            match nianbao_parse::parse_file(Path::new(p)) {
+                Ok(d) => docs.push(d),
+                Err(_) => return Ok(false),
+            }
+        }
+        let result = nianbao_check::check(&docs);
+        let mut tx = self.pool.begin().await?;
+        for (i, (doc, k)) in result.reports.iter().enumerate() {
+            let Some((report_id, _, _)) = wanted.iter().find(|w| w.1 == doc.source.file && w.2 == *k) else { continue };
+            sqlx::query("DELETE FROM findings WHERE report_id = $1").bind(*report_id).execute(&mut *tx).await?;
+            let (mut errors, mut warnings) = (0i64, 0i64);
+            for f in result.findings.iter().filter(|f| f.report == i) {
+                let v = f.to_json(None);
+                errors += i64::from(f.severity == nianbao_check::Severity::Error);
+                warnings += i64::from(f.severity == nianbao_check::Severity::Warning);
+                sqlx::query(
+                    "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(*report_id)
+                .bind(f.rule)
+                .bind(f.severity.key())
+                .bind(v["kind"].as_str().unwrap_or("").to_string())
+                .bind(f.message.clone())
+                .bind(f.expected.as_ref().map(|e| e.to_string()))
+                .bind(f.found.as_ref().map(|e| e.to_string()))
+                .bind(v["cells"].to_string())
+                .bind(f.span.map(|s| s.line as i64))
+                .bind(f.span.map(|s| s.column as i64))
+                .bind(f.span.map(|s| s.start as i64))
+                .bind(f.span.map(|s| s.end as i64))
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE reports SET errors = $1, warnings = $2 WHERE id = $3").bind(errors).bind(warnings).bind(*report_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

@@ -63,6 +63,26 @@ async fn exercise(store: &Store, dir: &Path) {
     let failed = count(store, "SELECT COUNT(*) FROM source_files WHERE status = 'failed'").await;
     assert_eq!(failed, 1);
 
+    // Reports of one agency in separate files are checked together: the 2020 → 2021 carry-over
+    // (Y001) is found when each year is its own file.
+    let split = dir.join("split");
+    std::fs::create_dir_all(&split).unwrap();
+    let all = std::fs::read_to_string(seeds().join("000_f1bcb5344c0ff0ec.txt")).unwrap();
+    let cut = all.find("大 中 小东阿县人民政府办公室\n2020年").unwrap();
+    let start_2021 = all.find("东阿县政府办公室2021年").unwrap();
+    std::fs::write(split.join("2021.txt"), &all[start_2021..cut]).unwrap();
+    std::fs::write(split.join("2020.txt"), &all[cut..]).unwrap();
+    let s = store.ingest(&[split.clone()], false).await.unwrap();
+    assert_eq!(s.written, 2);
+    assert!(s.rechecked_agencies >= 1);
+    let y001 = sqlx::query("SELECT COUNT(*) FROM findings f JOIN reports r ON r.id = f.report_id JOIN source_files s ON s.id = r.file_id WHERE f.rule = 'Y001' AND s.path LIKE $1")
+        .bind(format!("%{}", std::path::MAIN_SEPARATOR.to_string() + "2021.txt"))
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .get::<i64, _>(0);
+    assert_eq!(y001, 1, "the carry-over lost between two files is found");
+
     // Agencies: the short and full forms are one agency; an alias and a tree can be added.
     let id = store.find_agency("东阿县政府办公室").await.unwrap();
     assert_eq!(store.agency_name(id).await.unwrap(), "东阿县人民政府办公室");
