@@ -40,6 +40,21 @@ pub fn kind(name: &str) -> BodyKind {
     BodyKind::Department
 }
 
+/// The publication deadline check shared by T001 and T002: a finding when a body of `kind`
+/// published its report on `year` after `month_day` of the next year.
+pub fn deadline_finding(ctx: &crate::Ctx<'_>, meta: &crate::RuleMeta, kind: BodyKind, month_day: &str) -> Option<crate::Finding> {
+    let (Some(name), Some(year), Some(published)) = (ctx.report.agency.as_deref(), ctx.report.year, ctx.report.published.as_deref()) else { return None };
+    if self::kind(name) != kind {
+        return None;
+    }
+    let deadline = format!("{}-{month_day}", year + 1);
+    (published > deadline.as_str()).then(|| {
+        crate::Finding::new(meta, ctx.index, format!("“{name}”按名称判断为{}，应于 {deadline} 前发布 {year} 年度报告，实际发布日期为 {published}", kind.zh()))
+            .values(&deadline, published)
+            .span(ctx.parsed.published_span)
+    })
+}
+
 /// Whether a body may make 规章: a province, autonomous region, municipality or 设区的市
 /// government (or its office reporting for it). Below that level, and for local departments,
 /// 规章 counts must be zero. Ministries (no place name) are given the benefit of the doubt.

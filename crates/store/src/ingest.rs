@@ -86,25 +86,47 @@ pub fn analyse(path: &Path, bytes: &[u8]) -> Result<(ParsedDocument, Vec<StoredF
     let name = path.display().to_string();
     let doc = nianbao_parse::parse_bytes(&name, bytes).map_err(|e| e.to_string())?;
     let result = nianbao_check::check(std::slice::from_ref(&doc));
-    let findings = result
-        .findings
-        .iter()
-        .map(|f| {
-            let v = f.to_json(None);
-            StoredFinding {
-                report: f.report,
-                rule: f.rule.to_string(),
-                severity: f.severity.key().to_string(),
-                kind: v["kind"].as_str().unwrap_or("").to_string(),
-                message: f.message.clone(),
-                expected: f.expected.as_ref().map(|e| e.to_string()),
-                found: f.found.as_ref().map(|e| e.to_string()),
-                cells: v["cells"].to_string(),
-                span: f.span,
-            }
-        })
-        .collect();
+    let findings = result.findings.iter().map(StoredFinding::from).collect();
     Ok((doc, findings))
+}
+
+impl From<&nianbao_check::Finding> for StoredFinding {
+    fn from(f: &nianbao_check::Finding) -> StoredFinding {
+        let v = f.to_json(None);
+        StoredFinding {
+            report: f.report,
+            rule: f.rule.to_string(),
+            severity: f.severity.key().to_string(),
+            kind: v["kind"].as_str().unwrap_or("").to_string(),
+            message: f.message.clone(),
+            expected: f.expected.as_ref().map(|e| e.to_string()),
+            found: f.found.as_ref().map(|e| e.to_string()),
+            cells: v["cells"].to_string(),
+            span: f.span,
+        }
+    }
+}
+
+async fn insert_finding(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, f: &StoredFinding) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(report_id)
+    .bind(f.rule.clone())
+    .bind(f.severity.clone())
+    .bind(f.kind.clone())
+    .bind(f.message.clone())
+    .bind(f.expected.clone())
+    .bind(f.found.clone())
+    .bind(f.cells.clone())
+    .bind(f.span.map(|s| s.line as i64))
+    .bind(f.span.map(|s| s.column as i64))
+    .bind(f.span.map(|s| s.start as i64))
+    .bind(f.span.map(|s| s.end as i64))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -253,24 +275,7 @@ impl Store {
                 .try_get(0)?;
                 insert_cells(&mut tx, self.backend, &self.cell_keys, report_id, r).await?;
                 for f in mine {
-                    sqlx::query(
-                        "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(report_id)
-                    .bind(f.rule.clone())
-                    .bind(f.severity.clone())
-                    .bind(f.kind.clone())
-                    .bind(f.message.clone())
-                    .bind(f.expected.clone())
-                    .bind(f.found.clone())
-                    .bind(f.cells.clone())
-                    .bind(f.span.map(|s| s.line as i64))
-                    .bind(f.span.map(|s| s.column as i64))
-                    .bind(f.span.map(|s| s.start as i64))
-                    .bind(f.span.map(|s| s.end as i64))
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_finding(&mut tx, report_id, f).await?;
                 }
             }
         }
@@ -308,27 +313,9 @@ impl Store {
             sqlx::query("DELETE FROM findings WHERE report_id = $1").bind(*report_id).execute(&mut *tx).await?;
             let (mut errors, mut warnings) = (0i64, 0i64);
             for f in result.findings.iter().filter(|f| f.report == i) {
-                let v = f.to_json(None);
                 errors += i64::from(f.severity == nianbao_check::Severity::Error);
                 warnings += i64::from(f.severity == nianbao_check::Severity::Warning);
-                sqlx::query(
-                    "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(*report_id)
-                .bind(f.rule)
-                .bind(f.severity.key())
-                .bind(v["kind"].as_str().unwrap_or("").to_string())
-                .bind(f.message.clone())
-                .bind(f.expected.as_ref().map(|e| e.to_string()))
-                .bind(f.found.as_ref().map(|e| e.to_string()))
-                .bind(v["cells"].to_string())
-                .bind(f.span.map(|s| s.line as i64))
-                .bind(f.span.map(|s| s.column as i64))
-                .bind(f.span.map(|s| s.start as i64))
-                .bind(f.span.map(|s| s.end as i64))
-                .execute(&mut *tx)
-                .await?;
+                insert_finding(&mut tx, *report_id, &StoredFinding::from(f)).await?;
             }
             sqlx::query("UPDATE reports SET errors = $1, warnings = $2 WHERE id = $3").bind(errors).bind(warnings).bind(*report_id).execute(&mut *tx).await?;
         }

@@ -14,18 +14,7 @@ use crate::{Ctx, Finding};
 pub static RULE: Rule = Rule { meta: meta("T002"), check };
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let (Some(name), Some(year), Some(published)) = (ctx.report.agency.as_deref(), ctx.report.year, ctx.report.published.as_deref()) else { return };
-    if agency::kind(name) != BodyKind::Government {
-        return;
-    }
-    let deadline = format!("{}-03-31", year + 1);
-    if published > deadline.as_str() {
-        out.push(
-            Finding::new(&RULE.meta, ctx.index, format!("“{name}”按名称判断为{}，应于 {deadline} 前发布 {year} 年度报告，实际发布日期为 {published}", BodyKind::Government.zh()))
-                .values(&deadline, published)
-                .span(ctx.parsed.published_span),
-        );
-    }
+    out.extend(agency::deadline_finding(ctx, &RULE.meta, BodyKind::Government, "03-31"));
 }
 
 #[cfg(test)]
