@@ -49,7 +49,7 @@ impl<'a> Walker<'a> {
         }
         // Entities were decoded: find the longest prefix free of them, then spread.
         let prefix: String = text.chars().take_while(|c| !matches!(c, '\u{a0}' | '&' | '<' | '>' | '"' | '\'')).collect();
-        let at = if prefix.trim().len() >= 1 { self.locate(prefix.trim()).unwrap_or(self.cursor) } else { self.cursor };
+        let at = if prefix.trim().is_empty() { self.cursor } else { self.locate(prefix.trim()).unwrap_or(self.cursor) };
         let offsets = (0..=text.len()).map(|_| at as u32).collect();
         TextLine { text: text.to_string(), offsets, is_table_row: false }
     }
@@ -131,18 +131,13 @@ impl<'a> Walker<'a> {
             if closest(tr, "table").map(|t| t.id()) != Some(table.id()) {
                 continue;
             }
+            // Physical cells only: a cell spanning rows or columns appears once, in the row
+            // that holds it; rows are read by their trailing value cells (tables.rs).
             let cells: Vec<TextLine> = tr
                 .children()
                 .filter_map(ElementRef::wrap)
                 .filter(|e| matches!(e.value().name(), "td" | "th"))
-                .flat_map(|cell| {
-                    let line = self.cell_line(cell);
-                    // A cell spanning several columns stands for each of them: keep the
-                    // first copy with its text and the others blank would misplace values,
-                    // so spans are kept as one cell (rows are read by their trailing cells).
-                    let _span: usize = cell.value().attr("colspan").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
-                    std::iter::once(line)
-                })
+                .map(|cell| self.cell_line(cell))
                 .collect();
             if cells.iter().all(|c| c.text.is_empty()) {
                 continue;

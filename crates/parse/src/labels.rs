@@ -106,11 +106,11 @@ pub fn applications_row(label: &str, layout: Layout, header_zone: bool) -> Resol
     if c.contains("勾稽") {
         return Resolved::Header;
     }
-    if COLUMN_HEADERS.contains(&c.as_str()) && (header_zone || !numbered) && !(c == "总计" && numbered) {
-        // A bare 总计 after the data has begun is the (七)总计 row whose numbering was lost.
-        if !(c == "总计" && !header_zone) {
-            return Resolved::Header;
-        }
+    // A bare column name is a header before the data; 总计 after the data has begun is the
+    // （七）总计 row whose numbering was lost.
+    let is_total_row = c == "总计" && (numbered || !header_zone);
+    if COLUMN_HEADERS.contains(&c.as_str()) && (header_zone || !numbered) && !is_total_row {
+        return Resolved::Header;
     }
     for (key, words) in KEYWORDS {
         if words.iter().any(|w| c.contains(w)) {

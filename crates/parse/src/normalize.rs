@@ -42,8 +42,8 @@ fn pinyin_annotation(s: &str) -> Option<usize> {
     let close = rest.find(')')?;
     let inner = &rest[..close];
     let n = inner.chars().count();
-    let toned = inner.chars().any(|c| !c.is_ascii());
-    (n >= 1 && n <= 6 && inner.chars().all(is_pinyin_letter) && (toned || n <= 4)).then_some(close + 2)
+    let toned = !inner.is_ascii();
+    ((1..=6).contains(&n) && inner.chars().all(is_pinyin_letter) && (toned || n <= 4)).then_some(close + 2)
 }
 
 /// NFKC and pinyin removal, offsets kept.
@@ -72,7 +72,7 @@ fn nfkc_line(line: &TextLine) -> TextLine {
             b.push(&mapped, at);
         } else {
             if prev_han && c == '(' {
-                if let Some(len) = pinyin_annotation(&src[i..]).filter(|&l| src[i..i + l].is_ascii() || true) {
+                if let Some(len) = pinyin_annotation(&src[i..]) {
                     i += len;
                     continue;
                 }

@@ -110,7 +110,7 @@ pub fn split_reports(blocks: &[Block]) -> Vec<std::ops::Range<usize>> {
     for w in anchors.windows(2) {
         let (prev, anchor) = (w[0], w[1]);
         // The previous report's tail: after its last section heading.
-        let floor = (prev + 1..anchor).filter(|&i| heading_number(&blocks[i]).is_some()).last().unwrap_or(prev) + 1;
+        let floor = (prev + 1..anchor).filter(|&i| heading_number(&blocks[i]).is_some()).next_back().unwrap_or(prev) + 1;
         let title = (floor..anchor).rev().take(12).find(|&i| looks_like_title(blocks[i].text()));
         let start = match title {
             Some(t) => {

@@ -265,6 +265,9 @@ pub fn detect_layout(blocks: &[Block], regions: &Regions) -> Vec<(TableId, Layou
     found
 }
 
+/// A run-together row with several readings: (row index, the readings, its tokens).
+type Ambiguous = (usize, Vec<Vec<u64>>, Vec<Tok>);
+
 /// Reads tables out of blocks and records where each value came from.
 pub struct TableReader<'a> {
     pub blocks: &'a [Block],
@@ -391,7 +394,7 @@ impl<'a> TableReader<'a> {
             .collect();
         let labelled: Vec<usize> = resolved.iter().filter_map(|r| if let Resolved::Row(i) = r { Some(*i) } else { None }).collect();
         let mut assigned: Vec<Option<(Vec<Cell>, Option<Tok>)>> = vec![None; defs.len()];
-        let mut ambiguous: Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)> = Vec::new();
+        let mut ambiguous: Vec<Ambiguous> = Vec::new();
         let mut next = 0usize;
         for (lr, res) in lrows.iter().zip(&resolved) {
             let label = lr.labels.last().cloned();
@@ -431,7 +434,7 @@ impl<'a> TableReader<'a> {
                 next = target + 1;
                 continue;
             }
-            if n % W == 0 {
+            if n.is_multiple_of(W) {
                 let mut row = target;
                 for (k, chunk) in values.chunks(W).enumerate() {
                     while row < defs.len() && assigned[row].is_some() {
@@ -467,7 +470,7 @@ impl<'a> TableReader<'a> {
     }
 
     /// A 表三 row with fewer than seven numbers: run-together digits, or blanks dropped.
-    fn partial_row(&mut self, values: &[Tok], target: usize, defs: &[layout::RowDef], ambiguous: &mut Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)>) -> Vec<Cell> {
+    fn partial_row(&mut self, values: &[Tok], target: usize, defs: &[layout::RowDef], ambiguous: &mut Vec<Ambiguous>) -> Vec<Cell> {
         const W: usize = 7;
         let d = &defs[target];
         let digit_tokens: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
@@ -503,7 +506,7 @@ impl<'a> TableReader<'a> {
     }
 
     /// Several readings of a run-together row: keep the one the column relations allow, if only one does.
-    fn resolve_ambiguous(&mut self, assigned: &mut [Option<(Vec<Cell>, Option<Tok>)>], ambiguous: Vec<(usize, Vec<Vec<u64>>, Vec<Tok>)>, layout: Layout) {
+    fn resolve_ambiguous(&mut self, assigned: &mut [Option<(Vec<Cell>, Option<Tok>)>], ambiguous: Vec<Ambiguous>, layout: Layout) {
         let defs = layout::applications_rows(layout);
         let idx = |key: &str| defs.iter().position(|d| d.key == key);
         let outcome: Vec<usize> = layout::outcome_rows(layout).iter().filter_map(|d| idx(d.key)).collect();

@@ -27,9 +27,9 @@ pub async fn load(pool: &sqlx::AnyPool) -> Result<CellKeys, StoreError> {
             for def in layout::rows(t, l) {
                 for (c, f) in def.fields.iter().enumerate() {
                     let k = (l, t, def.key.to_string(), c);
-                    if !keys.contains_key(&k) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = keys.entry(k) {
                         max += 1;
-                        keys.insert(k, max);
+                        e.insert(max);
                         missing.push((max, l, t, def.key, c, f.key));
                     }
                 }

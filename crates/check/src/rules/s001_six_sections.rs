@@ -35,7 +35,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 problems.push(format!("第{}部分标题为“{}”，应为“{}”", NUMERALS[n - 1], s.heading, OFFICIAL[n - 1]));
                 span = span.or(s.heading_span);
             }
-            None if n >= 2 && n <= 4 && table_present[n - 1] => {}
+            None if (2..=4).contains(&n) && table_present[n - 1] => {}
             None => {
                 // Not numbered, but present by meaning elsewhere (e.g. "其他需要报告的事项" without 六、)?
                 let by_meaning = ctx.parsed.prose_lines().any(|l| l.text.chars().count() <= 30 && l.text.contains(OFFICIAL[n - 1]));
