@@ -83,20 +83,54 @@ fn classify(text: &str) -> Kind {
 }
 
 /// The tokens of a range of blocks.
+/// Cells of a line copied from a page where the table's cells are only separated by spaces
+/// ("（一）予以公开 14 0 0 0 0 0 14"): numbers are cells, and the words between them one label.
+fn space_separated(text: &str) -> Option<Vec<(usize, usize)>> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    let numeric = |&(s, e): &(usize, usize)| !matches!(classify(&text[s..e]), Kind::Label);
+    if words.len() < 2 || !words.iter().any(numeric) {
+        return None;
+    }
+    // Join neighbouring words of a label ("社会公益 组织").
+    let mut cells: Vec<(usize, usize)> = Vec::new();
+    let mut prev_label = false;
+    for w in words {
+        let label = !numeric(&w);
+        match cells.last_mut() {
+            Some(last) if label && prev_label => last.1 = w.1,
+            _ => cells.push(w),
+        }
+        prev_label = label;
+    }
+    Some(cells)
+}
+
 fn tokens(blocks: &[Block], range: std::ops::Range<usize>) -> Vec<Tok> {
     let mut out = Vec::new();
     for bi in range {
         let b = &blocks[bi];
-        let pieces = b.pieces();
+        let pieces = if b.is_row() { b.pieces() } else { space_separated(b.text()).unwrap_or_else(|| b.pieces()) };
         let filled = pieces.iter().filter(|&&(s, e)| s < e).count();
         let mut first = true;
         for (s, e) in pieces {
-            let text = &b.line.text[s..e];
-            let kind = classify(text);
+            // A label made of several words keeps its words together without the spaces.
+            let text: String = if b.is_row() { b.line.text[s..e].to_string() } else { b.line.text[s..e].split_whitespace().collect() };
+            let kind = classify(&text);
             if kind == Kind::Blank && !b.positional {
                 continue;
             }
-            out.push(Tok { kind, text: text.to_string(), block: bi, range: (s, e), line_start: first && filled >= 2 });
+            out.push(Tok { kind, text, block: bi, range: (s, e), line_start: first && filled >= 2 });
             first = false;
         }
     }
