@@ -175,6 +175,8 @@ pub struct Ctx<'a> {
     pub previous: Option<(usize, &'a ParsedReport)>,
     /// Every other report of the same agency checked together, with its index.
     pub history: Vec<(usize, &'a ParsedReport)>,
+    /// The clauses of the prose, split once for all the rules that read numbers in it.
+    pub clauses: Vec<prose::Clause<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -235,7 +237,7 @@ pub fn check(docs: &[ParsedDocument]) -> CheckResult<'_> {
             .map(|j| (j, parsed[j]))
             .collect();
         let previous = p.report.year.and_then(|y| history.iter().find(|(_, q)| q.report.year == Some(y - 1)).copied());
-        let ctx = Ctx { index: i, doc: reports[i].0, parsed: p, report: &p.report, previous, history };
+        let ctx = Ctx { index: i, doc: reports[i].0, parsed: p, report: &p.report, previous, history, clauses: prose::clauses(p) };
         for rule in rules::ALL {
             (rule.check)(&ctx, &mut findings);
         }

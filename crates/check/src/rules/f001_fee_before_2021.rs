@@ -17,7 +17,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if !ctx.report.year.is_some_and(|y| y == 2019 || y == 2020) {
         return;
     }
-    for clause in prose::clauses(ctx.parsed) {
+    for clause in ctx.clauses.iter() {
         let t = clause.text;
         if !t.contains("处理费") || ["未", "没有", "无", "不收"].iter().any(|w| t.contains(w)) {
             continue;

@@ -43,7 +43,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let r = ctx.report;
     let Some(new) = app(r, "new_received", 6) else { return };
     let carried = app(r, "carried_over", 6).unwrap_or(0.0);
-    for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
+    for clause in ctx.clauses.iter().filter(|c| c.section <= 1) {
         if prose::names_other_year(clause.text, r.year) {
             continue;
         }

@@ -36,7 +36,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let new = app(r, "new_received", 6);
     let carried = app(r, "carried_over", 6).unwrap_or(0.0);
     let table = outcomes(ctx.layout());
-    for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
+    for clause in ctx.clauses.iter().filter(|c| c.section <= 1) {
         let text = clause.text;
         if ["人大", "政协", "提案", "建议", "咨询", "留言", "信访", "热线", "来电", "网民", "诉求"].iter().any(|w| text.contains(w)) || prose::names_other_year(text, r.year) {
             continue;

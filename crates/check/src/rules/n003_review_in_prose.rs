@@ -22,7 +22,7 @@ fn total(ctx: &Ctx<'_>, keys: &[&str]) -> Option<f64> {
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let review = total(ctx, &["review"]);
     let litigation = total(ctx, &["litigation_direct", "litigation_after_review"]);
-    for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
+    for clause in ctx.clauses.iter().filter(|c| c.section <= 1) {
         let t = clause.text;
         let (has_review, has_lit) = (t.contains("复议"), t.contains("诉讼"));
         if !has_review && !has_lit {

@@ -23,7 +23,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if before == 0.0 {
         return;
     }
-    let clauses = prose::clauses(ctx.parsed);
+    let clauses = &ctx.clauses;
     for (k, clause) in clauses.iter().enumerate().filter(|(_, c)| c.section <= 1) {
         if received(clause.text).is_none() {
             continue;

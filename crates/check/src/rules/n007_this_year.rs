@@ -19,7 +19,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(year) = ctx.report.year else { return };
     static R: OnceLock<Regex> = OnceLock::new();
     let r = R.get_or_init(|| Regex::new(r"^(?:\(\S{1,3}\)|[一二三四五]是)?\s*(20\d{2})\s*年(?:度|以来|全年|,|$)").expect("static regex"));
-    for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section == 1) {
+    for clause in ctx.clauses.iter().filter(|c| c.section == 1) {
         let Some(c) = r.captures(clause.text) else { continue };
         let Ok(said) = c[1].parse::<i32>() else { continue };
         let sentence = clause.sentence;

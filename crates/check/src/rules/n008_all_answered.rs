@@ -18,7 +18,7 @@ const ALL_DONE: &[&str] = &["全部进行了规范答复", "全部答复", "均�
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Some(forward) = app(ctx.report, "carried_forward", 6).filter(|v| *v > 0.0) else { return };
-    for clause in prose::clauses(ctx.parsed).iter().filter(|c| c.section <= 1) {
+    for clause in ctx.clauses.iter().filter(|c| c.section <= 1) {
         if clause.text.contains("提案") || clause.text.contains("建议") {
             continue;
         }
