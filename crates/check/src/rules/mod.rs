@@ -30,6 +30,7 @@ mod n001_received_in_prose;
 mod n002_outcomes_in_prose;
 mod n003_review_in_prose;
 mod n004_unpaid_fee_notice;
+mod n005_disclosure_in_prose;
 mod n006_year_on_year;
 mod n008_all_answered;
 mod l005_fee_unit;
@@ -82,6 +83,7 @@ pub static ALL: &[&Rule] = &[
     &n002_outcomes_in_prose::RULE,
     &n003_review_in_prose::RULE,
     &n004_unpaid_fee_notice::RULE,
+    &n005_disclosure_in_prose::RULE,
     &n006_year_on_year::RULE,
     &n007_this_year::RULE,
     &n008_all_answered::RULE,
