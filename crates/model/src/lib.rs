@@ -101,6 +101,21 @@ pub struct Table {
     /// The column headers as printed, in order (used by layout rules).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
+    /// Subtotal rows some reports print for a group (e.g. a （三）不予公开 line with numbers above
+    /// its eight items). Not part of the layout: kept apart, checked by A305. `key` is the key of
+    /// the group's first row, `label` the group heading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtotals: Vec<Subtotal>,
+}
+
+/// A printed subtotal of rows `first..=last` of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subtotal {
+    pub label: String,
+    pub first: String,
+    pub last: String,
+    pub cells: Vec<Cell>,
+    pub span: Option<Span>,
 }
 
 impl Table {

@@ -434,6 +434,14 @@ impl<'a> TableReader<'a> {
             let label = lr.labels.last().cloned();
             let target = match res {
                 Resolved::Row(i) => *i,
+                Resolved::Group(a, b) if (*a..=*b).all(|j| labelled.contains(&j)) && lr.values.len() == W => {
+                    // Every item of the group has its own labelled row: this line is a subtotal.
+                    let cells: Vec<Cell> = lr.values.iter().map(|t| self.cell(t, ReadHow::Printed)).collect();
+                    let label = lr.labels.last().map(|t| t.text.clone()).unwrap_or_default();
+                    let span = lr.labels.last().map(|t| self.span(t));
+                    table.subtotals.push(nianbao_model::Subtotal { label, first: defs[*a].key.to_string(), last: defs[*b].key.to_string(), cells, span });
+                    continue;
+                }
                 Resolved::Group(a, b) => (*a..=*b).find(|&j| j >= next && !labelled.contains(&j) && assigned[j].is_none()).unwrap_or(*a),
                 Resolved::None | Resolved::Header => {
                     if lr.values.is_empty() {

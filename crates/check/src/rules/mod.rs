@@ -19,9 +19,12 @@ mod a301_carry_balance;
 mod a302_outcome_total;
 mod a303_row_total;
 mod a304_application_counts;
+mod a305_subtotals;
 mod a401_review_total;
 mod a402_review_counts;
 mod f001_fee_before_2021;
+mod f002_fee_over_notice;
+mod f003_fee_confusion;
 mod l001_layout_for_year;
 mod l002_one_layout;
 mod l003_complete_tables;
@@ -74,6 +77,7 @@ pub static ALL: &[&Rule] = &[
     &a302_outcome_total::RULE,
     &a303_row_total::RULE,
     &a304_application_counts::RULE,
+    &a305_subtotals::RULE,
     &a401_review_total::RULE,
     &a402_review_counts::RULE,
     &a201_disclosure_counts::RULE,
@@ -96,6 +100,8 @@ pub static ALL: &[&Rule] = &[
     &y004_identical_tables::RULE,
     &y005_layout_reverted::RULE,
     &f001_fee_before_2021::RULE,
+    &f002_fee_over_notice::RULE,
+    &f003_fee_confusion::RULE,
 ];
 
 pub fn implemented(code: &str) -> bool {
