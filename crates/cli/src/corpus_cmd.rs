@@ -215,3 +215,30 @@ pub fn rollup(parent: &str, year: i32, db: &str, json: bool) -> ExitCode {
         Err(e) => fail(e),
     }
 }
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Parquet,
+}
+
+pub fn export(format: ExportFormat, out: &Path, filter: nianbao_store::export::Filter, db: &str) -> ExitCode {
+    let format = match format {
+        ExportFormat::Csv => nianbao_store::export::ExportFormat::Csv,
+        ExportFormat::Xlsx => nianbao_store::export::ExportFormat::Xlsx,
+        ExportFormat::Json => nianbao_store::export::ExportFormat::Json,
+        ExportFormat::Parquet => nianbao_store::export::ExportFormat::Parquet,
+    };
+    let run = || -> Result<String, StoreError> {
+        let store = open(db)?;
+        let s = block_on(store.export(&filter, format, out))??;
+        let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
+        Ok(format!("已导出 {} 个单元格{}：{}\n", s.cells, if s.reports > 0 { format!("、{} 份报告的表格、{} 条问题", s.reports, s.findings) } else { String::new() }, files.join("、")))
+    };
+    match run() {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}

@@ -66,6 +66,24 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// 导出数据库中的报告：长表（每个单元格一行）及中英文说明；xlsx 另含问题清单和按官方格式排列的表格
+    Export {
+        #[arg(long, value_enum)]
+        format: corpus_cmd::ExportFormat,
+        /// 输出文件
+        #[arg(short, long)]
+        out: PathBuf,
+        /// 只导出这个机关
+        #[arg(long)]
+        agency: Option<String>,
+        /// 只导出这个政府及其所属部门
+        #[arg(long)]
+        parent: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+    },
     /// 汇总某政府所属部门某年度的报告
     Rollup {
         parent: String,
@@ -96,6 +114,7 @@ fn main() -> ExitCode {
         Command::Ingest { paths, db } => corpus_cmd::ingest(&paths, &db),
         Command::Agency { cmd, db } => corpus_cmd::agency(cmd, &db),
         Command::Compare { args, db, all } => corpus_cmd::compare_cmd(&args, &db, all),
+        Command::Export { format, out, agency, parent, year, db } => corpus_cmd::export(format, &out, nianbao_store::export::Filter { agency, parent, year }, &db),
         Command::Rollup { parent, year, db, format } => corpus_cmd::rollup(&parent, year, &db, format == CheckFormat::Json),
     }
 }

@@ -6,6 +6,7 @@
 pub mod agencies;
 pub mod cell_keys;
 pub mod compare;
+pub mod export;
 pub mod ingest;
 pub mod query;
 pub mod rollup;

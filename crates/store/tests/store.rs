@@ -100,6 +100,35 @@ async fn exercise(store: &Store, dir: &Path) {
     let r2020 = store.rollup("东阿县人民政府", 2020).await.unwrap();
     assert_eq!(r2020.with_errors.len(), 1, "the 2020 report has arithmetic errors");
 
+    // Export: the long table in every format, read back.
+    let all = count(store, "SELECT COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1").await as usize;
+    let filter = nianbao_store::export::Filter::default();
+    let csv_path = dir.join("long.csv");
+    let s = store.export(&filter, nianbao_store::export::ExportFormat::Csv, &csv_path).await.unwrap();
+    assert_eq!(s.cells, all);
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), nianbao_store::export::COLUMNS.to_vec());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), all);
+    assert!(rows.iter().any(|r| &r[0] == "太原市小店区人民政府" && &r[5] == "total_processed" && &r[6] == "6" && &r[7] == "52"));
+    assert!(dir.join("long.codebook.csv").exists());
+    let pq = dir.join("long.parquet");
+    store.export(&filter, nianbao_store::export::ExportFormat::Parquet, &pq).await.unwrap();
+    let reader = parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+    use parquet::file::reader::FileReader;
+    assert_eq!(reader.metadata().file_metadata().num_rows() as usize, all);
+    let xlsx = dir.join("long.xlsx");
+    let s = store.export(&nianbao_store::export::Filter { agency: Some("太原市小店区人民政府".into()), ..Default::default() }, nianbao_store::export::ExportFormat::Xlsx, &xlsx).await.unwrap();
+    assert!(s.reports >= 1);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let names = book.sheet_names();
+    assert!(names.iter().any(|n| n == "长表") && names.iter().any(|n| n == "问题清单") && names.iter().any(|n| n == "说明"), "{names:?}");
+    let laid_out = names.iter().find(|n| n.contains("小店区")).cloned().unwrap();
+    let range = book.worksheet_range(&laid_out).unwrap();
+    let has = |text: &str| range.rows().any(|r| r.iter().any(|c| c.to_string().contains(text)));
+    assert!(has("（七）总计") && has("52") && has("行政复议"));
+
     // Compare two years from the database.
     let a = store.report_for(id, 2022).await.unwrap().unwrap();
     let b = store.report_for(id, 2023).await.unwrap().unwrap();
