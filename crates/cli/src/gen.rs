@@ -6,7 +6,7 @@
 //!
 //! Usage: `nianbao-gen --agencies N --years 2019..2024 --out DIR [--defects 0.1] [--seed S]`
 
-use nianbao_model::layout::{self, Layout, TableId};
+use nianbao_model::layout::{self, Layout};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
@@ -55,6 +55,15 @@ enum Defect {
 }
 
 impl Defect {
+    fn describe(self) -> &'static str {
+        match self {
+            Defect::RowTotal => "表三新收行总计列多 1",
+            Defect::ProseCount => "正文所述收到申请数比表三多 2",
+            Defect::CarryOver => "上年结转比上年结转下年度多 1",
+            Defect::SectionSix => "第六部分改名为下一步工作打算",
+            Defect::Late => "部门报告于次年 2 月发布",
+        }
+    }
     fn rule(self) -> &'static str {
         match self {
             Defect::RowTotal => "A303",
@@ -277,13 +286,12 @@ fn main() {
                 [f[0], f[1], f[2], f[3], f[4], f[5]]
             };
             if defect == Some(Defect::CarryOver) {
-                // Report one more carried over than last year carried forward, and one fewer new.
-                if let (Some(co), Some(nr)) = (t.t3.iter().position(|r| r.0 == "carried_over"), t.t3.iter().position(|r| r.0 == "new_received")) {
-                    if t.t3[nr].1[0] > 0 {
-                        t.t3[co].1[0] += 1;
-                        t.t3[co].1[6] += 1;
-                        t.t3[nr].1[0] -= 1;
-                        t.t3[nr].1[6] -= 1;
+                // One more carried over than last year carried forward, handled and granted this
+                // year: every relation inside the report still holds, only the continuity breaks.
+                for key in ["carried_over", "granted", "total_processed"] {
+                    if let Some(row) = t.t3.iter_mut().find(|r| r.0 == key) {
+                        row.1[0] += 1;
+                        row.1[6] += 1;
                     }
                 }
             }
@@ -299,7 +307,7 @@ fn main() {
             bytes += text.len() as u64;
             if let Some(d) = defect {
                 // A carry-over defect only shows when the defect could be placed.
-                let _ = writeln!(truth, "{},{year},{},{}", file.display(), d.rule(), TableId::Applications.key());
+                let _ = writeln!(truth, "{},{year},{},{}", file.display(), d.rule(), d.describe());
             }
             carried = next_carried;
         }

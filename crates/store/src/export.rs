@@ -321,8 +321,27 @@ impl Store {
         Ok(n)
     }
 
+    /// How many cells the selection has.
+    pub async fn count_cells(&self, filter: &Filter) -> Result<i64, StoreError> {
+        let (cond, binds) = self.filter_sql(filter);
+        let sql = format!(
+            "SELECT COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
+             LEFT JOIN agencies a ON a.id = r.agency_id WHERE {cond}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        Ok(q.fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
     async fn export_xlsx(&self, filter: &Filter, path: &Path) -> Result<(usize, usize, usize), StoreError> {
         use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+        // A worksheet holds 1,048,576 rows; say so before writing anything rather than cut.
+        let n = self.count_cells(filter).await?;
+        if n >= 1_048_576 {
+            return Err(StoreError::Other(format!("所选范围有 {n} 个单元格，超过 Excel 工作表 1,048,576 行的上限；请用 --agency/--parent/--year 缩小范围，或导出为 CSV、Parquet")));
+        }
         let err = |e: rust_xlsxwriter::XlsxError| StoreError::Other(format!("Excel 写入失败：{e}"));
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
