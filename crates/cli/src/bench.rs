@@ -121,6 +121,19 @@ fn corpus(args: &[String]) {
             let start = Instant::now();
             let r = nianbao_store::block_on(store.rollup(p, y))??;
             println!("rollup {p} {y}: {} agencies summed, {} missing, in {:.0} ms", r.included.len(), r.missing.len(), start.elapsed().as_secs_f64() * 1e3);
+            let xlsx = std::env::temp_dir().join(format!("nianbao-bench-{}.xlsx", std::process::id()));
+            let start = Instant::now();
+            let filter = nianbao_store::export::Filter { parent: Some(p.clone()), ..Default::default() };
+            let e = nianbao_store::block_on(store.export(&filter, nianbao_store::export::ExportFormat::Xlsx, &xlsx))??;
+            println!("XLSX export of {p} (all years): {} reports, {} cells in {:.0} ms", e.reports, e.cells, start.elapsed().as_secs_f64() * 1e3);
+            let _ = std::fs::remove_file(&xlsx);
+            let csv = std::env::temp_dir().join(format!("nianbao-bench-{}.csv", std::process::id()));
+            let start = Instant::now();
+            let e = nianbao_store::block_on(store.export(&nianbao_store::export::Filter::default(), nianbao_store::export::ExportFormat::Csv, &csv))??;
+            println!("CSV export of the whole corpus: {} cells in {:.1} s", e.cells, start.elapsed().as_secs_f64());
+            for f in e.files {
+                let _ = std::fs::remove_file(f);
+            }
         }
         Ok(())
     };

@@ -261,11 +261,12 @@ fn main() {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let (mut files, mut bytes) = (0usize, 0u64);
     for a in 0..agencies {
-        let place = format!("{}{}县", PLACES[a % PLACES.len()], a / PLACES.len() + 1);
+        // Sixteen agencies per county: the government itself and fifteen departments.
+        let county = a / DEPARTMENTS.len();
+        let place = format!("{}{}县", PLACES[county % PLACES.len()], county / PLACES.len() + 1);
         let government = format!("{place}人民政府");
-        let dept = DEPARTMENTS[(a / PLACES.len()) % DEPARTMENTS.len()];
-        // Every 16th agency is the government itself; the others are its departments.
-        let name = if a % 16 == 0 { government.clone() } else { format!("{place}{dept}") };
+        let dept = DEPARTMENTS[a % DEPARTMENTS.len()];
+        let name = if a % DEPARTMENTS.len() == 0 { government.clone() } else { format!("{place}{dept}") };
         let _ = writeln!(tree, "{name},{}", if name == government { "" } else { government.as_str() });
         let dir = out.join(format!("{:03}", a / 1000));
         let _ = std::fs::create_dir_all(&dir);
