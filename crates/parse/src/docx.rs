@@ -1,8 +1,249 @@
-//! Stage 1 for Word files (.docx): paragraphs and tables straight from the package.
+//! Stage 1 for Word files (.docx): paragraphs and tables read straight from the package
+//! (`word/document.xml`, with zip + quick-xml). Tracked insertions are kept and deletions
+//! dropped, content controls (`w:sdt`) and field results are read as text, field codes are not,
+//! text boxes become paragraphs of their own, and a cell merged into the one above
+//! (`w:vMerge` continue) is left out of its row the way HTML leaves a rowspan's cells out.
+//!
+//! The text that spans point into is the document's text, one line per paragraph or table row
+//! (cells joined by " | "), so a value's line is its paragraph or table row.
 
+use crate::blocks::Block;
 use crate::error::ParseError;
+use crate::normalize::{identity_line, is_traditional, normalize};
 use crate::Extracted;
+use nianbao_model::TextLine;
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use std::io::Read;
 
-pub fn extract(file: &str, _bytes: &[u8]) -> Result<Extracted, ParseError> {
-    Err(ParseError::Unsupported { file: file.into(), format: "Word（DOCX）", hint: "当前版本尚不能读取 Word 文件，请先另存为文本或网页" })
+/// Largest `document.xml` read (a guard against zip bombs).
+const MAX_XML: u64 = 256 << 20;
+
+/// A paragraph or a table row as plain strings, before normalization.
+enum Raw {
+    Paragraph(String),
+    Row(Vec<String>),
+}
+
+#[derive(Default)]
+struct Cell {
+    text: String,
+    continues_merge: bool,
+}
+
+#[derive(Default)]
+struct State {
+    /// Text of the paragraphs being read (nested for text boxes).
+    paragraphs: Vec<String>,
+    /// Tables being read: rows of cells (nested tables stack).
+    tables: Vec<Vec<Vec<Cell>>>,
+    in_text: bool,
+    in_deleted: usize,
+    in_instr: bool,
+    out: Vec<Raw>,
+}
+
+impl State {
+    fn push_text(&mut self, s: &str) {
+        if self.in_text && self.in_deleted == 0 && !self.in_instr {
+            if let Some(p) = self.paragraphs.last_mut() {
+                p.push_str(s);
+            }
+        }
+    }
+
+    fn end_paragraph(&mut self) {
+        let Some(text) = self.paragraphs.pop() else { return };
+        // Inside a table cell the paragraph belongs to the cell; elsewhere it is a block.
+        let in_cell = self.tables.last().and_then(|t| t.last()).and_then(|r| r.last()).is_some() && self.paragraphs.is_empty();
+        if in_cell {
+            if let Some(cell) = self.tables.last_mut().and_then(|t| t.last_mut()).and_then(|r| r.last_mut()) {
+                cell.text.push_str(text.trim());
+            }
+        } else if !text.trim().is_empty() {
+            self.out.push(Raw::Paragraph(text));
+        }
+    }
+}
+
+fn read_document(bytes: &[u8]) -> Result<String, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let entry = zip.by_name("word/document.xml").map_err(|_| "没有 word/document.xml，不是 Word 文档".to_string())?;
+    if entry.size() > MAX_XML {
+        return Err(format!("正文 XML 过大（{} 字节）", entry.size()));
+    }
+    let mut xml = String::new();
+    entry.take(MAX_XML).read_to_string(&mut xml).map_err(|e| e.to_string())?;
+    Ok(xml)
+}
+
+fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut st = State::default();
+    loop {
+        let event = reader.read_event().map_err(|e| format!("XML 错误（位置 {}）：{e}", reader.buffer_position()))?;
+        match event {
+            Event::Start(e) => match e.name().local_name().as_ref() {
+                "p" => st.paragraphs.push(String::new()),
+                "t" => st.in_text = true,
+                "del" => st.in_deleted += 1,
+                "instrText" => st.in_instr = true,
+                "tbl" => st.tables.push(Vec::new()),
+                "tr" => {
+                    if let Some(t) = st.tables.last_mut() {
+                        t.push(Vec::new());
+                    }
+                }
+                "tc" => {
+                    if let Some(r) = st.tables.last_mut().and_then(|t| t.last_mut()) {
+                        r.push(Cell::default());
+                    }
+                }
+                "vMerge" => {
+                    let restart = e.try_get_attribute("w:val").ok().flatten().is_some_and(|a| a.value == "restart");
+                    if let Some(c) = st.tables.last_mut().and_then(|t| t.last_mut()).and_then(|r| r.last_mut()) {
+                        c.continues_merge = !restart;
+                    }
+                }
+                _ => {}
+            },
+            Event::Empty(e) => match e.name().local_name().as_ref() {
+                "tab" | "br" | "cr" if st.in_deleted == 0 => {
+                    if let Some(p) = st.paragraphs.last_mut() {
+                        p.push(' ');
+                    }
+                }
+                "vMerge" => {
+                    let restart = e.try_get_attribute("w:val").ok().flatten().is_some_and(|a| a.value == "restart");
+                    if let Some(c) = st.tables.last_mut().and_then(|t| t.last_mut()).and_then(|r| r.last_mut()) {
+                        c.continues_merge = !restart;
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) => match e.name().local_name().as_ref() {
+                "p" => st.end_paragraph(),
+                "t" => st.in_text = false,
+                "del" => st.in_deleted = st.in_deleted.saturating_sub(1),
+                "instrText" => st.in_instr = false,
+                "tr" => {
+                    let row = st.tables.last_mut().and_then(|t| t.pop());
+                    if let Some(row) = row {
+                        let cells: Vec<String> = row.into_iter().filter(|c| !c.continues_merge).map(|c| c.text).collect();
+                        if cells.iter().any(|c| !c.trim().is_empty()) {
+                            st.out.push(Raw::Row(cells));
+                        }
+                    }
+                }
+                "tbl" => {
+                    st.tables.pop();
+                }
+                _ => {}
+            },
+            Event::Text(t) => st.push_text(&t.xml10_content()),
+            Event::CData(t) => st.push_text(&t.into_inner()),
+            Event::GeneralRef(r) => {
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match r.into_inner().as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                if let Some(c) = c {
+                    st.push_text(c.encode_utf8(&mut [0u8; 4]));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(st.out)
+}
+
+pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
+    let corrupt = |reason: String| ParseError::Corrupt { file: file.to_string(), format: "Word（docx）文档", reason };
+    let xml = read_document(bytes).map_err(corrupt)?;
+    let raws = parse_xml(&xml).map_err(corrupt)?;
+    let sample: String = raws
+        .iter()
+        .take(200)
+        .map(|r| match r {
+            Raw::Paragraph(p) => p.clone(),
+            Raw::Row(c) => c.join(""),
+        })
+        .collect();
+    let traditional = is_traditional(&sample);
+    let mut text = String::new();
+    let mut blocks = Vec::new();
+    for raw in raws {
+        match raw {
+            Raw::Paragraph(p) => {
+                let p = p.replace('\n', " ");
+                let line = normalize(&identity_line(&p, text.len()), traditional);
+                text.push_str(&p);
+                text.push('\n');
+                if !line.text.is_empty() {
+                    blocks.push(Block::prose(line));
+                }
+            }
+            Raw::Row(cells) => {
+                let mut lines: Vec<TextLine> = Vec::new();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(" | ");
+                    }
+                    let c = c.replace('\n', " ");
+                    lines.push(normalize(&identity_line(&c, text.len()), traditional));
+                    text.push_str(&c);
+                }
+                text.push('\n');
+                blocks.push(Block::from_cells(lines, true));
+            }
+        }
+    }
+    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(body: &str) -> String {
+        format!(r#"<?xml version="1.0"?><w:document xmlns:w="w"><w:body>{body}</w:body></w:document>"#)
+    }
+
+    #[test]
+    fn reads_paragraphs_tables_merges_and_revisions() {
+        let xml = doc(r#"<w:p><w:r><w:t>一、总体</w:t></w:r><w:ins><w:r><w:t>情况</w:t></w:r></w:ins><w:del><w:r><w:delText>删掉</w:delText></w:r></w:del></w:p>
+<w:p><w:r><w:fldChar/><w:instrText>PAGE</w:instrText><w:t>R&amp;D</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>三、本年度办理结果</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>(一)予以公开</w:t></w:r></w:p></w:tc><w:tc><w:p><w:sdt><w:sdtContent><w:r><w:t>14</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>(二)部分公开</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>3</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#);
+        let raws = parse_xml(&xml).unwrap();
+        let shown: Vec<String> = raws
+            .iter()
+            .map(|r| match r {
+                Raw::Paragraph(p) => p.clone(),
+                Raw::Row(c) => c.join("|"),
+            })
+            .collect();
+        assert_eq!(shown, vec!["一、总体情况", "R&D", "三、本年度办理结果|(一)予以公开|14", "(二)部分公开|3"]);
+    }
+
+    #[test]
+    fn a_zip_without_a_document_is_refused() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut z, b"<x/>").unwrap();
+            z.finish().unwrap();
+        }
+        let err = extract("a.docx", buf.get_ref()).err().unwrap().to_string();
+        assert!(err.contains("a.docx") && err.contains("不是 Word 文档"), "{err}");
+    }
 }

@@ -12,6 +12,8 @@ pub enum ParseError {
     Binary { file: String, offset: usize },
     #[error("{file}：这是 {format} 文件，{hint}")]
     Unsupported { file: String, format: &'static str, hint: &'static str },
+    #[error("{file}：文件已损坏或不是{format}（{reason}）")]
+    Corrupt { file: String, format: &'static str, reason: String },
     #[error("{file}：未找到政府信息公开工作年度报告（没有找到{missing}）")]
     NoReport { file: String, missing: String },
 }
