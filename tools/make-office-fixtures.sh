@@ -11,3 +11,8 @@ for name in 000_2020 002 003; do
   cp "tests/fixtures/parse/html/$name.expected.json" "$out/$name.expected.json"
 done
 ls -l "$out"
+
+# A Word 97-2003 file, read through LibreOffice's conversion at parse time.
+mkdir -p tests/fixtures/office/doc
+soffice --headless --convert-to doc --outdir tests/fixtures/office/doc "$out/003.docx" >/dev/null
+cp "$out/003.expected.json" tests/fixtures/office/doc/003.expected.json

@@ -16,6 +16,7 @@ pub mod docx;
 pub mod error;
 pub mod html;
 pub mod labels;
+pub mod legacy;
 pub mod normalize;
 pub mod pdf;
 pub mod recover;
@@ -73,11 +74,7 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
     match decode::sniff(bytes) {
         decode::Container::Zip => docx::extract(file, bytes),
         decode::Container::Pdf => pdf::extract(file, bytes),
-        decode::Container::Ole => Err(ParseError::Unsupported {
-            file: file.into(),
-            format: "Word 97-2003 或 WPS（.doc/.wps）",
-            hint: "请先用 LibreOffice 转换为 docx：soffice --headless --convert-to docx 文件名",
-        }),
+        decode::Container::Ole => legacy::extract(file, bytes),
         decode::Container::Plain => {
             let decoded = decode::decode(file, bytes)?;
             let traditional = normalize::is_traditional(&decoded.text);
