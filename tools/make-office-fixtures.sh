@@ -16,3 +16,8 @@ ls -l "$out"
 mkdir -p tests/fixtures/office/doc
 soffice --headless --convert-to doc --outdir tests/fixtures/office/doc "$out/003.docx" >/dev/null
 cp "$out/003.expected.json" tests/fixtures/office/doc/003.expected.json
+
+# PDF exported by LibreOffice from the Word file (the way agencies export theirs).
+mkdir -p tests/fixtures/office/pdf
+soffice --headless --convert-to pdf --outdir tests/fixtures/office/pdf "$out/000_2020.docx" >/dev/null
+cp "$out/000_2020.expected.json" tests/fixtures/office/pdf/000_2020.expected.json

@@ -176,3 +176,11 @@ fn seed_json_snapshots() {
         insta::assert_json_snapshot!(name, nianbao_parse::to_json(&doc));
     }
 }
+
+#[test]
+fn a_pdf_without_text_is_refused_as_a_scan() {
+    // A one-page PDF with no text (what a scanner produces, minus the image).
+    let pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n4 0 obj<</Length 0>>stream\n\nendstream\nendobj\nxref\n0 5\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n0000000178 00000 n \ntrailer<</Size 5/Root 1 0 R>>\nstartxref\n224\n%%EOF\n";
+    let err = nianbao_parse::parse_bytes("scan.pdf", pdf).unwrap_err().to_string();
+    assert!(err.contains("scan.pdf") && err.contains("OCR"), "{err}");
+}
