@@ -4,7 +4,8 @@
 //! report recorded in `truth.csv`. Also writes `agencies.csv` (name,parent) for
 //! `nianbao agency import`. Streams to disk: memory does not grow with the corpus.
 //!
-//! Usage: `nianbao-gen --agencies N --years 2019..2024 --out DIR [--defects 0.1] [--seed S]`
+//! Usage: `nianbao-gen --agencies N --years 2019..2024 --out DIR [--defects 0.1] [--seed S]
+//! [--formats txt,html]` (with html, every other report is written as a web page).
 
 use nianbao_model::layout::{self, Layout};
 use std::fmt::Write as _;
@@ -219,6 +220,38 @@ fn render(agency: &str, year: i32, l: Layout, t: &Tables, defect: Option<Defect>
     s
 }
 
+/// The same report as an HTML page: prose in paragraphs, each run of table rows a `<table>`.
+fn to_html(title: &str, text: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n<div class=\"nav\">首页 &gt; 政务公开 &gt; 年度报告</div>\n", esc(title));
+    let mut in_table = false;
+    for line in text.lines() {
+        if line.contains('|') {
+            if !in_table {
+                out.push_str("<table border=\"1\">\n");
+                in_table = true;
+            }
+            let cells: Vec<&str> = line.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+            out.push_str("<tr>");
+            for c in cells {
+                let _ = write!(out, "<td>{}</td>", esc(c));
+            }
+            out.push_str("</tr>\n");
+        } else {
+            if in_table {
+                out.push_str("</table>\n");
+                in_table = false;
+            }
+            let _ = writeln!(out, "<p>{}</p>", esc(line));
+        }
+    }
+    if in_table {
+        out.push_str("</table>\n");
+    }
+    out.push_str("<div class=\"footer\">主办：县人民政府办公室</div></body></html>\n");
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut agencies = 100usize;
@@ -226,6 +259,7 @@ fn main() {
     let mut out = PathBuf::from("corpus");
     let mut defects = 0.0;
     let mut seed = 1u64;
+    let mut html = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let v = it.next().cloned().unwrap_or_default();
@@ -240,6 +274,8 @@ fn main() {
             "--out" => out = PathBuf::from(v),
             "--defects" => defects = v.parse().unwrap_or(0.0),
             "--seed" => seed = v.parse().unwrap_or(1),
+            // Every other report as an HTML page ("txt,html"), or only text ("txt").
+            "--formats" => html = v.split(',').any(|f| f.trim() == "html"),
             other => {
                 eprintln!("错误：未知参数 {other}。用法：nianbao-gen --agencies N --years 2019..2024 --out 目录 [--defects 0.1] [--seed S]");
                 std::process::exit(2);
@@ -299,7 +335,9 @@ fn main() {
             let day = 10 + rng.below(18);
             let published = if defect == Some(Defect::Late) { format!("{}年2月{}日", year + 1, day) } else { format!("{}年1月{}日", year + 1, day) };
             let text = render(&name, year, l, &t, defect, &published);
-            let file = dir.join(format!("{a:06}_{year}.txt"));
+            let as_html = html && (a + year as usize) % 2 == 1;
+            let (text, ext) = if as_html { (to_html(&format!("{name}{year}年政府信息公开工作年度报告"), &text), "html") } else { (text, "txt") };
+            let file = dir.join(format!("{a:06}_{year}.{ext}"));
             if std::fs::write(&file, &text).is_err() {
                 eprintln!("错误：无法写入 {}", file.display());
                 std::process::exit(2);

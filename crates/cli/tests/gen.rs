@@ -10,7 +10,7 @@ fn generated_reports_parse_and_carry_their_defects() {
     let dir = std::env::temp_dir().join(format!("nianbao-gen-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = Command::new(env!("CARGO_BIN_EXE_nianbao-gen"))
-        .args(["--agencies", "24", "--years", "2019..2024", "--defects", "0.3", "--seed", "11", "--out", dir.to_str().unwrap()])
+        .args(["--agencies", "24", "--years", "2019..2024", "--defects", "0.3", "--seed", "11", "--formats", "txt,html", "--out", dir.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -21,6 +21,7 @@ fn generated_reports_parse_and_carry_their_defects() {
         defects.insert(cols[0].to_string(), cols[2].to_string());
     }
     assert!(defects.len() > 10, "{} defects", defects.len());
+    assert!(nianbao_store::ingest::collect_files(&[dir.clone()]).iter().filter(|f| f.extension().is_some_and(|e| e == "html")).count() > 50, "half are web pages");
     let files = nianbao_store::ingest::collect_files(&[dir.clone()]);
     assert_eq!(files.len(), 24 * 6);
     let docs: Vec<_> = files.iter().map(|f| nianbao_parse::parse_file(f).unwrap()).collect();
