@@ -141,6 +141,10 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<Decoded, ParseError> {
         }
         (text, Some(map))
     };
+    // Full-width and no-break spaces only: as empty as no bytes at all.
+    if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
+        return Err(ParseError::Empty { file: file.to_string() });
+    }
     let replacement = text.chars().filter(|&c| c == '\u{fffd}').count();
     if replacement * 10 > text.chars().count().max(1) {
         return Err(ParseError::Binary { file: file.to_string(), offset: 0 });
