@@ -434,6 +434,15 @@ fn fmt_value(v: f64) -> String {
     }
 }
 
+/// A number, or a bordered blank where the report left the cell blank.
+fn value_cell(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: Option<f64>, border: &rust_xlsxwriter::Format) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match v {
+        Some(v) => sheet.write_number_with_format(row, col, v, border)?,
+        None => sheet.write_blank(row, col, border)?,
+    };
+    Ok(())
+}
+
 /// The three tables of one report as the official format draws them.
 fn layout_sheet(
     sheet: &mut rust_xlsxwriter::Worksheet,
@@ -467,10 +476,7 @@ fn layout_sheet(
         }
         sheet.merge_range(row, 0, row, 2, d.label, border)?;
         for c in 0..d.fields.len() {
-            match r.active_disclosure.value(d.key, c) {
-                Some(v) => sheet.write_number_with_format(row, 3 + c as u16, v, border)?,
-                None => sheet.write_blank(row, 3 + c as u16, border)?,
-            };
+            value_cell(sheet, row, 3 + c as u16, r.active_disclosure.value(d.key, c), border)?;
         }
         row += 1;
     }
@@ -495,10 +501,7 @@ fn layout_sheet(
         };
         sheet.merge_range(row, 0, row, 2, &label, border)?;
         for c in 0..7 {
-            match r.applications.value(d.key, c) {
-                Some(v) => sheet.write_number_with_format(row, 3 + c as u16, v, border)?,
-                None => sheet.write_blank(row, 3 + c as u16, border)?,
-            };
+            value_cell(sheet, row, 3 + c as u16, r.applications.value(d.key, c), border)?;
         }
         row += 1;
     }
@@ -520,11 +523,7 @@ fn layout_sheet(
     }
     for (g, d) in layout::REVIEW_LITIGATION.iter().enumerate() {
         for c in 0..5 {
-            let col = (g * 5 + c) as u16;
-            match r.review_litigation.value(d.key, c) {
-                Some(v) => sheet.write_number_with_format(row + 3, col, v, border)?,
-                None => sheet.write_blank(row + 3, col, border)?,
-            };
+            value_cell(sheet, row + 3, (g * 5 + c) as u16, r.review_litigation.value(d.key, c), border)?;
         }
     }
     Ok(())
