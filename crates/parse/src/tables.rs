@@ -230,14 +230,13 @@ pub fn find_regions(blocks: &[Block], range: std::ops::Range<usize>) -> Regions 
     let t2_pred = |b: &Block, t: &str| is_short(b) && (t.contains("第二十条第") || t.starts_with("信息内容") || t.contains("|信息内容"));
     let t2 = find(range.start, &t2_pred).filter(|&i| t3.is_none_or(|t3| i < t3));
     let t4_from = t3.unwrap_or(range.start);
-    let t4 = find(t4_from, &|b, t| {
-        is_short(b) && t.contains("行政复议") && !t.contains("本年新收") && {
-            // The header names 行政诉讼 too, in the same line or one of the next few.
-            let idx = blocks.iter().position(|x| std::ptr::eq(x, b)).unwrap_or(0);
-            (idx..(idx + 4).min(range.end)).any(|j| blocks[j].text().contains("行政诉讼"))
-        }
-    })
-    .filter(|&i| t3.is_none_or(|t3| i > t3));
+    // 表四's header names 行政复议 and, in the same line or one of the next few, 行政诉讼.
+    let t4 = (t4_from..range.end)
+        .find(|&i| {
+            let (b, t) = (&blocks[i], compact(blocks[i].text()));
+            is_short(b) && t.contains("行政复议") && !t.contains("本年新收") && (i..(i + 4).min(range.end)).any(|j| blocks[j].text().contains("行政诉讼"))
+        })
+        .filter(|&i| t3.is_none_or(|t3| i > t3));
     let section_after = |from: usize, numerals: &[&str]| {
         (from..range.end).find(|&i| {
             let b = &blocks[i];
