@@ -1,7 +1,7 @@
 //! `nianbao ingest`, `agency`, `compare`, `rollup`: the corpus database commands.
 
 use clap::Subcommand;
-use nianbao_model::{layout, TableId};
+use nianbao_model::TableId;
 use nianbao_store::compare::{compare, Comparison};
 use nianbao_store::{block_on, Store, StoreError};
 use std::io::{IsTerminal, Write};
@@ -23,8 +23,10 @@ fn fail(e: StoreError) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn open(db: &str) -> Result<Store, StoreError> {
-    block_on(Store::open(db))?
+/// Runs a command's work on one runtime: a database pool must be used in the runtime that
+/// opened it (PostgreSQL connections fail once their runtime is gone).
+fn run(work: impl std::future::Future<Output = Result<String, StoreError>>) -> Result<String, StoreError> {
+    block_on(work)?
 }
 
 fn print(s: &str) -> ExitCode {
@@ -41,10 +43,10 @@ pub fn ingest(paths: &[PathBuf], db: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let run = || -> Result<String, StoreError> {
-        let store = open(db)?;
-        let s = block_on(store.ingest(paths, std::io::stderr().is_terminal()))??;
-        let (files, failed, reports, findings) = block_on(store.counts())??;
+    let result = run(async {
+        let store = Store::open(db).await?;
+        let s = store.ingest(paths, std::io::stderr().is_terminal()).await?;
+        let (files, failed, reports, findings) = store.counts().await?;
         let secs = s.elapsed.as_secs_f64().max(1e-9);
         let mut out = format!(
             "本次：{} 个文件（新写入 {}，未变化 {}，失败 {}），{} 份报告，{} 条检查结果，用时 {:.1} 秒（{:.1} 个文件/秒）\n",
@@ -55,28 +57,28 @@ pub fn ingest(paths: &[PathBuf], db: &str) -> ExitCode {
         }
         out.push_str(&format!("数据库 {db}：{files} 个文件，{failed} 个读取失败，{reports} 份报告，{findings} 条检查结果\n"));
         Ok(out)
-    };
-    match run() {
+    });
+    match result {
         Ok(s) => print(&s),
         Err(e) => fail(e),
     }
 }
 
 pub fn agency(cmd: AgencyCmd, db: &str) -> ExitCode {
-    let run = || -> Result<String, StoreError> {
-        let store = open(db)?;
+    let result = run(async {
+        let store = Store::open(db).await?;
         Ok(match cmd {
             AgencyCmd::Alias { alias, canonical } => {
-                block_on(store.set_alias(&alias, &canonical))??;
+                store.set_alias(&alias, &canonical).await?;
                 format!("已登记：“{alias}”是“{canonical}”的别名\n")
             }
             AgencyCmd::Import { csv } => {
-                let n = block_on(store.import_tree(&csv))??;
+                let n = store.import_tree(&csv).await?;
                 format!("已导入 {n} 个机关的隶属关系\n")
             }
             AgencyCmd::List => {
                 let mut out = String::new();
-                for a in block_on(store.list_agencies())?? {
+                for a in store.list_agencies().await? {
                     out.push_str(&format!(
                         "{}\t上级：{}\t报告 {} 份\t别名：{}\n",
                         a.name,
@@ -88,8 +90,8 @@ pub fn agency(cmd: AgencyCmd, db: &str) -> ExitCode {
                 out
             }
         })
-    };
-    match run() {
+    });
+    match result {
         Ok(s) => print(&s),
         Err(e) => fail(e),
     }
@@ -163,13 +165,13 @@ pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
                 eprintln!("错误：年份应为数字，例如 nianbao compare 东阿县人民政府办公室 2022 2023");
                 return ExitCode::from(2);
             };
-            (|| -> Result<String, StoreError> {
-                let store = open(db)?;
-                let id = block_on(store.find_agency(agency))??;
-                let a = block_on(store.report_for(id, y1))??.ok_or(StoreError::NoReport { agency: agency.clone(), year: y1 })?;
-                let b = block_on(store.report_for(id, y2))??.ok_or(StoreError::NoReport { agency: agency.clone(), year: y2 })?;
+            run(async {
+                let store = Store::open(db).await?;
+                let id = store.find_agency(agency).await?;
+                let a = store.report_for(id, y1).await?.ok_or(StoreError::NoReport { agency: agency.clone(), year: y1 })?;
+                let b = store.report_for(id, y2).await?.ok_or(StoreError::NoReport { agency: agency.clone(), year: y2 })?;
                 Ok(render_comparison(&format!("{} {y1}", a.agency), &format!("{} {y2}", b.agency), &compare(&a.report, &b.report, &a.prose, &b.prose), all))
-            })()
+            })
         }
         _ => {
             eprintln!("错误：用法为 nianbao compare 机关名称 年份1 年份2，或 nianbao compare 文件1 文件2");
@@ -183,9 +185,9 @@ pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
 }
 
 pub fn rollup(parent: &str, year: i32, db: &str, json: bool) -> ExitCode {
-    let run = || -> Result<String, StoreError> {
-        let store = open(db)?;
-        let r = block_on(store.rollup(parent, year))??;
+    let result = run(async {
+        let store = Store::open(db).await?;
+        let r = store.rollup(parent, year).await?;
         if json {
             let mut v = nianbao_model::json::to_json(&r.report);
             v["included"] = serde_json::json!(r.included);
@@ -207,10 +209,9 @@ pub fn rollup(parent: &str, year: i32, db: &str, json: bool) -> ExitCode {
         }
         out.push('\n');
         out.push_str(&crate::table_view::render(&r.report));
-        let _ = layout::APPLICANT_COLUMNS;
         Ok(out)
-    };
-    match run() {
+    });
+    match result {
         Ok(s) => print(&s),
         Err(e) => fail(e),
     }
@@ -231,13 +232,13 @@ pub fn export(format: ExportFormat, out: &Path, filter: nianbao_store::export::F
         ExportFormat::Json => nianbao_store::export::ExportFormat::Json,
         ExportFormat::Parquet => nianbao_store::export::ExportFormat::Parquet,
     };
-    let run = || -> Result<String, StoreError> {
-        let store = open(db)?;
-        let s = block_on(store.export(&filter, format, out))??;
+    let result = run(async {
+        let store = Store::open(db).await?;
+        let s = store.export(&filter, format, out).await?;
         let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
         Ok(format!("已导出 {} 个单元格{}：{}\n", s.cells, if s.reports > 0 { format!("、{} 份报告的表格、{} 条问题", s.reports, s.findings) } else { String::new() }, files.join("、")))
-    };
-    match run() {
+    });
+    match result {
         Ok(s) => print(&s),
         Err(e) => fail(e),
     }

@@ -4,6 +4,7 @@
 mod check_cmd;
 mod corpus_cmd;
 mod table_view;
+mod web_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -93,6 +94,27 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
     },
+    /// 启动网页工作台（上传、审核、区域概览、导出；浏览器访问）
+    Serve {
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// 上传文件的保存目录（默认在数据库文件旁）
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        /// 会话 Cookie 加 Secure 标记（仅当经 HTTPS 访问，例如在反向代理之后）
+        #[arg(long)]
+        secure_cookie: bool,
+    },
+    /// 管理网页工作台的账号
+    User {
+        #[command(subcommand)]
+        cmd: web_cmd::UserCmd,
+        #[arg(long, default_value = "nianbao.db", global = true)]
+        db: String,
+    },
     /// 读取年度报告，输出规范 JSON（nianbao/report-v1）或表格
     Parse {
         /// 报告文件（文本或网页）
@@ -116,6 +138,8 @@ fn main() -> ExitCode {
         Command::Compare { args, db, all } => corpus_cmd::compare_cmd(&args, &db, all),
         Command::Export { format, out, agency, parent, year, db } => corpus_cmd::export(format, &out, nianbao_store::export::Filter { agency, parent, year }, &db),
         Command::Rollup { parent, year, db, format } => corpus_cmd::rollup(&parent, year, &db, format == CheckFormat::Json),
+        Command::Serve { db, addr, uploads, secure_cookie } => web_cmd::serve(&db, &addr, uploads, secure_cookie),
+        Command::User { cmd, db } => web_cmd::user(cmd, &db),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod export;
 pub mod ingest;
 pub mod query;
 pub mod rollup;
+pub mod web;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;

@@ -1,0 +1,100 @@
+//! `nianbao serve` (the web workbench) and `nianbao user add` (accounts).
+
+use clap::{Subcommand, ValueEnum};
+use nianbao_store::web::Role;
+use nianbao_store::{block_on, Store, StoreError};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RoleArg {
+    /// 管理员：可查看全部机关
+    Admin,
+    /// 审核员：只能查看 --region 机关及其下属机关
+    Reviewer,
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// 新建账号；密码从标准输入读取（一行）
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// 审核员负责的区域：机关名称（含其全部下属机关）
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("错误：{e}");
+    ExitCode::from(2)
+}
+
+pub fn serve(db: &str, addr: &str, uploads: Option<PathBuf>, secure_cookie: bool) -> ExitCode {
+    let mut config = nianbao_web::Config::new(uploads.unwrap_or_else(|| nianbao_web::default_uploads(db)));
+    config.secure_cookie = secure_cookie;
+    let rt = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(e) => return fail(e),
+    };
+    match rt.block_on(nianbao_web::serve(db, addr, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn tokio_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("无法启动运行时：{e}"))
+}
+
+pub fn user(cmd: UserCmd, db: &str) -> ExitCode {
+    let UserCmd::Add { name, role, region } = cmd;
+    let role = match role {
+        RoleArg::Admin => Role::Admin,
+        RoleArg::Reviewer => Role::Reviewer,
+    };
+    if role == Role::Reviewer && region.is_none() {
+        return fail("审核员需要用 --region 指定负责的区域（机关名称）");
+    }
+    if std::io::stdin().is_terminal() {
+        eprintln!("请输入“{name}”的密码（一行），然后回车：");
+    }
+    let mut password = String::new();
+    if let Err(e) = std::io::stdin().lock().read_line(&mut password) {
+        return fail(format!("无法读取密码：{e}"));
+    }
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < 8 {
+        return fail("密码至少 8 个字符");
+    }
+    let hash = match nianbao_web::auth::hash_password(&password) {
+        Ok(h) => h,
+        Err(e) => return fail(e),
+    };
+    // One runtime for the whole command: a PostgreSQL pool cannot outlive the runtime it was
+    // opened on.
+    let run = || -> Result<String, StoreError> {
+        block_on(async {
+            let store = Store::open(db).await?;
+            let region_id = match &region {
+                Some(r) => Some(store.find_agency(r).await?),
+                None => None,
+            };
+            store.add_user(&name, &hash, role, region_id).await
+        })??;
+        Ok(match &region {
+            Some(r) => format!("已新建{}“{name}”，负责区域：{r}\n", role.zh()),
+            None => format!("已新建{}“{name}”\n", role.zh()),
+        })
+    };
+    match run() {
+        Ok(s) => {
+            print!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,179 @@
+//! `nianbao serve`: the web workbench of a supervising office (政务公开办). Server-rendered pages
+//! (askama) with small ES5 scripts, every asset embedded (rust-embed; ECharts vendored), a JSON
+//! API under `/api/`, accounts with two roles (administrator; reviewer of a region subtree),
+//! argon2 password hashes, sessions in HttpOnly SameSite=Strict cookies and a CSRF token per
+//! session checked on every POST.
+
+pub mod api;
+pub mod auth;
+pub mod pages;
+pub mod upload;
+pub mod view;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use nianbao_store::{Store, StoreError};
+use std::path::PathBuf;
+use thiserror::Error;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest accepted file (bytes).
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// Largest accepted upload request (several files at once).
+pub const MAX_REQUEST_BYTES: usize = 200 * 1024 * 1024;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where uploaded files are kept (the database refers to them by path; re-checks read them).
+    pub uploads: PathBuf,
+    /// Mark the session cookie `Secure` (only when the pages are served over HTTPS, e.g. behind
+    /// a reverse proxy; a plain-HTTP intranet address would then never get a session).
+    pub secure_cookie: bool,
+    /// How long a session lasts, in hours.
+    pub session_hours: i64,
+}
+
+impl Config {
+    pub fn new(uploads: PathBuf) -> Config {
+        Config { uploads, secure_cookie: false, session_hours: 12 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: std::sync::Arc<Config>,
+}
+
+#[derive(Debug, Error)]
+pub enum WebError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("找不到该页面或报告")]
+    NotFound,
+    #[error("无权访问：该机关不在您负责的区域内")]
+    Forbidden,
+    #[error("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")]
+    Csrf,
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("请求有误：{0}")]
+    BadRequest(String),
+    #[error("文件过大：{0} 超过 20 MB")]
+    TooLarge(String),
+    #[error("页面生成失败：{0}")]
+    Template(#[from] askama::Error),
+    #[error("服务器内部错误：{0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Store(StoreError::NoAgency(_)) | WebError::Store(StoreError::NoReport { .. }) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let page = pages::ErrorPage { message: self.to_string(), status: status.as_u16() };
+        match askama::Template::render(&page) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.to_string()).into_response(),
+        }
+    }
+}
+
+/// The whole application (pages, API, assets) on an open store.
+pub fn app(state: AppState) -> Router {
+    let router = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/upload", get(upload::upload_page).post(upload::upload))
+        .route("/reports", get(pages::reports))
+        .route("/reports/{id}", get(pages::report))
+        .route("/reports/{id}/findings/{fid}/decision", post(pages::decide))
+        .route("/reports/{id}/recheck", post(pages::recheck))
+        .route("/agencies/{id}", get(pages::agency))
+        .route("/dashboard", get(pages::dashboard))
+        .route("/export", get(pages::export))
+        .route("/api/reports", get(api::reports))
+        .route("/api/reports/{id}", get(api::report))
+        .route("/api/dashboard", get(api::dashboard))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/assets/{*path}", get(assets))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"),
+        ));
+    router.with_state(state)
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// The embedded static files (CSS, scripts, ECharts, the OpenAPI description).
+async fn assets(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => {
+            let mime = match path.rsplit('.').next() {
+                Some("js") => "application/javascript; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("json") => "application/json; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                _ => "text/plain; charset=utf-8",
+            };
+            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=86400")], file.data.into_owned()).into_response()
+        }
+        None => WebError::NotFound.into_response(),
+    }
+}
+
+/// An embedded asset's text (the OpenAPI file).
+pub(crate) fn asset_text(path: &str) -> Option<String> {
+    Assets::get(path).and_then(|f| String::from_utf8(f.data.into_owned()).ok())
+}
+
+/// The default folder for uploaded files: beside a SQLite database file, else in the
+/// working directory.
+pub fn default_uploads(db: &str) -> PathBuf {
+    let (_, backend) = nianbao_store::database_url(db);
+    if backend == nianbao_store::Backend::Sqlite && !db.starts_with("sqlite:") {
+        let p = std::path::Path::new(db);
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("nianbao");
+        return p.with_file_name(format!("{stem}-uploads"));
+    }
+    PathBuf::from("nianbao-uploads")
+}
+
+/// Opens the database and serves until interrupted (Ctrl-C).
+pub async fn serve(db: &str, addr: &str, config: Config) -> Result<(), WebError> {
+    let store = Store::open(db).await?;
+    std::fs::create_dir_all(&config.uploads).map_err(|e| WebError::Internal(format!("无法创建上传目录 {}：{e}", config.uploads.display())))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
+    let state = AppState { store, config: std::sync::Arc::new(config) };
+    eprintln!("nianbao 工作台已启动：http://{addr}/ （按 Ctrl-C 停止）");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))
+}

@@ -1,0 +1,397 @@
+//! The workbench through its router (tower's `oneshot`, no browser, no socket): login required,
+//! CSRF refused, regions enforced, report content escaped, uploads limited, and a reviewer's
+//! decision kept when the report is filed again or re-checked.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use nianbao_store::web::Role;
+use nianbao_store::Store;
+use nianbao_web::{app, AppState, Config};
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nianbao-web-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+struct Env {
+    app: Router,
+    store: Store,
+    dir: PathBuf,
+}
+
+/// A database with the five seed files (copied, so they can be changed), an administrator, and
+/// a reviewer for 东阿县人民政府 (whose 办公室 is its department).
+async fn setup(name: &str) -> Env {
+    let dir = tempdir(name);
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    for e in std::fs::read_dir(seeds()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "txt") {
+            std::fs::copy(&p, files.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let store = Store::open(dir.join("w.db").to_str().unwrap()).await.unwrap();
+    store.ingest(std::slice::from_ref(&files), false).await.unwrap();
+    let tree = dir.join("tree.csv");
+    std::fs::write(&tree, "name,parent\n东阿县人民政府办公室,东阿县人民政府\n").unwrap();
+    store.import_tree(&tree).await.unwrap();
+    let region = store.find_agency("东阿县人民政府").await.unwrap();
+    store.add_user("admin", &nianbao_web::auth::hash_password("admin-password").unwrap(), Role::Admin, None).await.unwrap();
+    store.add_user("dong", &nianbao_web::auth::hash_password("dong-password").unwrap(), Role::Reviewer, Some(region)).await.unwrap();
+    let state = AppState { store: store.clone(), config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
+    Env { app: app(state), store, dir }
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = text.find(start)? + start.len();
+    let j = text[i..].find(end)? + i;
+    Some(&text[i..j])
+}
+
+fn enc(s: &str) -> String {
+    nianbao_web::auth::url_encode(s).replace('/', "%2F")
+}
+
+/// A signed-in user: the session cookie and the CSRF token of the session.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn try_login(app: &Router, name: &str, password: &str) -> Resp {
+    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let login_cookie = cookie_value(&page.headers, "nianbao_login").unwrap();
+    let token = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+    let body = format!("name={}&password={}&csrf={}&next=%2Freports", enc(name), enc(password), token);
+    send(
+        app,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("nianbao_login={login_cookie}"))
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn login(app: &Router, name: &str, password: &str) -> Session {
+    let r = try_login(app, name, password).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let set = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(set.iter().any(|c| c.starts_with("nianbao_session=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")), "{set:?}");
+    let cookie = format!("nianbao_session={}", cookie_value(&r.headers, "nianbao_session").unwrap());
+    let page = send(app, Request::get("/upload").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let csrf = between(&page.body, "data-csrf=\"", "\"").unwrap().to_string();
+    Session { cookie, csrf }
+}
+
+async fn get(app: &Router, s: &Session, uri: &str) -> Resp {
+    send(app, Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &Router, s: &Session, uri: &str, body: &str) -> Resp {
+    send(
+        app,
+        Request::post(uri).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body.to_string())).unwrap(),
+    )
+    .await
+}
+
+/// A multipart body with the given (field, file name, content) parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----nianbao-test-boundary";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &Router, s: &Session, parts: &[(&str, Option<&str>, &[u8])], json: bool) -> Resp {
+    let (ctype, body) = multipart(parts);
+    let mut req = Request::post("/upload").header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, ctype);
+    if json {
+        req = req.header(header::ACCEPT, "application/json");
+    }
+    send(app, req.body(Body::from(body)).unwrap()).await
+}
+
+async fn report_id(store: &Store, agency: &str, year: i32) -> i64 {
+    let a = store.find_agency(agency).await.unwrap();
+    store.report_for(a, year).await.unwrap().unwrap().id
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+#[test]
+fn login_is_required() {
+    rt().block_on(async {
+        let env = setup("login").await;
+        let r = send(&env.app, Request::get("/reports").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/login?next=/reports");
+        let r = send(&env.app, Request::get("/api/reports").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("请先登录"));
+        // A wrong password gives the form again, with no session.
+        let r = try_login(&env.app, "admin", "wrong-password").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("用户名或密码不正确"));
+        assert!(cookie_value(&r.headers, "nianbao_session").is_none());
+        let r = try_login(&env.app, "nobody", "admin-password").await;
+        assert!(r.body.contains("用户名或密码不正确"));
+        // A forged session cookie is not a session.
+        let r = send(&env.app, Request::get("/reports").header(header::COOKIE, "nianbao_session=00ff").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Signed in: the pages answer; after logging out the cookie no longer works.
+        let s = login(&env.app, "admin", "admin-password").await;
+        let r = get(&env.app, &s, "/reports").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("太原市小店区人民政府") && r.body.contains("东阿县人民政府办公室"));
+        let r = post_form(&env.app, &s, "/logout", &format!("csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = get(&env.app, &s, "/reports").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Only a local path is followed after login.
+        let page = send(&env.app, Request::get("/login?next=//evil.example/x").body(Body::empty()).unwrap()).await;
+        assert!(page.body.contains("name=\"next\" value=\"/reports\""));
+    });
+}
+
+#[test]
+fn posts_without_the_csrf_token_are_refused() {
+    rt().block_on(async {
+        let env = setup("csrf").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        let id = report_id(&env.store, "桦甸市统计局", 2020).await;
+        let findings = env.store.findings_of(id).await.unwrap();
+        let f = &findings[0];
+        let uri = format!("/reports/{id}/findings/{}/decision", f.id);
+        for body in ["status=dismissed&comment=x".to_string(), "status=dismissed&comment=x&csrf=0123".to_string(), format!("status=dismissed&csrf={}x", s.csrf)] {
+            let r = post_form(&env.app, &s, &uri, &body).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}");
+            assert!(r.body.contains("CSRF"));
+        }
+        assert!(env.store.decisions_for(std::slice::from_ref(&f.key)).await.unwrap().is_empty(), "nothing stored");
+        // Another session's token does not work either.
+        let other = login(&env.app, "dong", "dong-password").await;
+        let r = post_form(&env.app, &s, &uri, &format!("status=dismissed&csrf={}", other.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // An upload without the token stores nothing.
+        let before = env.store.counts().await.unwrap();
+        let r = upload(&env.app, &s, &[("files", Some("a.txt"), "一、总体情况".as_bytes())], false).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(env.store.counts().await.unwrap(), before);
+        // Logging in needs the login form's own token.
+        let r = send(
+            &env.app,
+            Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from("name=admin&password=admin-password&csrf=abc")).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // With the token the decision is stored.
+        let r = post_form(&env.app, &s, &uri, &format!("status=confirmed&comment=ok&csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(env.store.decisions_for(std::slice::from_ref(&f.key)).await.unwrap()[&f.key].status, "confirmed");
+    });
+}
+
+#[test]
+fn a_reviewer_sees_only_its_region() {
+    rt().block_on(async {
+        let env = setup("region").await;
+        let s = login(&env.app, "dong", "dong-password").await;
+        let list = get(&env.app, &s, "/reports").await;
+        assert!(list.body.contains("东阿县人民政府办公室"));
+        assert!(!list.body.contains("太原市小店区人民政府") && !list.body.contains("桦甸市统计局"), "other regions are not listed");
+        let api = get(&env.app, &s, "/api/reports").await;
+        let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(v["total"], 4, "the four years of 东阿县人民政府办公室");
+        let mine = report_id(&env.store, "东阿县人民政府办公室", 2021).await;
+        let theirs = report_id(&env.store, "太原市小店区人民政府", 2023).await;
+        assert_eq!(get(&env.app, &s, &format!("/reports/{mine}")).await.status, StatusCode::OK);
+        for uri in [format!("/reports/{theirs}"), format!("/api/reports/{theirs}")] {
+            let r = get(&env.app, &s, &uri).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+            assert!(!r.body.contains("太原市小店区人民政府"));
+        }
+        let agency = env.store.find_agency("太原市小店区人民政府").await.unwrap();
+        assert_eq!(get(&env.app, &s, &format!("/agencies/{agency}")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(get(&env.app, &s, &format!("/export?format=xlsx&agency={agency}")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(get(&env.app, &s, &format!("/dashboard?region={agency}")).await.status, StatusCode::FORBIDDEN);
+        let f = env.store.findings_of(theirs).await.unwrap();
+        let r = post_form(&env.app, &s, &format!("/reports/{theirs}/findings/{}/decision", f[0].id), &format!("status=dismissed&csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The dashboard is the reviewer's region.
+        let d = get(&env.app, &s, "/api/dashboard?year=2022").await;
+        let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+        assert_eq!(v["region"], "东阿县人民政府");
+        assert!(d.body.contains("东阿县人民政府办公室") && !d.body.contains("小店区"));
+        // The administrator sees everything.
+        let admin = login(&env.app, "admin", "admin-password").await;
+        assert_eq!(get(&env.app, &admin, &format!("/reports/{theirs}")).await.status, StatusCode::OK);
+        let v: serde_json::Value = serde_json::from_str(&get(&env.app, &admin, "/api/reports").await.body).unwrap();
+        assert_eq!(v["total"], 8);
+    });
+}
+
+#[test]
+fn report_content_is_escaped() {
+    rt().block_on(async {
+        let env = setup("escape").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        let text = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
+        let evil = text.replacen("一、总体情况", "一、总体情况\n<script>alert(\"x\")</script><img src=x onerror=alert(1)>", 1);
+        assert_ne!(evil, text);
+        let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("files", Some("evil<b>.txt"), evil.as_bytes())], true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let result = &v["results"][0];
+        assert_eq!(result["ok"], true, "{result}");
+        assert_eq!(result["file"], "evil_b_.txt", "the name is made safe");
+        let id = result["reports"][0]["id"].as_i64().unwrap();
+        let page = get(&env.app, &s, &format!("/reports/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"), "report text must never be markup");
+        assert!(page.body.contains("&#60;script&#62;alert(") || page.body.contains("&lt;script&gt;alert("), "the text is shown, escaped");
+        let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"));
+        // The results page of a plain form post escapes too.
+        let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("text_name", None, "<i>x</i>".as_bytes()), ("text", None, evil.as_bytes())], false).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("<i>x</i>") && !r.body.contains("<script>alert"));
+    });
+}
+
+#[test]
+fn uploads_are_limited_in_size_and_type() {
+    rt().block_on(async {
+        let env = setup("limits").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        let big = vec![b'a'; nianbao_web::MAX_FILE_BYTES + 1];
+        let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("files", Some("big.txt"), &big), ("files", Some("tool.exe"), b"MZ"), ("files", Some("good.txt"), "一、总体情况\n".as_bytes())], true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let results = v["results"].as_array().unwrap();
+        let by = |f: &str| results.iter().find(|r| r["file"] == f).unwrap().clone();
+        assert_eq!(by("big.txt")["ok"], false);
+        assert!(by("big.txt")["message"].as_str().unwrap().contains("20 MB"));
+        assert_eq!(by("tool.exe")["ok"], false);
+        assert!(by("tool.exe")["message"].as_str().unwrap().contains("不支持的文件类型"));
+        assert!(by("good.txt")["message"].is_string());
+        assert!(!env.dir.join("uploads").join("big.txt").exists() && !env.dir.join("uploads").join("tool.exe").exists());
+    });
+}
+
+#[test]
+fn a_dismissal_survives_refiling_and_rechecks() {
+    rt().block_on(async {
+        let env = setup("dismiss").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        let id = report_id(&env.store, "东阿县人民政府办公室", 2020).await;
+        let findings = env.store.findings_of(id).await.unwrap();
+        let f = findings.iter().find(|f| f.rule == "A302").expect("the 2020 report has a wrong total");
+        let r = post_form(&env.app, &s, &format!("/reports/{id}/findings/{}/decision", f.id), &format!("status=dismissed&comment=%E5%B7%B2%E6%A0%B8%E5%AE%9E&csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = get(&env.app, &s, &format!("/reports/{id}")).await;
+        assert!(page.body.contains("已驳回") && page.body.contains("已核实"));
+        // The highlighted cell of the error is drawn.
+        assert!(page.body.contains("class=\"hl err\""), "a cell of the error is highlighted");
+
+        // Re-check: findings are replaced (new ids), the decision stays.
+        let r = post_form(&env.app, &s, &format!("/reports/{id}/recheck"), &format!("csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let after = env.store.findings_of(id).await.unwrap();
+        assert!(after.iter().all(|g| g.id != f.id), "the re-check wrote new finding rows");
+        let api: serde_json::Value = serde_json::from_str(&get(&env.app, &s, &format!("/api/reports/{id}")).await.body).unwrap();
+        let same = api["findings"].as_array().unwrap().iter().find(|g| g["key"] == f.key.as_str()).expect("the finding is found again");
+        assert_eq!(same["decision"]["status"], "dismissed");
+
+        // The file changes and is filed again: a new version, a new report, the same decision.
+        let file = env.dir.join("files").join("000_f1bcb5344c0ff0ec.txt");
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str("\n\n");
+        std::fs::write(&file, text).unwrap();
+        env.store.ingest(std::slice::from_ref(&file), false).await.unwrap();
+        let new_id = report_id(&env.store, "东阿县人民政府办公室", 2020).await;
+        assert_ne!(new_id, id, "a new version of the report");
+        let api: serde_json::Value = serde_json::from_str(&get(&env.app, &s, &format!("/api/reports/{new_id}")).await.body).unwrap();
+        let same = api["findings"].as_array().unwrap().iter().find(|g| g["key"] == f.key.as_str()).expect("the finding is found again");
+        assert_eq!(same["decision"]["status"], "dismissed");
+        assert_eq!(same["decision"]["comment"], "已核实");
+        let list: serde_json::Value = serde_json::from_str(&get(&env.app, &s, "/api/reports?year=2020&q=%E4%B8%9C%E9%98%BF").await.body).unwrap();
+        assert_eq!(list["reports"][0]["review"], "审核中");
+    });
+}
+
+#[test]
+fn pages_assets_api_and_exports() {
+    rt().block_on(async {
+        let env = setup("pages").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        for uri in ["/reports?year=2022&sort=-errors", "/reports?q=%E4%B8%9C%E9%98%BF&status=errors", "/upload", "/dashboard", "/dashboard?year=2020"] {
+            let r = get(&env.app, &s, uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+            assert!(r.body.contains("lang=\"zh-CN\""));
+        }
+        let agency = env.store.find_agency("东阿县人民政府办公室").await.unwrap();
+        let r = get(&env.app, &s, &format!("/agencies/{agency}")).await;
+        assert!(r.body.contains("2020 年") && r.body.contains("2023 年") && r.body.contains("正文相似度"));
+        let d = get(&env.app, &s, "/dashboard?year=2022").await;
+        assert!(d.body.contains("/assets/echarts.min.js") && d.body.contains("data-chart=\""));
+        let js = send(&env.app, Request::get("/assets/echarts.min.js").body(Body::empty()).unwrap()).await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.body.len() > 500_000 && js.body.len() < 1_200_000, "ECharts is embedded");
+        let api = send(&env.app, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+        let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert!(v["paths"]["/api/reports/{id}"].is_object());
+        let x = get(&env.app, &s, "/export?format=xlsx&year=2022").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("attachment"));
+        let c = get(&env.app, &s, "/export?format=csv").await;
+        assert!(c.body.starts_with("agency,parent,year"));
+        assert_eq!(get(&env.app, &s, "/reports/999999").await.status, StatusCode::NOT_FOUND);
+    });
+}
