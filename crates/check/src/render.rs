@@ -27,7 +27,9 @@ pub fn finding(f: &Finding, source: &Source, report_label: &str) -> String {
             // Long lines are cut around the marked place.
             let (shown, cut) = window(text, start, end);
             let gutter = line_no.to_string().len();
-            out.push_str(&format!("{:>g$}--> {}:{}:{}（{}）\n", "", source.file, span.line, span.column, report_label, g = gutter));
+            // For a PDF the line is a line of the extracted text; the page says where it is.
+            let page = span.page.map(|p| format!("第 {p} 页，")).unwrap_or_default();
+            out.push_str(&format!("{:>g$}--> {}:{}:{}（{}{}）\n", "", source.file, span.line, span.column, page, report_label, g = gutter));
             out.push_str(&format!("{:>g$} |\n", "", g = gutter));
             out.push_str(&format!("{line_no} | {}\n", expand_tabs(shown)));
             let lead = width(&text[cut..start]);

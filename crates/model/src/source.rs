@@ -10,6 +10,25 @@ pub struct Span {
     pub end: usize,
     pub line: u32,
     pub column: u32,
+    /// For a PDF: the 1-based page the text is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// For a PDF: the box of the text on its page, `[left, top, right, bottom]` in hundredths of a
+    /// point from the top-left corner of the page as displayed (after its /Rotate).
+    #[serde(default, rename = "box", skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[i32; 4]>,
+}
+
+/// Where a piece of the extracted text of a PDF is on its page: the text range `start..end`
+/// (decoded offsets), the 1-based page and the box (see [`Span::bbox`]). `cell` marks the box of a
+/// whole table cell (given even when the cell is blank); otherwise it is the box of glyphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextBox {
+    pub start: u32,
+    pub end: u32,
+    pub page: u32,
+    pub bbox: [i32; 4],
+    pub cell: bool,
 }
 
 /// One line of normalized text with, for each byte of `text` (and one past the end), the byte
@@ -50,13 +69,54 @@ pub struct Source {
     /// `None` when the file is UTF-8 and offsets are the same.
     pub file_offsets: Option<Vec<u32>>,
     line_starts: Vec<usize>,
+    /// Page and box of the extracted text (PDF only), sorted by `start`.
+    boxes: Vec<TextBox>,
 }
 
 impl Source {
     pub fn new(file: impl Into<String>, decoded: String, file_offsets: Option<Vec<u32>>) -> Source {
         let mut line_starts = vec![0];
         line_starts.extend(decoded.match_indices('\n').map(|(i, _)| i + 1));
-        Source { file: file.into(), decoded, file_offsets, line_starts }
+        Source { file: file.into(), decoded, file_offsets, line_starts, boxes: Vec::new() }
+    }
+
+    /// The same source with the page and box of its text (PDF).
+    pub fn with_boxes(mut self, mut boxes: Vec<TextBox>) -> Source {
+        boxes.sort_by_key(|b| (b.start, b.end));
+        self.boxes = boxes;
+        self
+    }
+
+    /// Page and box of the decoded range `start..end`: the union of the boxes of its glyphs on the
+    /// page of the first; for a range without glyphs, the box of the table cell holding it;
+    /// otherwise only the page of the text before it. `(None, None)` when there are no boxes.
+    pub fn place(&self, start: usize, end: usize) -> (Option<u32>, Option<[i32; 4]>) {
+        if self.boxes.is_empty() {
+            return (None, None);
+        }
+        let (s, e) = (start as u32, end as u32);
+        let upto = self.boxes.partition_point(|b| b.start < e.max(s + 1));
+        let mut page = None;
+        let mut bbox: Option<[i32; 4]> = None;
+        for b in self.boxes[..upto].iter().filter(|b| !b.cell && b.end > s && b.start < e) {
+            let p = *page.get_or_insert(b.page);
+            if b.page != p {
+                continue;
+            }
+            bbox = Some(match bbox {
+                None => b.bbox,
+                Some(u) => [u[0].min(b.bbox[0]), u[1].min(b.bbox[1]), u[2].max(b.bbox[2]), u[3].max(b.bbox[3])],
+            });
+        }
+        if bbox.is_some() {
+            return (page, bbox);
+        }
+        if let Some(c) = self.boxes[..upto].iter().rev().find(|b| b.cell && b.start <= s && s <= b.end) {
+            return (Some(c.page), Some(c.bbox));
+        }
+        let before = self.boxes.partition_point(|b| b.start <= s);
+        let near = before.checked_sub(1).and_then(|i| self.boxes.get(i)).or(self.boxes.first());
+        (near.map(|b| b.page), None)
     }
 
     fn file_offset(&self, decoded: usize) -> usize {
@@ -94,7 +154,8 @@ impl Source {
         let line = self.line_of(start);
         let line_start = self.line_start(line);
         let column = self.decoded.get(line_start..start).map(|s| s.chars().count()).unwrap_or(0) + 1;
-        Span { start: self.file_offset(start), end: self.file_offset(end), line: line as u32, column: column as u32 }
+        let (page, bbox) = self.place(start, end);
+        Span { start: self.file_offset(start), end: self.file_offset(end), line: line as u32, column: column as u32, page, bbox }
     }
 
     /// The span of a text range of a normalized line.

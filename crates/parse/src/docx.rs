@@ -206,7 +206,7 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
             }
         }
     }
-    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks })
+    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks, boxes: Vec::new() })
 }
 
 #[cfg(test)]

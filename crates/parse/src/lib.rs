@@ -67,6 +67,8 @@ pub struct Extracted {
     pub text: String,
     pub file_offsets: Option<Vec<u32>>,
     pub blocks: Vec<Block>,
+    /// Page and box of pieces of `text` (PDF only; empty otherwise).
+    pub boxes: Vec<nianbao_model::source::TextBox>,
 }
 
 /// Stage 1 for every format.
@@ -82,7 +84,7 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
                 decode::Format::Html => html::html_blocks(&decoded.text, traditional),
                 _ => blocks::text_blocks(&decoded.text, traditional),
             };
-            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks })
+            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new() })
         }
     }
 }
@@ -94,7 +96,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseErro
     }
     let extracted = extract(file, bytes)?;
     let (blocks, format, encoding) = (extracted.blocks, extracted.format, extracted.encoding);
-    let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets));
+    let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets).with_boxes(extracted.boxes));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
         if let Some(r) = read_report(&blocks, range, &source) {

@@ -1,52 +1,230 @@
-//! Stage 1 for PDF files: every glyph with its position and size (pdf-extract, through an
-//! `OutputDev` of our own), grouped into lines by their baseline and into cells by the gaps
-//! between them, page by page. A table row becomes a row of cells; the later stages do the rest
-//! as for text, so a table continued on the next page with its header repeated reads as one.
-//! A PDF with no text layer (a scan) is refused with a message saying OCR is needed; a panic
-//! inside the PDF library is caught and becomes an error for that file.
+//! Stage 1 for PDF files. Every glyph is collected with its box (pdf-extract, through an
+//! `OutputDev` of our own, in the coordinates of the page as displayed, /Rotate applied), and so
+//! is every ruling line (thin filled rectangles and stroked straight segments). Then, page by page:
+//!
+//! * ruling lines that touch each other make a table; its grid is the set of their positions, and
+//!   neighbouring grid cells with no line between them are one merged cell, so a cell spanning
+//!   rows or columns appears once, in its first row, as in an HTML table (`layout::ruled_tables`);
+//! * the glyphs of a cell, on however many lines, are its text; the glyphs outside tables are
+//!   grouped into lines by their baseline and cut into cells where the gap between two words is
+//!   wide (tables without ruling lines), the later stages reading such rows as a stream;
+//! * tables and lines are put in reading order; a table continued on the next page with its
+//!   header repeated reads as one table (the later stages skip the repeated header).
+//!
+//! The text spans point into is the extracted text, one line per block; the page and box of each
+//! glyph (and of each table cell) go to [`Extracted::boxes`], so a value's span carries its page
+//! and box. A PDF without a text layer (a scan) is refused with a message saying OCR is needed; a
+//! panic inside the PDF library is caught and becomes an error for that file.
+
+mod layout;
 
 use crate::blocks::Block;
 use crate::error::ParseError;
 use crate::normalize::{identity_line, is_traditional, normalize};
 use crate::Extracted;
+use layout::{Glyph, Item, Page, Rule};
+use nianbao_model::source::TextBox;
 use nianbao_model::TextLine;
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone)]
-struct Glyph {
-    page: u32,
-    x: f64,
-    /// Top-down baseline.
-    y: f64,
-    end: f64,
-    size: f64,
-    text: String,
+/// Fewer visible glyphs than this in the whole file: a scan (maybe with a page number as text).
+const MIN_GLYPHS: usize = 20;
+
+/// Maps user space of a page to the page as displayed: y down, origin top-left, /Rotate applied.
+#[derive(Clone, Copy, Default)]
+struct View {
+    llx: f64,
+    ury: f64,
+    width: f64,
+    height: f64,
+    rotate: i64,
+}
+
+impl View {
+    fn new(media: &MediaBox, rotate: i64) -> View {
+        let (x0, x1) = (media.llx.min(media.urx), media.llx.max(media.urx));
+        let (y0, y1) = (media.lly.min(media.ury), media.lly.max(media.ury));
+        View {
+            llx: x0,
+            ury: y1,
+            width: x1 - x0,
+            height: y1 - y0,
+            rotate: rotate.rem_euclid(360),
+        }
+    }
+    fn map(&self, x: f64, y: f64) -> (f64, f64) {
+        let (u, v) = (x - self.llx, self.ury - y);
+        match self.rotate {
+            90 => (self.height - v, u),
+            180 => (self.width - u, self.height - v),
+            270 => (v, self.width - u),
+            _ => (u, v),
+        }
+    }
+}
+
+fn apply(t: &Transform, x: f64, y: f64) -> (f64, f64) {
+    (x * t.m11 + y * t.m21 + t.m31, x * t.m12 + y * t.m22 + t.m32)
 }
 
 #[derive(Default)]
 struct Collector {
-    page: u32,
-    height: f64,
-    glyphs: Vec<Glyph>,
+    rotations: BTreeMap<u32, i64>,
+    view: View,
+    pages: Vec<Page>,
+}
+
+impl Collector {
+    fn page(&mut self) -> Option<&mut Page> {
+        self.pages.last_mut()
+    }
+
+    /// Axis-aligned straight pieces of a path, in page coordinates: stroked segments, or the
+    /// bounding boxes of filled sub-paths (a table border drawn as a thin filled rectangle).
+    fn rules(&mut self, ctm: &Transform, path: &Path, filled: bool) {
+        let view = self.view;
+        let to_page = |x: f64, y: f64| {
+            let (a, b) = apply(ctm, x, y);
+            view.map(a, b)
+        };
+        let mut found: Vec<Rule> = Vec::new();
+        let mut subpaths: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut curved = false;
+        let mut current: Vec<(f64, f64)> = Vec::new();
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => {
+                    if current.len() > 1 {
+                        subpaths.push(std::mem::take(&mut current));
+                    }
+                    current = vec![to_page(x, y)];
+                }
+                PathOp::LineTo(x, y) => current.push(to_page(x, y)),
+                PathOp::CurveTo(.., x, y) => {
+                    curved = true;
+                    current.push(to_page(x, y));
+                }
+                PathOp::Rect(x, y, w, h) => {
+                    if current.len() > 1 {
+                        subpaths.push(std::mem::take(&mut current));
+                    }
+                    subpaths.push(vec![
+                        to_page(x, y),
+                        to_page(x + w, y),
+                        to_page(x + w, y + h),
+                        to_page(x, y + h),
+                        to_page(x, y),
+                    ]);
+                    current.clear();
+                }
+                PathOp::Close => {
+                    if let Some(&first) = current.first() {
+                        current.push(first);
+                    }
+                }
+            }
+        }
+        if current.len() > 1 {
+            subpaths.push(current);
+        }
+        for sp in &subpaths {
+            if filled {
+                if curved {
+                    continue;
+                }
+                let (x0, x1) = sp
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                let (y0, y1) = sp
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+                if let Some(r) = Rule::from_box(x0, y0, x1, y1) {
+                    found.push(r);
+                }
+            } else {
+                for w in sp.windows(2) {
+                    if let Some(r) = Rule::from_segment(w[0], w[1]) {
+                        found.push(r);
+                    }
+                }
+            }
+        }
+        if let Some(p) = self.page() {
+            p.rules.extend(found);
+        }
+    }
 }
 
 impl OutputDev for Collector {
-    fn begin_page(&mut self, page_num: u32, media_box: &MediaBox, _: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
-        self.page = page_num;
-        self.height = media_box.ury - media_box.lly;
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        media_box: &MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.view = View::new(
+            media_box,
+            self.rotations.get(&page_num).copied().unwrap_or(0),
+        );
+        self.pages.push(Page {
+            number: page_num,
+            glyphs: Vec::new(),
+            rules: Vec::new(),
+        });
         Ok(())
     }
     fn end_page(&mut self) -> Result<(), OutputError> {
         Ok(())
     }
-    fn output_character(&mut self, trm: &Transform, width: f64, _spacing: f64, font_size: f64, ch: &str) -> Result<(), OutputError> {
-        // Device space: x right, y up; flip so lines sort top to bottom.
-        let (x, y) = (trm.m31, self.height - trm.m32);
-        // The size of the glyph square after the text matrix (as pdf-extract's own text output).
-        let (vx, vy) = (font_size * (trm.m11 + trm.m21), font_size * (trm.m12 + trm.m22));
-        let size = (vx * vy).abs().sqrt().max(1.0);
-        if !ch.trim().is_empty() {
-            self.glyphs.push(Glyph { page: self.page, x, y, end: x + width * size, size, text: ch.to_string() });
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        ch: &str,
+    ) -> Result<(), OutputError> {
+        if ch.trim().is_empty() || ch.chars().all(char::is_control) {
+            return Ok(());
+        }
+        let view = self.view;
+        // Glyph space (in ems) → user space → page: the glyph's advance and its height.
+        let at = |u: f64, v: f64| {
+            let (x, y) = apply(trm, u * font_size, v * font_size);
+            view.map(x, y)
+        };
+        let w = if width > 0.0 { width } else { 0.5 };
+        let origin = at(0.0, 0.0);
+        let advance = at(w, 0.0);
+        let up = at(0.0, 1.0);
+        let size = ((up.0 - origin.0).powi(2) + (up.1 - origin.1).powi(2)).sqrt();
+        if !(size.is_finite() && size > 0.1) {
+            return Ok(());
+        }
+        let corners = [at(0.0, -0.12), at(w, -0.12), at(0.0, 0.88), at(w, 0.88)];
+        let (x0, x1) = corners
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (y0, y1) = corners
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        // Text running left to right on the displayed page; anything else (vertical or rotated
+        // text) is kept with its box but read in its own line.
+        let (dx, dy) = (advance.0 - origin.0, advance.1 - origin.1);
+        let upright = dx > 0.0 && dy.abs() <= dx * 0.2;
+        if let Some(p) = self.page() {
+            let text = ch.chars().map(unify_radical).collect();
+            p.glyphs.push(Glyph {
+                x0,
+                x1,
+                top: y0,
+                bottom: y1,
+                base: origin.1,
+                size,
+                upright,
+                text,
+            });
         }
         Ok(())
     }
@@ -59,88 +237,367 @@ impl OutputDev for Collector {
     fn end_line(&mut self) -> Result<(), OutputError> {
         Ok(())
     }
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _: &ColorSpace,
+        _: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        self.rules(ctm, path, false);
+        Ok(())
+    }
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        _: &ColorSpace,
+        color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        // White fills (backgrounds, knock-outs) are not lines.
+        if !(color.len() == 1 && color[0] > 0.95
+            || color.len() == 3 && color.iter().all(|c| *c > 0.95))
+        {
+            self.rules(ctm, path, true);
+        }
+        Ok(())
+    }
 }
 
-/// Lines of cells: glyphs on one baseline (within half a glyph), cut where the gap between two
-/// glyphs is wider than a glyph.
-fn lines(mut glyphs: Vec<Glyph>) -> Vec<Vec<String>> {
-    glyphs.sort_by(|a, b| a.page.cmp(&b.page).then(a.y.total_cmp(&b.y)).then(a.x.total_cmp(&b.x)));
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < glyphs.len() {
-        let (page, y, size) = (glyphs[i].page, glyphs[i].y, glyphs[i].size);
-        let mut j = i;
-        while j < glyphs.len() && glyphs[j].page == page && (glyphs[j].y - y).abs() <= size * 0.5 {
-            j += 1;
-        }
-        let mut line: Vec<&Glyph> = glyphs[i..j].iter().collect();
-        line.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let mut cells: Vec<String> = Vec::new();
-        let mut last_end: Option<f64> = None;
-        for g in line {
-            let digit = |t: &str| t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',');
-            let boundary = |prev: &str| digit(prev) != digit(&g.text);
-            let prev_text = cells.last().and_then(|c| c.chars().last()).map(|c| c.to_string()).unwrap_or_default();
-            match last_end {
-                // A number right after a label (or the reverse) with any visible gap is a new cell.
-                Some(e) if g.x - e <= g.size * 0.9 && !(boundary(&prev_text) && g.x - e > g.size * 0.2) => {
-                    // A small gap inside a cell: keep a space between Latin words only.
-                    if g.x - e > g.size * 0.25 && !g.text.chars().all(|c| c > '\u{2e80}') {
-                        cells.last_mut().map(|c| c.push(' '));
-                    }
-                    if let Some(c) = cells.last_mut() {
-                        c.push_str(&g.text);
-                    }
-                }
-                _ => cells.push(g.text.clone()),
-            }
-            last_end = Some(g.end.max(g.x));
-        }
-        out.push(cells);
-        i = j;
+/// CJK Radicals Supplement characters that stand for a whole ideograph, mapped to it (Unicode's
+/// EquivalentUnifiedIdeograph). Fonts often give one glyph both code points and a PDF's
+/// ToUnicode then names the radical (`东阿县人⺠政府`); NFKC does not map these (it does map the
+/// Kangxi radicals such as ⼯, which normalization takes care of later).
+fn unify_radical(c: char) -> char {
+    match c {
+        '\u{2e81}' => '\u{5382}', // ⺁ → 厂
+        '\u{2e84}' => '\u{4e59}', // ⺄ → 乙
+        '\u{2e8c}' => '\u{5c0f}', // ⺌ → 小
+        '\u{2e8e}' => '\u{5140}', // ⺎ → 兀
+        '\u{2e90}' => '\u{5c22}', // ⺐ → 尢
+        '\u{2e92}' => '\u{5df3}', // ⺒ → 巳
+        '\u{2e93}' => '\u{5e7a}', // ⺓ → 幺
+        '\u{2e94}' => '\u{5f51}', // ⺔ → 彑
+        '\u{2e97}' => '\u{5fc3}', // ⺗ → 心
+        '\u{2e99}' => '\u{6535}', // ⺙ → 攵
+        '\u{2e9b}' => '\u{65e1}', // ⺛ → 旡
+        '\u{2e9c}' => '\u{65e5}', // ⺜ → 日
+        '\u{2e9d}' => '\u{6708}', // ⺝ → 月
+        '\u{2e9e}' => '\u{6b7a}', // ⺞ → 歺
+        '\u{2e9f}' => '\u{6bcd}', // ⺟ → 母
+        '\u{2ea0}' => '\u{6c11}', // ⺠ → 民
+        '\u{2ea7}' => '\u{725b}', // ⺧ → 牛
+        '\u{2ea9}' => '\u{738b}', // ⺩ → 王
+        '\u{2eaa}' => '\u{758b}', // ⺪ → 疋
+        '\u{2eab}' => '\u{76ee}', // ⺫ → 目
+        '\u{2eac}' => '\u{793a}', // ⺬ → 示
+        '\u{2eae}' => '\u{7af9}', // ⺮ → 竹
+        '\u{2eb3}' => '\u{7f51}', // ⺳ → 网
+        '\u{2eb6}' => '\u{7f8a}', // ⺶ → 羊
+        '\u{2eb7}' => '\u{7f8a}', // ⺷ → 羊
+        '\u{2ebb}' => '\u{807f}', // ⺻ → 聿
+        '\u{2ebc}' => '\u{8089}', // ⺼ → 肉
+        '\u{2ebd}' => '\u{81fc}', // ⺽ → 臼
+        '\u{2ec1}' => '\u{864e}', // ⻁ → 虎
+        '\u{2ec4}' => '\u{897f}', // ⻄ → 西
+        '\u{2ec5}' => '\u{89c1}', // ⻅ → 见
+        '\u{2ec6}' => '\u{89d2}', // ⻆ → 角
+        '\u{2ec9}' => '\u{8d1d}', // ⻉ → 贝
+        '\u{2eca}' => '\u{8db3}', // ⻊ → 足
+        '\u{2ecb}' => '\u{8f66}', // ⻋ → 车
+        '\u{2ed1}' => '\u{9577}', // ⻑ → 長
+        '\u{2ed3}' => '\u{957f}', // ⻓ → 长
+        '\u{2ed4}' => '\u{95e8}', // ⻔ → 门
+        '\u{2ed7}' => '\u{96e8}', // ⻗ → 雨
+        '\u{2ed8}' => '\u{9752}', // ⻘ → 青
+        '\u{2ed9}' => '\u{97e6}', // ⻙ → 韦
+        '\u{2eda}' => '\u{9875}', // ⻚ → 页
+        '\u{2edb}' => '\u{98ce}', // ⻛ → 风
+        '\u{2edc}' => '\u{98de}', // ⻜ → 飞
+        '\u{2edd}' => '\u{98df}', // ⻝ → 食
+        '\u{2ee2}' => '\u{9a6c}', // ⻢ → 马
+        '\u{2ee3}' => '\u{9aa8}', // ⻣ → 骨
+        '\u{2ee4}' => '\u{9b3c}', // ⻤ → 鬼
+        '\u{2ee5}' => '\u{9c7c}', // ⻥ → 鱼
+        '\u{2ee6}' => '\u{9e1f}', // ⻦ → 鸟
+        '\u{2ee7}' => '\u{5364}', // ⻧ → 卤
+        '\u{2ee8}' => '\u{9ea6}', // ⻨ → 麦
+        '\u{2ee9}' => '\u{9ec4}', // ⻩ → 黄
+        '\u{2eea}' => '\u{9efe}', // ⻪ → 黾
+        '\u{2eeb}' => '\u{6589}', // ⻫ → 斉
+        '\u{2eec}' => '\u{9f50}', // ⻬ → 齐
+        '\u{2eed}' => '\u{6b6f}', // ⻭ → 歯
+        '\u{2eee}' => '\u{9f7f}', // ⻮ → 齿
+        '\u{2eef}' => '\u{7adc}', // ⻯ → 竜
+        '\u{2ef0}' => '\u{9f99}', // ⻰ → 龙
+        '\u{2ef1}' => '\u{9f9c}', // ⻱ → 龜
+        '\u{2ef2}' => '\u{4e80}', // ⻲ → 亀
+        '\u{2ef3}' => '\u{9f9f}', // ⻳ → 龟
+        other => other,
     }
-    out
+}
+
+thread_local! {
+    static IN_PDF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Panics inside the PDF library become errors; keep their messages off the terminal (for this
+/// thread only, while it reads a PDF; every other panic is reported as usual).
+fn quiet_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PDF.with(|f| f.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn collect(bytes: &[u8]) -> Result<Vec<Page>, String> {
+    quiet_panics();
+    IN_PDF.with(|f| f.set(true));
+    let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, String> {
+        let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+        if doc.is_encrypted() {
+            return Err("文件已加密".into());
+        }
+        let mut doc = doc;
+        fix_cid_widths(&mut doc);
+        let mut c = Collector::default();
+        for (number, id) in doc.get_pages() {
+            c.rotations.insert(number, rotation(&doc, id));
+        }
+        pdf_extract::output_doc(&doc, &mut c).map_err(|e| format!("{e:?}"))?;
+        Ok(c.pages)
+    });
+    IN_PDF.with(|f| f.set(false));
+    result.map_err(|_| "PDF 解析库内部错误".to_string())?
+}
+
+/// Rewrites the glyph widths of CID fonts (`/W`) into the `first [w1 w2 …]` form only: pdf-extract
+/// 0.12 misreads the `first last w` form, gives those glyphs the default width and so puts every
+/// glyph after them in a string too far right (Chromium's PDFs use that form).
+fn fix_cid_widths(doc: &mut pdf_extract::Document) {
+    use pdf_extract::Object;
+    let resolve = |doc: &pdf_extract::Document, o: &Object| -> Object {
+        match o {
+            Object::Reference(id) => doc.get_object(*id).cloned().unwrap_or(Object::Null),
+            other => other.clone(),
+        }
+    };
+    let num = |o: &Object| match o {
+        Object::Integer(i) => Some(*i as f64),
+        Object::Real(r) => Some(*r as f64),
+        _ => None,
+    };
+    let mut fixes = Vec::new();
+    for (id, obj) in &doc.objects {
+        let Ok(dict) = obj.as_dict() else { continue };
+        let cid = dict
+            .get(b"Subtype")
+            .and_then(|s| s.as_name())
+            .is_ok_and(|n| n == b"CIDFontType0" || n == b"CIDFontType2");
+        let Some(w) = cid.then(|| dict.get(b"W").ok()).flatten() else {
+            continue;
+        };
+        let Object::Array(w) = resolve(doc, w) else {
+            continue;
+        };
+        let items: Vec<Object> = w.iter().map(|o| resolve(doc, o)).collect();
+        let mut out: Vec<Object> = Vec::new();
+        let mut i = 0;
+        let mut budget = 1 << 17;
+        let mut changed = false;
+        while i + 1 < items.len() {
+            match (&items[i], &items[i + 1]) {
+                (first, Object::Array(ws)) => {
+                    out.push(first.clone());
+                    out.push(Object::Array(ws.iter().map(|o| resolve(doc, o)).collect()));
+                    i += 2;
+                }
+                (first, last) if i + 2 < items.len() => {
+                    let (Some(a), Some(b), Some(width)) =
+                        (num(first), num(last), num(&items[i + 2]))
+                    else {
+                        break;
+                    };
+                    let n = (b - a + 1.0).max(0.0) as usize;
+                    if n > budget {
+                        break;
+                    }
+                    budget -= n;
+                    out.push(Object::Integer(a as i64));
+                    out.push(Object::Array(vec![Object::Real(width as f32); n]));
+                    changed = true;
+                    i += 3;
+                }
+                _ => break,
+            }
+        }
+        if changed {
+            fixes.push((*id, out));
+        }
+    }
+    for (id, w) in fixes {
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+            d.set("W", Object::Array(w));
+        }
+    }
+}
+
+/// /Rotate of a page, inherited from the page tree.
+fn rotation(doc: &pdf_extract::Document, mut id: pdf_extract::ObjectId) -> i64 {
+    for _ in 0..32 {
+        let Ok(dict) = doc.get_dictionary(id) else {
+            return 0;
+        };
+        if let Ok(r) = dict.get(b"Rotate") {
+            let r = match r {
+                pdf_extract::Object::Reference(rid) => {
+                    doc.get_object(*rid).ok().and_then(|o| o.as_i64().ok())
+                }
+                o => o.as_i64().ok(),
+            };
+            return r.unwrap_or(0);
+        }
+        match dict.get(b"Parent").and_then(|p| p.as_reference()) {
+            Ok(parent) => id = parent,
+            Err(_) => return 0,
+        }
+    }
+    0
+}
+
+/// Box in hundredths of a point.
+fn hundredths(b: [f64; 4]) -> [i32; 4] {
+    b.map(|v| (v * 100.0).round().clamp(i32::MIN as f64, i32::MAX as f64) as i32)
+}
+
+/// Writes the extracted text and blocks.
+struct Writer {
+    traditional: bool,
+    text: String,
+    blocks: Vec<Block>,
+    boxes: Vec<TextBox>,
+}
+
+impl Writer {
+    /// Appends a piece of text made of `pieces` (text, page, box) and returns its normalized line.
+    fn piece(&mut self, page: u32, pieces: &[layout::Piece]) -> TextLine {
+        let start = self.text.len();
+        for p in pieces {
+            let s = self.text.len() as u32;
+            self.text.push_str(&p.text);
+            if let Some(b) = p.bbox {
+                self.boxes.push(TextBox {
+                    start: s,
+                    end: self.text.len() as u32,
+                    page: p.page.unwrap_or(page),
+                    bbox: hundredths(b),
+                    cell: false,
+                });
+            }
+        }
+        let raw = self.text[start..].to_string();
+        normalize(&identity_line(&raw, start), self.traditional)
+    }
+
+    fn item(&mut self, page: u32, item: &Item) {
+        match item {
+            Item::Line(cells) if cells.len() == 1 => {
+                let line = self.piece(page, &cells[0]);
+                if !line.text.is_empty() {
+                    self.blocks.push(Block::prose(line));
+                }
+            }
+            Item::Line(cells) => {
+                let mut lines = Vec::new();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push_str(" | ");
+                    }
+                    lines.push(self.piece(page, c));
+                }
+                self.blocks.push(Block::from_cells(lines, false));
+            }
+            Item::Row(cells) => {
+                let mut lines = Vec::new();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push_str(" | ");
+                    }
+                    let start = self.text.len() as u32;
+                    lines.push(self.piece(page, &c.pieces));
+                    self.boxes.push(TextBox {
+                        start,
+                        end: self.text.len() as u32,
+                        page,
+                        bbox: hundredths(c.bbox),
+                        cell: true,
+                    });
+                }
+                self.blocks.push(Block::from_cells(lines, true));
+            }
+        }
+        self.text.push('\n');
+    }
 }
 
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
-    let corrupt = |reason: String| ParseError::Corrupt { file: file.to_string(), format: "PDF 文件", reason };
-    let owned = bytes.to_vec();
-    // pdf-extract can panic on malformed files: keep that inside this file's error.
-    let collected = std::panic::catch_unwind(move || -> Result<Collector, String> {
-        let doc = pdf_extract::Document::load_mem(&owned).map_err(|e| e.to_string())?;
-        let mut c = Collector::default();
-        pdf_extract::output_doc(&doc, &mut c).map_err(|e| format!("{e:?}"))?;
-        Ok(c)
-    })
-    .map_err(|_| corrupt("PDF 解析库内部错误".into()))?
-    .map_err(corrupt)?;
-    if collected.glyphs.is_empty() {
-        return Err(ParseError::Unsupported { file: file.into(), format: "没有文字层的 PDF（扫描件）", hint: "需要先做文字识别（OCR），本工具不猜测扫描件的内容" });
+    let corrupt = |reason: String| ParseError::Corrupt {
+        file: file.to_string(),
+        format: "PDF 文件",
+        reason,
+    };
+    let pages = collect(bytes).map_err(corrupt)?;
+    let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
+    if glyphs < MIN_GLYPHS {
+        return Err(ParseError::Unsupported {
+            file: file.into(),
+            format: "没有文字层的 PDF（扫描件）",
+            hint: "需要先做文字识别（OCR），例如 ocrmypdf -l chi_sim 输入.pdf 输出.pdf；本工具不猜测扫描件的内容",
+        });
     }
-    let rows = lines(collected.glyphs);
-    let sample: String = rows.iter().take(300).flat_map(|r| r.iter()).cloned().collect();
-    let traditional = is_traditional(&sample);
-    let mut text = String::new();
-    let mut blocks = Vec::new();
-    for cells in rows {
-        if cells.len() >= 2 {
-            let mut lines: Vec<TextLine> = Vec::new();
-            for (i, c) in cells.iter().enumerate() {
-                if i > 0 {
-                    text.push_str(" | ");
-                }
-                lines.push(normalize(&identity_line(c, text.len()), traditional));
-                text.push_str(c);
-            }
-            blocks.push(Block::from_cells(lines, false));
-        } else if let Some(c) = cells.first() {
-            let line = normalize(&identity_line(c, text.len()), traditional);
-            text.push_str(c);
-            if !line.text.is_empty() {
-                blocks.push(Block::prose(line));
-            }
+    let mut laid: Vec<(u32, Vec<Item>)> = pages
+        .into_iter()
+        .map(|p| (p.number, layout::page_items(p)))
+        .collect();
+    layout::join_broken_rows(&mut laid);
+    let sample: String = laid
+        .iter()
+        .flat_map(|(_, items)| items.iter())
+        .take(300)
+        .map(Item::plain)
+        .collect();
+    let mut w = Writer {
+        traditional: is_traditional(&sample),
+        text: String::new(),
+        blocks: Vec::new(),
+        boxes: Vec::new(),
+    };
+    for (page, items) in &laid {
+        for item in items {
+            w.item(*page, item);
         }
-        text.push('\n');
     }
-    Ok(Extracted { format: crate::decode::Format::Pdf, encoding: "UTF-8", text, file_offsets: None, blocks })
+    Ok(Extracted {
+        format: crate::decode::Format::Pdf,
+        encoding: "UTF-8",
+        text: w.text,
+        file_offsets: None,
+        blocks: w.blocks,
+        boxes: w.boxes,
+    })
+}
+
+/// Pages of a PDF, for the benchmark: (pages, reports) read from `bytes`.
+pub fn page_count(bytes: &[u8]) -> usize {
+    std::panic::catch_unwind(|| {
+        pdf_extract::Document::load_mem(bytes)
+            .map(|d| d.get_pages().len())
+            .unwrap_or(0)
+    })
+    .unwrap_or(0)
 }

@@ -1,0 +1,166 @@
+//! Word and PDF reading beyond the fixtures' expected JSON: spans carry the page and box of PDF
+//! values, rotated pages read the same, scans and broken files get their Chinese errors.
+
+use std::path::{Path, PathBuf};
+
+fn office(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/office")
+        .join(rel)
+}
+
+/// `NIANBAO_DUMP=file.pdf cargo test -p nianbao-parse --test office dump -- --nocapture` prints
+/// the extracted text of a file (for looking at what the reader sees).
+#[test]
+fn dump() {
+    let Ok(path) = std::env::var("NIANBAO_DUMP") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).expect("read");
+    let x = nianbao_parse::extract(&path, &bytes).expect("extract");
+    println!("{}", x.text);
+}
+
+#[test]
+fn pdf_values_carry_their_page_and_box() {
+    let path = office("pdf-writer/002.pdf");
+    let doc = nianbao_parse::parse_file(&path).expect("parse");
+    let report = &doc.reports[0].report;
+    let table = &report.applications;
+    let mut seen = 0;
+    for row in &table.rows {
+        for cell in &row.cells {
+            let span = cell.span.expect("span");
+            let page = span.page.expect("page");
+            assert!((1..=20).contains(&page), "{span:?}");
+            let [l, t, r, b] = span.bbox.expect("box");
+            // Inside an A4 page, left < right, top < bottom (hundredths of a point).
+            assert!(
+                0 <= l && l < r && r <= 59_600 && 0 <= t && t < b && b <= 84_300,
+                "{span:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 100);
+    // The text diagnostics show the extracted line the span points to.
+    let first = table.rows[0].cells[0].span.expect("span");
+    assert!(
+        doc.source
+            .line_text(first.line as usize)
+            .contains("本年新收"),
+        "{}",
+        doc.source.line_text(first.line as usize)
+    );
+}
+
+#[test]
+fn docx_values_point_at_their_table_row() {
+    let doc = nianbao_parse::parse_file(&office("docx/003.docx")).expect("parse");
+    let table = &doc.reports[0].report.applications;
+    let span = table.rows[0].cells[0].span.expect("span");
+    assert!(span.page.is_none() && span.bbox.is_none());
+    assert!(doc
+        .source
+        .line_text(span.line as usize)
+        .contains("本年新收"));
+}
+
+/// A page drawn turned and shown upright by /Rotate (as scanners' and some exporters' landscape
+/// pages are) reads the same as the plain page.
+#[test]
+fn rotated_pages_read_the_same() {
+    use pdf_extract::{Document, Object, Stream};
+    let path = office("pdf-chromium/004.pdf");
+    let bytes = std::fs::read(&path).expect("read");
+    let plain =
+        nianbao_parse::to_json(&nianbao_parse::parse_bytes("a.pdf", &bytes).expect("parse"));
+    let (w, h) = (594.96f32, 841.92f32);
+    for angle in [90i64, 180, 270] {
+        let mut doc = Document::load_mem(&bytes).expect("load");
+        // Content turned against the page's /Rotate, so that the page is shown upright.
+        let (cm, media) = match angle {
+            90 => (format!("0 1 -1 0 {h} 0 cm"), [h, w]),
+            180 => (format!("-1 0 0 -1 {w} {h} cm"), [w, h]),
+            _ => (format!("0 -1 1 0 0 {w} cm"), [h, w]),
+        };
+        let pages: Vec<_> = doc.get_pages().into_values().collect();
+        for id in pages {
+            let pre = doc.add_object(Stream::new(
+                pdf_extract::Dictionary::new(),
+                format!("q {cm}\n").into_bytes(),
+            ));
+            let post = doc.add_object(Stream::new(pdf_extract::Dictionary::new(), b"\nQ".to_vec()));
+            let Ok(Object::Dictionary(d)) = doc.get_object(id).cloned() else {
+                panic!("page")
+            };
+            let mut contents = vec![Object::Reference(pre)];
+            match d.get(b"Contents") {
+                Ok(Object::Array(a)) => contents.extend(a.iter().cloned()),
+                Ok(o) => contents.push(o.clone()),
+                Err(_) => {}
+            }
+            contents.push(Object::Reference(post));
+            if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+                d.set("Contents", Object::Array(contents));
+                d.set("Rotate", Object::Integer(angle));
+                d.set(
+                    "MediaBox",
+                    Object::Array(vec![
+                        0.into(),
+                        0.into(),
+                        Object::Real(media[0]),
+                        Object::Real(media[1]),
+                    ]),
+                );
+            }
+        }
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("save");
+        let turned = nianbao_parse::to_json(
+            &nianbao_parse::parse_bytes("b.pdf", &out).expect("parse rotated"),
+        );
+        assert_eq!(plain, turned, "/Rotate {angle}");
+    }
+}
+
+#[test]
+fn a_pdf_without_text_is_a_scan_needing_ocr() {
+    use pdf_extract::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"0 0 0 rg 10 10 100 100 re f".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    let err = nianbao_parse::parse_bytes("扫描件.pdf", &out)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("扫描件") && err.contains("OCR"), "{err}");
+}
+
+#[test]
+fn a_broken_pdf_is_an_error_not_a_panic() {
+    let mut bytes = std::fs::read(office("pdf-writer/004.pdf")).expect("read");
+    bytes.truncate(bytes.len() / 3);
+    let err = nianbao_parse::parse_bytes("坏.pdf", &bytes)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("坏.pdf"), "{err}");
+}
