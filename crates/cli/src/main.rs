@@ -5,6 +5,7 @@ mod check_cmd;
 mod corpus_cmd;
 mod table_view;
 mod web_cmd;
+mod write_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -115,6 +116,37 @@ enum Command {
         #[arg(long, default_value = "nianbao.db", global = true)]
         db: String,
     },
+    /// 生成某年度的 Excel 填报表（按官方表格样式，含正文和基本信息；--from 用上年报告预填）
+    Template {
+        /// 报告年度（2021 年及以后用 2021 年版格式，之前用 2019 年版）
+        #[arg(long)]
+        year: i32,
+        /// 机关名称
+        #[arg(long)]
+        agency: Option<String>,
+        /// 上年度的报告（nianbao 能读取的任何文件、其 JSON 或填报表）：预填上年结转和现行有效件数
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// 输出的 .xlsx 文件
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// 由填报表或规范 JSON 生成完整的年度报告（docx/html/md），生成前按检查规则检查
+    Render {
+        /// 填好的填报表（.xlsx）或规范 JSON
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: write_cmd::RenderFormat,
+        /// 输出文件
+        #[arg(short, long)]
+        out: PathBuf,
+        /// 输入含多份报告时，选择这一年度
+        #[arg(long)]
+        year: Option<i32>,
+        /// 检查有错误时仍然生成
+        #[arg(long)]
+        force: bool,
+    },
     /// 读取年度报告，输出规范 JSON（nianbao/report-v1）或表格
     Parse {
         /// 报告文件（文本或网页）
@@ -133,6 +165,8 @@ fn main() -> ExitCode {
         Command::Parse { file, format, spans } => parse(&file, format, spans),
         Command::Check { files, format } => check_cmd::check(&files, format == CheckFormat::Json),
         Command::Rules => check_cmd::list_rules(),
+        Command::Template { year, agency, from, out } => write_cmd::template(year, agency, from, &out),
+        Command::Render { file, format, out, year, force } => write_cmd::render(&file, format, &out, year, force),
         Command::Ingest { paths, db } => corpus_cmd::ingest(&paths, &db),
         Command::Agency { cmd, db } => corpus_cmd::agency(cmd, &db),
         Command::Compare { args, db, all } => corpus_cmd::compare_cmd(&args, &db, all),
