@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod notice;
 pub mod pages;
 pub mod upload;
 pub mod view;
@@ -107,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}/findings/{fid}/decision", post(pages::decide))
         .route("/reports/{id}/recheck", post(pages::recheck))
         .route("/agencies/{id}", get(pages::agency))
+        .route("/agencies/{id}/notice", get(notice::notice))
         .route("/dashboard", get(pages::dashboard))
         .route("/export", get(pages::export))
         .route("/api/reports", get(api::reports))

@@ -401,6 +401,7 @@ pub async fn recheck(State(state): State<AppState>, Path(id): Path<i64>, f: Csrf
 #[template(path = "agency.html")]
 pub struct AgencyPage {
     pub frame: Frame,
+    pub id: i64,
     pub name: String,
     pub years: Vec<YearColumn>,
     /// (label, value per year)
@@ -467,7 +468,7 @@ pub async fn agency(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
             similarity.push((opt(&a.detail.year), opt(&b.detail.year), heading, format!("{:.0}%", s * 100.0), alike));
         }
     }
-    let page = AgencyPage { frame: Frame::of(&auth), name, years, figures, cross_year, similarity };
+    let page = AgencyPage { frame: Frame::of(&auth), id, name, years, figures, cross_year, similarity };
     Ok(Html(page.render()?))
 }
 

@@ -395,3 +395,65 @@ fn pages_assets_api_and_exports() {
         assert_eq!(get(&env.app, &s, "/reports/999999").await.status, StatusCode::NOT_FOUND);
     });
 }
+
+/// The text of `word/document.xml` in a DOCX.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("the notice is a zip package");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
+    xml
+}
+
+async fn get_bytes(app: &Router, s: &Session, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let r = app.clone().oneshot(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (r.status(), r.headers().clone());
+    (status, headers, r.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[test]
+fn the_rectification_notice_lists_the_problems_not_dismissed() {
+    rt().block_on(async {
+        let env = setup("notice").await;
+        let s = login(&env.app, "dong", "dong-password").await;
+        let id = report_id(&env.store, "东阿县人民政府办公室", 2020).await;
+        let agency = env.store.find_agency("东阿县人民政府办公室").await.unwrap();
+        let page = get(&env.app, &s, &format!("/reports/{id}")).await;
+        let link = format!("/agencies/{agency}/notice?year=2020");
+        assert!(page.body.contains(&format!("href=\"{link}\">下载整改通知</a>")), "the report page links the notice");
+
+        let (status, headers, bytes) = get_bytes(&env.app, &s, &link).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("wordprocessingml"));
+        assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
+        let xml = docx_text(&bytes);
+        let errors: Vec<_> = env.store.findings_of(id).await.unwrap().into_iter().filter(|f| f.severity == "error").collect();
+        assert!(errors.len() >= 2, "the 2020 report has errors");
+        for want in ["关于东阿县人民政府办公室2020年政府信息公开工作年度报告问题的整改通知", "东阿县人民政府办公室：", "表三“", "原文第", "东阿县人民政府"] {
+            assert!(xml.contains(want), "the notice says {want}");
+        }
+        for f in &errors {
+            assert!(xml.contains(&format!(">{}<", f.rule)), "the notice lists {}", f.rule);
+        }
+        assert!(xml.contains(&format!("{} 处错误", errors.len())));
+
+        // A dismissed finding leaves the list; it is only counted.
+        let a302 = errors.iter().find(|f| f.rule == "A302").expect("A302");
+        let r = post_form(&env.app, &s, &format!("/reports/{id}/findings/{}/decision", a302.id), &format!("status=dismissed&comment=x&csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let xml = docx_text(&get_bytes(&env.app, &s, &link).await.2);
+        assert!(!xml.contains(">A302<"), "the dismissed finding is not listed");
+        assert!(xml.contains("另有 1 处经审核确认不属于问题"));
+        assert!(xml.contains(&format!("{} 处错误", errors.len() - 1)));
+
+        // Another region's agency: refused; a year without a report: a Chinese error.
+        let (status, _, body) = get_bytes(&env.app, &s, &format!("/agencies/{agency}/notice?year=1999")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&body).contains("没有 1999 年度的报告"));
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let list: serde_json::Value = serde_json::from_str(&get(&env.app, &admin, "/api/reports?limit=100").await.body).unwrap();
+        let outside = list["reports"].as_array().unwrap().iter().filter(|r| !r["agency"].as_str().unwrap_or("").starts_with("东阿")).find_map(|r| r["agency_id"].as_i64()).expect("an agency outside the region");
+        let (status, _, _) = get_bytes(&env.app, &s, &format!("/agencies/{outside}/notice")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    });
+}

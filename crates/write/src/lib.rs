@@ -11,6 +11,7 @@ pub mod form;
 pub mod grid;
 pub mod input;
 pub mod lint;
+pub mod notice;
 pub mod prose;
 pub mod render_docx;
 pub mod render_html;

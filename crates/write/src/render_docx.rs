@@ -11,26 +11,26 @@ use docx_rs::{
 };
 use nianbao_model::TableId;
 
-const TITLE_FONT: &str = "方正小标宋简体";
-const BODY_FONT: &str = "仿宋_GB2312";
-const HEADING_FONT: &str = "黑体";
-const TABLE_FONT: &str = "宋体";
+pub(crate) const TITLE_FONT: &str = "方正小标宋简体";
+pub(crate) const BODY_FONT: &str = "仿宋_GB2312";
+pub(crate) const HEADING_FONT: &str = "黑体";
+pub(crate) const TABLE_FONT: &str = "宋体";
 /// Half-points: 二号 22 pt, 三号 16 pt, 五号 10.5 pt.
-const TITLE_SIZE: usize = 44;
-const BODY_SIZE: usize = 32;
-const TABLE_SIZE: usize = 21;
+pub(crate) const TITLE_SIZE: usize = 44;
+pub(crate) const BODY_SIZE: usize = 32;
+pub(crate) const TABLE_SIZE: usize = 21;
 /// Text width of A4 less the margins, in twentieths of a point.
-const TEXT_WIDTH: usize = 11906 - 1588 - 1474;
+pub(crate) const TEXT_WIDTH: usize = 11906 - 1588 - 1474;
 
-fn fonts(name: &str) -> RunFonts {
+pub(crate) fn fonts(name: &str) -> RunFonts {
     RunFonts::new().east_asia(name).ascii("Times New Roman").hi_ansi("Times New Roman")
 }
 
-fn exact(line: i32) -> LineSpacing {
+pub(crate) fn exact(line: i32) -> LineSpacing {
     LineSpacing::new().line_rule(LineSpacingType::Exact).line(line)
 }
 
-fn body_paragraph(text: &str) -> Paragraph {
+pub(crate) fn body_paragraph(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(Run::new().add_text(text).fonts(fonts(BODY_FONT)).size(BODY_SIZE))
         .align(AlignmentType::Both)
@@ -45,7 +45,7 @@ fn heading(text: &str) -> Paragraph {
         .line_spacing(exact(560))
 }
 
-fn right(text: &str) -> Paragraph {
+pub(crate) fn right(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(Run::new().add_text(text).fonts(fonts(BODY_FONT)).size(BODY_SIZE))
         .align(AlignmentType::Right)
@@ -53,7 +53,7 @@ fn right(text: &str) -> Paragraph {
         .line_spacing(exact(560))
 }
 
-fn cell_paragraph(text: &str, left: bool) -> Paragraph {
+pub(crate) fn cell_paragraph(text: &str, left: bool) -> Paragraph {
     Paragraph::new()
         .add_run(Run::new().add_text(text).fonts(fonts(TABLE_FONT)).size(TABLE_SIZE))
         .align(if left { AlignmentType::Left } else { AlignmentType::Center })
