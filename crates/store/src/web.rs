@@ -100,6 +100,14 @@ pub struct ReportQuery {
     pub limit: i64,
 }
 
+/// An account as the administrator's page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub user: User,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
     pub id: i64,
@@ -216,9 +224,66 @@ impl Store {
 
     /// An account and its password hash, by name.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u LEFT JOIN agencies g ON g.id = u.region_id WHERE u.name = $1");
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u LEFT JOIN agencies g ON g.id = u.region_id WHERE u.name = $1 AND u.disabled_at IS NULL");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(&self.pool).await?;
         row.map(|r| Ok((user_from(&r, 0)?, r.try_get(5)?))).transpose()
+    }
+
+    /// Every account, by name, with whether it is disabled and when it was made.
+    pub async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS}, u.disabled_at, u.created_at FROM users u LEFT JOIN agencies g ON g.id = u.region_id ORDER BY u.name");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let disabled: Option<String> = r.try_get(5)?;
+                Ok(UserRow { user: user_from(r, 0)?, disabled: disabled.is_some(), created_at: r.try_get(6)? })
+            })
+            .collect()
+    }
+
+    /// Changes an account's password; its open sessions end.
+    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::Other("没有这个用户".into()));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Disables or enables an account. Disabling ends its sessions; the account stays, so its
+    /// decisions keep their author.
+    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // A literal NULL rather than a bound `None`: the Any driver's NULLs carry a type.
+        let n = if disabled {
+            sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(now_iso()).bind(user_id).execute(&mut *tx).await?
+        } else {
+            sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1").bind(user_id).execute(&mut *tx).await?
+        }
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Other("没有这个用户".into()));
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes an account's role and region; its open sessions end so the new rights apply.
+    pub async fn set_user_role(&self, user_id: i64, role: Role, region_id: Option<i64>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("UPDATE users SET role = $1, region_id = $2 WHERE id = $3").bind(role.key()).bind(region_id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::Other("没有这个用户".into()));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, expires_at: &str) -> Result<(), StoreError> {
@@ -237,7 +302,7 @@ impl Store {
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN agencies g ON g.id = u.region_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(now_iso()).fetch_optional(&self.pool).await?;
         row.map(|r| Ok((user_from(&r, 0)?, r.try_get(5)?))).transpose()

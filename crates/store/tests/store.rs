@@ -135,6 +135,21 @@ async fn exercise(store: &Store, dir: &Path) {
     let c = nianbao_store::compare::compare(&a.report, &b.report, &a.prose, &b.prose);
     let new = c.cells.iter().find(|x| x.row == "new_received" && x.column == "总计").unwrap();
     assert_eq!((new.before, new.after), (Some(13.0), Some(9.0)));
+
+    // Accounts: added, listed, disabled (no login, sessions gone), enabled, password and role changed.
+    use nianbao_store::web::Role;
+    let region = store.find_agency("东阿县人民政府办公室").await.unwrap();
+    let uid = store.add_user("reviewer-1", "hash-1", Role::Reviewer, Some(region)).await.unwrap();
+    store.create_session("token-1", uid, "csrf-1", "2999-01-01T00:00:00Z").await.unwrap();
+    assert!(store.session_user("token-1").await.unwrap().is_some());
+    store.set_user_disabled(uid, true).await.unwrap();
+    assert!(store.session_user("token-1").await.unwrap().is_none() && store.user_by_name("reviewer-1").await.unwrap().is_none());
+    assert!(store.list_users().await.unwrap().iter().any(|u| u.user.name == "reviewer-1" && u.disabled));
+    store.set_user_disabled(uid, false).await.unwrap();
+    store.set_password(uid, "hash-2").await.unwrap();
+    store.set_user_role(uid, Role::Admin, None).await.unwrap();
+    let (user, hash) = store.user_by_name("reviewer-1").await.unwrap().unwrap();
+    assert_eq!((user.role, user.region_id, hash.as_str()), (Role::Admin, None, "hash-2"));
 }
 
 #[test]

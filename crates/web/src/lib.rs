@@ -9,6 +9,7 @@ pub mod auth;
 pub mod notice;
 pub mod pages;
 pub mod upload;
+pub mod users;
 pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -59,6 +60,8 @@ pub enum WebError {
     Forbidden,
     #[error("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")]
     Csrf,
+    #[error("仅管理员可以管理用户账号")]
+    AdminOnly,
     #[error("请先登录")]
     Unauthorized,
     #[error("请求有误：{0}")]
@@ -75,7 +78,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::Csrf | WebError::AdminOnly => StatusCode::FORBIDDEN,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +112,10 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}/recheck", post(pages::recheck))
         .route("/agencies/{id}", get(pages::agency))
         .route("/agencies/{id}/notice", get(notice::notice))
+        .route("/users", get(users::users_page).post(users::add_user))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/users/{id}/role", post(users::change_role))
+        .route("/users/{id}/disabled", post(users::set_disabled))
         .route("/dashboard", get(pages::dashboard))
         .route("/export", get(pages::export))
         .route("/api/reports", get(api::reports))

@@ -457,3 +457,73 @@ fn the_rectification_notice_lists_the_problems_not_dismissed() {
         assert_eq!(status, StatusCode::FORBIDDEN);
     });
 }
+
+#[test]
+fn an_administrator_manages_accounts() {
+    rt().block_on(async {
+        let env = setup("users").await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        // A reviewer may not see or change accounts.
+        let dong = login(&env.app, "dong", "dong-password").await;
+        let r = get(&env.app, &dong, "/users").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("仅管理员"));
+        assert!(!get(&env.app, &dong, "/reports").await.body.contains("href=\"/users\""), "no menu entry for a reviewer");
+        let r = post_form(&env.app, &dong, "/users", &format!("name=x&password=12345678&role=admin&csrf={}", dong.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The administrator adds a reviewer for 东阿县人民政府 through the form.
+        let page = get(&env.app, &admin, "/users").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-user=\"dong\"") && page.body.contains("href=\"/users\""));
+        let bad = [
+            (format!("name=wang&password=short&role=reviewer&region={}", enc("东阿县人民政府")), "密码至少 8 个字符"),
+            ("name=wang&password=12345678&role=reviewer&region=".to_string(), "需要指定负责的区域"),
+            (format!("name=wang&password=12345678&role=reviewer&region={}", enc("不存在的机关")), "没有机关“不存在的机关”"),
+            (format!("name=dong&password=12345678&role=reviewer&region={}", enc("东阿县人民政府")), "已存在"),
+        ];
+        for (body, message) in bad {
+            let r = post_form(&env.app, &admin, "/users", &format!("{body}&csrf={}", admin.csrf)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(r.body.contains(message), "{body}: {}", r.body);
+        }
+        let r = post_form(&env.app, &admin, "/users", &format!("name=wang&password=wang-password&role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let wang = login(&env.app, "wang", "wang-password").await;
+        let list = get(&env.app, &wang, "/reports").await.body;
+        assert!(list.contains("东阿县人民政府办公室") && !list.contains("太原市小店区人民政府"), "the new reviewer sees its region only");
+
+        // A new password ends the sessions; the old password no longer works.
+        let id = env.store.list_users().await.unwrap().into_iter().find(|u| u.user.name == "wang").unwrap().user.id;
+        let r = post_form(&env.app, &admin, &format!("/users/{id}/password"), &format!("password=new-password-1&csrf={}", admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(get(&env.app, &wang, "/reports").await.status, StatusCode::SEE_OTHER, "the old session ended");
+        assert!(try_login(&env.app, "wang", "wang-password").await.body.contains("用户名或密码不正确"));
+        let wang = login(&env.app, "wang", "new-password-1").await;
+
+        // Disabled: the session ends and the login fails; enabled again: it works.
+        let r = post_form(&env.app, &admin, &format!("/users/{id}/disabled"), &format!("disable=1&csrf={}", admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(get(&env.app, &wang, "/reports").await.status, StatusCode::SEE_OTHER);
+        assert!(try_login(&env.app, "wang", "new-password-1").await.body.contains("用户名或密码不正确"));
+        assert!(get(&env.app, &admin, "/users").await.body.contains("已停用"));
+        let r = post_form(&env.app, &admin, &format!("/users/{id}/disabled"), &format!("disable=0&csrf={}", admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        login(&env.app, "wang", "new-password-1").await;
+
+        // Made an administrator: sees everything. An administrator cannot disable or demote itself.
+        let r = post_form(&env.app, &admin, &format!("/users/{id}/role"), &format!("role=admin&region=&csrf={}", admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let wang = login(&env.app, "wang", "new-password-1").await;
+        assert!(get(&env.app, &wang, "/reports").await.body.contains("太原市小店区人民政府"));
+        let me = env.store.list_users().await.unwrap().into_iter().find(|u| u.user.name == "admin").unwrap().user.id;
+        let r = post_form(&env.app, &admin, &format!("/users/{me}/disabled"), &format!("disable=1&csrf={}", admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = post_form(&env.app, &admin, &format!("/users/{me}/role"), &format!("role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        // Without the CSRF token nothing changes.
+        let r = post_form(&env.app, &admin, &format!("/users/{id}/disabled"), "disable=1").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(!env.store.list_users().await.unwrap().iter().any(|u| u.disabled));
+    });
+}
