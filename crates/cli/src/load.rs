@@ -180,19 +180,33 @@ async fn load(args: Args) -> Result<(), String> {
     let server = tokio::spawn(async move { axum::serve(listener, nianbao_web::app(state)).await });
     let pool = Arc::new(Pool { addr, idle: Mutex::new(Vec::new()) });
 
+    // A county-sized region for a reviewer's dashboard: an agency with 5–50 agencies under it.
+    let county: Option<i64> = sqlx::query("SELECT parent_id FROM agencies WHERE parent_id IS NOT NULL GROUP BY parent_id HAVING COUNT(*) BETWEEN 5 AND 50 ORDER BY parent_id LIMIT 1")
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|r| r.try_get::<i64, _>(0).ok());
+
     println!("数据库：{}，{reports} 份报告；速率 {} 次/秒，每个页面 {} 秒；本机回环 {addr}", args.db, args.rate, args.seconds);
     let pages: Vec<(&str, Vec<String>)> = vec![
         ("静态文件 /assets/app.css（基线）", vec!["/assets/app.css".into()]),
         ("报告列表 /reports", vec!["/reports".into(), "/reports?sort=-errors".into(), format!("/reports?year={year}&status=errors")]),
         ("单份报告 /reports/{id}", report_paths),
-        ("区域概览 /dashboard", vec![format!("/dashboard?year={year}")]),
+        ("区域概览（全部机关）/dashboard", vec![format!("/dashboard?year={year}")]),
     ];
-    // Warm-up: one request of each path kind, so the first measured request is not a cold cache.
-    for (_, paths) in &pages {
-        let (status, _) = pool.get(&paths[0], &cookie).await?;
+    let mut pages = pages;
+    if let Some(c) = county {
+        pages.push(("区域概览（一个县）/dashboard?region=", vec![format!("/dashboard?year={year}&region={c}")]));
+    }
+    // Warm-up: one request of each path kind, so the first measured request is not a cold
+    // cache; its time is printed (the dashboard's first view sums every cell of the region).
+    for (name, paths) in &pages {
+        let t = Instant::now();
+        let (status, bytes) = pool.get(&paths[0], &cookie).await?;
         if status != 200 {
             return Err(format!("{} 返回 {status}", paths[0]));
         }
+        println!("首次请求 {}：{:.1} 毫秒，{} 字节", name, ms(t.elapsed()), bytes);
     }
     let mut baseline = None;
     println!("{} 请求数  p50 毫秒  p99 毫秒  最大 毫秒  失败  p50 对基线", pad("页面", 36));

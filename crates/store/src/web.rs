@@ -100,6 +100,20 @@ pub struct ReportQuery {
     pub limit: i64,
 }
 
+/// One sum of `Store::cell_sums`: (year, layout, row, column, sum).
+pub type CellSum = (i64, String, String, i64, f64);
+
+/// What the stored data is made of, cheaply read: any new file or version (a new
+/// `source_files` row), re-check (new finding rows), alias or change of the agency tree gives
+/// another value.
+pub type Generation = (i64, i64, i64, i64);
+
+/// Remembered answers by query, with the generation they were read at.
+pub(crate) type Memo = HashMap<String, (Generation, std::sync::Arc<dyn std::any::Any + Send + Sync>)>;
+
+/// At most this many answers are remembered.
+const MEMO_ENTRIES: usize = 512;
+
 /// An account as the administrator's page lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRow {
@@ -336,6 +350,25 @@ impl Store {
 
     /// One page of the current reports, filtered and sorted, and how many match in all.
     pub async fn list_reports(&self, q: &ReportQuery) -> Result<(Vec<ReportRow>, i64), StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("list_reports {q:?}");
+        let (mut rows, total) = match self.remembered::<(Vec<ReportRow>, i64)>(&key, generation) {
+            Some(found) => found,
+            None => {
+                let found = self.list_reports_uncached(q).await?;
+                self.remember(key, generation, found.clone());
+                found
+            }
+        };
+        // Decisions change without a new generation: counted for the page each time.
+        for row in rows.iter_mut().filter(|r| r.findings > 0) {
+            let keys: Vec<String> = self.findings_of(row.id).await?.into_iter().map(|f| f.key).collect();
+            row.decided = self.decisions_for(&keys).await?.len() as i64;
+        }
+        Ok((rows, total))
+    }
+
+    async fn list_reports_uncached(&self, q: &ReportQuery) -> Result<(Vec<ReportRow>, i64), StoreError> {
         let mut clauses = vec!["f.is_current = 1".to_string()];
         let mut texts: Vec<String> = Vec::new();
         let mut ints: Vec<i64> = Vec::new();
@@ -382,7 +415,9 @@ impl Store {
         let dir = if desc { "DESC" } else { "ASC" };
         let cond = clauses.join(" AND ");
         let from = "FROM reports r JOIN source_files f ON f.id = r.file_id LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id";
-        let count_sql = format!("SELECT COUNT(*) {from} WHERE {cond}");
+        // The count joins the agencies only when the search needs their names.
+        let count_from = if texts.is_empty() { "FROM reports r JOIN source_files f ON f.id = r.file_id" } else { from };
+        let count_sql = format!("SELECT COUNT(*) {count_from} WHERE {cond}");
         let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
         for i in &ints {
             cq = cq.bind(*i);
@@ -392,8 +427,7 @@ impl Store {
         }
         let total: i64 = cq.fetch_one(&self.pool).await?.try_get(0)?;
         let sql = format!(
-            "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.errors, r.warnings, \
-             (SELECT COUNT(*) FROM findings x WHERE x.report_id = r.id) \
+            "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.errors, r.warnings \
              {from} WHERE {cond} ORDER BY {column} {dir}, r.year DESC, r.id LIMIT {} OFFSET {}",
             q.limit.clamp(1, 1000),
             q.offset.max(0)
@@ -417,14 +451,19 @@ impl Store {
                 published: r.try_get(6)?,
                 errors: r.try_get(7)?,
                 warnings: r.try_get(8)?,
-                findings: r.try_get(9)?,
+                findings: 0,
                 decided: 0,
             });
         }
-        // How many findings of each report have a decision.
-        for row in out.iter_mut().filter(|r| r.findings > 0) {
-            let keys: Vec<String> = self.findings_of(row.id).await?.into_iter().map(|f| f.key).collect();
-            row.decided = self.decisions_for(&keys).await?.len() as i64;
+        // Findings of the page's reports, counted for those rows only (not for every row sorted).
+        if !out.is_empty() {
+            let ids = out.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
+            let sql = format!("SELECT report_id, COUNT(*) FROM findings WHERE report_id IN ({ids}) GROUP BY report_id");
+            let counts: HashMap<i64, i64> =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, StoreError>>()?;
+            for row in &mut out {
+                row.findings = counts.get(&row.id).copied().unwrap_or(0);
+            }
         }
         Ok((out, total))
     }
@@ -570,6 +609,17 @@ impl Store {
 
     /// The years a region has current reports for, newest first.
     pub async fn report_years(&self, scope: Option<i64>) -> Result<Vec<i64>, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("report_years {scope:?}");
+        if let Some(found) = self.remembered::<Vec<i64>>(&key, generation) {
+            return Ok(found);
+        }
+        let found = self.report_years_uncached(scope).await?;
+        self.remember(key, generation, found.clone());
+        Ok(found)
+    }
+
+    async fn report_years_uncached(&self, scope: Option<i64>) -> Result<Vec<i64>, StoreError> {
         let (cond, bind) = match scope {
             Some(r) => (format!("AND r.agency_id IN {}", subtree_sql(1)), Some(r)),
             None => (String::new(), None),
@@ -584,6 +634,17 @@ impl Store {
 
     /// Every agency of a region with its current report of `year`, if any (newest version).
     pub async fn agencies_in_year(&self, scope: Option<i64>, year: i32) -> Result<Vec<AgencyYear>, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("agencies_in_year {scope:?} {year}");
+        if let Some(found) = self.remembered::<Vec<AgencyYear>>(&key, generation) {
+            return Ok(found);
+        }
+        let found = self.agencies_in_year_uncached(scope, year).await?;
+        self.remember(key, generation, found.clone());
+        Ok(found)
+    }
+
+    async fn agencies_in_year_uncached(&self, scope: Option<i64>, year: i32) -> Result<Vec<AgencyYear>, StoreError> {
         let agencies = self.region_agencies(scope).await?;
         let (cond, bind) = match scope {
             Some(r) => (format!("AND r.agency_id IN {}", subtree_sql(2)), Some(r)),
@@ -619,6 +680,17 @@ impl Store {
 
     /// Findings by rule among the current reports of a region and year: (rule, severity, count).
     pub async fn findings_by_rule(&self, scope: Option<i64>, year: i32) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("findings_by_rule {scope:?} {year}");
+        if let Some(found) = self.remembered::<Vec<(String, String, i64)>>(&key, generation) {
+            return Ok(found);
+        }
+        let found = self.findings_by_rule_uncached(scope, year).await?;
+        self.remember(key, generation, found.clone());
+        Ok(found)
+    }
+
+    async fn findings_by_rule_uncached(&self, scope: Option<i64>, year: i32) -> Result<Vec<(String, String, i64)>, StoreError> {
         let (cond, bind) = match scope {
             Some(r) => (format!("AND r.agency_id IN {}", subtree_sql(2)), Some(r)),
             None => (String::new(), None),
@@ -634,9 +706,47 @@ impl Store {
         q.fetch_all(&self.pool).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
     }
 
+    /// The data's current generation.
+    pub async fn generation(&self) -> Result<Generation, StoreError> {
+        let r = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM source_files), (SELECT COUNT(*) FROM agency_aliases), \
+             (SELECT COALESCE(SUM(id * 31 + COALESCE(parent_id, 0)), 0) FROM agencies), (SELECT COALESCE(MAX(id), 0) * 1000003 + COUNT(*) FROM findings)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+    }
+
+    fn remembered<T: Clone + Send + Sync + 'static>(&self, key: &str, generation: Generation) -> Option<T> {
+        let memo = self.memo.lock().ok()?;
+        let (g, value) = memo.get(key)?;
+        (*g == generation).then(|| value.downcast_ref::<T>().cloned()).flatten()
+    }
+
+    fn remember<T: Send + Sync + 'static>(&self, key: String, generation: Generation, value: T) {
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.retain(|_, (g, _)| *g == generation);
+            if memo.len() >= MEMO_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(key, (generation, std::sync::Arc::new(value)));
+        }
+    }
+
     /// Sums of the cells of one table over the current reports of a region, per year (one year
-    /// or every year): (year, layout, row, column, sum).
-    pub async fn cell_sums(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<(i64, String, String, i64, f64)>, StoreError> {
+    /// or every year): (year, layout, row, column, sum). Remembered while the data is unchanged.
+    pub async fn cell_sums(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<CellSum>, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("cell_sums {scope:?} {year:?} {table}");
+        if let Some(sums) = self.remembered::<Vec<CellSum>>(&key, generation) {
+            return Ok(sums);
+        }
+        let sums = self.cell_sums_uncached(scope, year, table).await?;
+        self.remember(key, generation, sums.clone());
+        Ok(sums)
+    }
+
+    async fn cell_sums_uncached(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<CellSum>, StoreError> {
         let mut cond = String::new();
         let mut n = 1;
         if year.is_some() {
@@ -647,10 +757,14 @@ impl Store {
             n += 1;
             cond.push_str(&format!(" AND r.agency_id IN {}", subtree_sql(n)));
         }
+        // Grouped by integers first (year, cell id) and labelled after: sorting millions of
+        // cells by their text keys is what made a country's sums slow.
         let sql = format!(
-            "SELECT COALESCE(r.year, 0), k.layout, k.row_key, k.col, SUM(c.value) FROM cells c JOIN cell_keys k ON k.cell_id = c.cell_id \
-             JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
-             WHERE f.is_current = 1 AND k.tbl = $1 AND c.value IS NOT NULL{cond} GROUP BY r.year, k.layout, k.row_key, k.col"
+            "SELECT s.year, k.layout, k.row_key, k.col, s.total FROM (\
+               SELECT COALESCE(r.year, 0) AS year, c.cell_id AS cell_id, SUM(c.value) AS total FROM cells c \
+               JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
+               WHERE f.is_current = 1 AND c.cell_id IN (SELECT cell_id FROM cell_keys WHERE tbl = $1) AND c.value IS NOT NULL{cond} \
+               GROUP BY 1, 2) s JOIN cell_keys k ON k.cell_id = s.cell_id"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(table.to_string());
         if let Some(y) = year {
@@ -659,7 +773,32 @@ impl Store {
         if let Some(s) = scope {
             q = q.bind(s);
         }
-        q.fetch_all(&self.pool).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0)))).collect()
+        let rows = if self.backend == crate::Backend::Sqlite && scope.is_none() {
+            // A whole corpus takes seconds to sum: read on a connection of its own (WAL lets
+            // it read beside the pool's), so the workbench's one SQLite connection is not held.
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect(&self.url).await?;
+            let rows = q.fetch_all(&mut conn).await?;
+            conn.close().await?;
+            rows
+        } else {
+            q.fetch_all(&self.pool).await?
+        };
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0)))).collect()
+    }
+
+    /// The agencies that have agencies under them, of a region (all for `None`), by name.
+    pub async fn parent_agencies(&self, scope: Option<i64>) -> Result<Vec<(i64, String)>, StoreError> {
+        let (cond, bind) = match scope {
+            Some(r) => (format!("AND a.id IN {}", subtree_sql(1)), Some(r)),
+            None => (String::new(), None),
+        };
+        let sql = format!("SELECT a.id, a.name FROM agencies a WHERE EXISTS (SELECT 1 FROM agencies c WHERE c.parent_id = a.id) {cond} ORDER BY a.name");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// Checks a stored file's reports again and replaces their findings: with the agency's

@@ -497,8 +497,14 @@ pub struct Dashboard {
     /// 表三 of the year summed, in the year's layout: (row label, seven sums).
     pub totals: Vec<(String, Vec<String>)>,
     pub layout_note: Option<String>,
+    /// Set when `rows` shows only part of the agencies (a very large selection).
+    pub rows_note: Option<String>,
     pub chart: serde_json::Value,
 }
+
+/// The most agencies listed one by one on the dashboard page; a larger selection (a whole
+/// country) lists those with the most problems and says so.
+pub const DASHBOARD_ROWS: usize = 500;
 
 #[derive(serde::Serialize)]
 pub struct DashRow {
@@ -547,6 +553,7 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
         by_rule: vec![],
         totals: vec![],
         layout_note: None,
+        rows_note: None,
         chart: serde_json::Value::Null,
     };
     let Some(year) = year else { return Ok(d) };
@@ -589,10 +596,11 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
         .collect();
     // Roll-up of 表三 in the layout the year requires.
     let layout = Layout::required_for(year);
-    let sums = state.store.cell_sums(scope, Some(year), "applications").await?;
+    // Every year's sums at once (cached by the store): this year's table and the trend.
+    let all_years = state.store.cell_sums(scope, None, "applications").await?;
     let mut by_cell: HashMap<(String, i64), f64> = HashMap::new();
     let mut other_layout = false;
-    for (_, l, row, col, v) in &sums {
+    for (_, l, row, col, v) in all_years.iter().filter(|s| s.0 == i64::from(year)) {
         if l == layout.as_str() {
             *by_cell.entry((row.clone(), *col)).or_default() += v;
         } else {
@@ -618,7 +626,6 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
         .enumerate()
         .map(|(c, f)| serde_json::json!({ "name": f.label, "value": by_cell.get(&("new_received".to_string(), c as i64)).copied().unwrap_or(0.0) }))
         .collect();
-    let all_years = state.store.cell_sums(scope, None, "applications").await?;
     let mut trend: std::collections::BTreeMap<i64, (f64, f64)> = std::collections::BTreeMap::new();
     for (y, _, row, col, v) in all_years {
         if col == 6 && y > 0 {
@@ -640,6 +647,13 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
         "ranked": { "names": ranked.iter().rev().map(|r| r.agency.clone()).collect::<Vec<_>>(), "errors": ranked.iter().rev().map(|r| r.errors).collect::<Vec<_>>(), "warnings": ranked.iter().rev().map(|r| r.warnings).collect::<Vec<_>>() },
         "rules": { "names": d.by_rule.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), "counts": d.by_rule.iter().map(|r| r.2).collect::<Vec<_>>() },
     });
+    if d.rows.len() > DASHBOARD_ROWS {
+        let all = d.rows.len();
+        // Missing first, then by errors and warnings.
+        d.rows.sort_by_key(|r| (r.report_id.is_some(), std::cmp::Reverse(r.errors), std::cmp::Reverse(r.warnings)));
+        d.rows.truncate(DASHBOARD_ROWS);
+        d.rows_note = Some(format!("共 {all} 个机关，此处只列出未发布和问题最多的 {DASHBOARD_ROWS} 个；请选择区域查看其全部机关，或导出 XLSX"));
+    }
     Ok(d)
 }
 
@@ -663,12 +677,7 @@ impl DashboardPage {
 pub async fn dashboard(State(state): State<AppState>, auth: Auth, Query(params): Query<DashParams>) -> Result<Html<String>, WebError> {
     let d = dashboard_data(&state, &auth, &params).await?;
     // Regions to choose from: agencies that have agencies under them, within the user's region.
-    let mut regions = Vec::new();
-    for (id, name) in state.store.region_agencies(auth.user.scope()).await? {
-        if !state.store.children(id).await?.is_empty() {
-            regions.push((id, name));
-        }
-    }
+    let regions = state.store.parent_agencies(auth.user.scope()).await?;
     let page = DashboardPage {
         frame: Frame::of(&auth),
         year: opt(&d.year),
