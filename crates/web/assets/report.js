@@ -25,7 +25,9 @@
       var pre = byId('source');
       if (pre) { pre.scrollTop = l.offsetTop - pre.offsetTop - 40; }
     }
-    if (scroll && first && first.scrollIntoView) { first.scrollIntoView(); }
+    // Centred, so the focus ring and the column headers above stay in sight (older browsers
+    // take the object as true: aligned to the top).
+    if (scroll && first && first.scrollIntoView) { first.scrollIntoView({ block: 'center' }); }
   }
   var list = byId('findings');
   if (!list) { return; }

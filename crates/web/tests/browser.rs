@@ -1,0 +1,561 @@
+//! The workbench end to end in a real headless Chromium, driven through chromedriver (WebDriver,
+//! the `fantoccini` client): log in through the form, upload the sample reports through the file
+//! input (the page's script sends them one by one), open the report with errors from the list,
+//! see the cells of a finding highlighted and focused, dismiss the finding with a comment, re-check
+//! the report and see the decision kept, and download the XLSX export and the 整改通知 (checked
+//! with calamine and zip). The pages must not log a JavaScript error on the way.
+//!
+//! The server runs in this process on 127.0.0.1:0 with a SQLite database in a temporary folder.
+//! Needs Debian's `chromium` and `chromium-driver`; without them the test prints "skipped" and
+//! passes, unless `NIANBAO_REQUIRE_BROWSER` is set (as `.ci/run` does).
+
+use axum::http::Method;
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use nianbao_store::web::Role;
+use nianbao_store::Store;
+use nianbao_web::{app, AppState, Config};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long to wait for an element, a page or a download.
+const WAIT: Duration = Duration::from_secs(30);
+/// The whole scenario.
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+const USER: &str = "admin";
+const PASSWORD: &str = "browser-test-password";
+/// The sample report with errors (表三 arithmetic, A302) and its year.
+const AGENCY: &str = "东阿县人民政府办公室";
+const YEAR: &str = "2020";
+const COMMENT: &str = "经核实原文如此，浏览器测试驳回";
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
+}
+
+/// A new folder of our own under the system's temporary folder.
+fn unique_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("nianbao-browser-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// chromedriver and the Chromium it starts, stopped when dropped, also when the test fails:
+/// the session is deleted (Chromium quits), chromedriver is killed, and any process still
+/// carrying our profile folder on its command line (Chromium's helpers) is killed by its id.
+struct Browser {
+    driver: Child,
+    port: u16,
+    dir: PathBuf,
+    profile: PathBuf,
+    session: Option<String>,
+    keep: bool,
+}
+
+impl Browser {
+    fn start(dir: &Path) -> Browser {
+        let port = free_port();
+        let profile = dir.join("profile");
+        std::fs::create_dir_all(&profile).unwrap();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", dir.join("chromedriver.log").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut b = Browser { driver, port, dir: dir.to_path_buf(), profile, session: None, keep: false };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = b.driver.try_wait() {
+                b.keep = true;
+                panic!("chromedriver exited at start ({status}); see {}", dir.join("chromedriver.log").display());
+            }
+            assert!(start.elapsed() < WAIT, "chromedriver did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        b
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// One plain HTTP request to chromedriver (used when dropping, outside any runtime).
+    fn request(&self, method: &str, path: &str) {
+        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else { return };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", self.port);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(id) = self.session.take() {
+            self.request("DELETE", &format!("/session/{id}"));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        kill_processes_using(&self.profile);
+        if self.keep || std::thread::panicking() {
+            eprintln!("browser test: files kept in {} (chromedriver.log, failure.png, failure.html)", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Kills the processes whose command line mentions `marker` (a folder only this test made).
+fn kill_processes_using(marker: &Path) {
+    let marker = marker.display().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Ok(cmdline) = std::fs::read(e.path().join("cmdline")) else { continue };
+        if String::from_utf8_lossy(&cmdline).contains(&marker) {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).stderr(Stdio::null()).status();
+        }
+    }
+}
+
+/// A chromedriver command under the session that fantoccini does not have: the browser's
+/// console log, and Chrome DevTools Protocol calls.
+#[derive(Debug)]
+struct SessionCommand {
+    method: Method,
+    path: &'static str,
+    body: Value,
+}
+
+impl WebDriverCompatibleCommand for SessionCommand {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/{}", session.unwrap_or_default(), self.path))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
+        (self.method.clone(), Some(self.body.to_string()))
+    }
+}
+
+/// The console messages of level SEVERE since the last call (JavaScript errors, failed loads,
+/// blocked by the content security policy).
+async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c.issue_cmd(SessionCommand { method: Method::POST, path: "se/log", body: json!({ "type": "browser" }) }).await.expect("browser log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        // Chromium asks for /favicon.ico on its own; the workbench has none.
+        .filter(|m| !m.contains("/favicon.ico"))
+        .collect()
+}
+
+async fn assert_no_console_errors(c: &Client, page: &str) {
+    let errors = console_errors(c).await;
+    assert!(errors.is_empty(), "the {page} logged errors in the console: {errors:#?}");
+}
+
+/// Every link on the page works: same-site links answer 200 when fetched with the session,
+/// and in-page links (`#id`) have their target.
+async fn assert_links_work(c: &Client, page: &str) {
+    let bad = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1], bad = [], seen = {}, urls = [];
+             var links = document.querySelectorAll('a[href]');
+             for (var i = 0; i < links.length; i++) {
+               var h = links[i].getAttribute('href');
+               if (h.charAt(0) === '#') {
+                 if (h.length > 1 && !document.getElementById(decodeURIComponent(h.slice(1)))) { bad.push(h + ': no such element'); }
+                 continue;
+               }
+               var u = new URL(links[i].href);
+               if (u.origin !== location.origin || seen[u.pathname + u.search]) { continue; }
+               seen[u.pathname + u.search] = true;
+               urls.push(u.pathname + u.search);
+             }
+             Promise.all(urls.map(function (u) {
+               return fetch(u, { credentials: 'same-origin', redirect: 'manual' })
+                 .then(function (r) { if (r.status !== 200) { bad.push(u + ': ' + r.status); } })
+                 .catch(function (e) { bad.push(u + ': ' + e); });
+             })).then(function () { done(bad); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bad = bad.as_array().cloned().unwrap_or_default();
+    assert!(bad.is_empty(), "broken links on the {page}: {bad:#?}");
+}
+
+/// Polls `probe` until it gives a value, or fails after `WAIT`.
+async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(start.elapsed() < WAIT, "timed out after {WAIT:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for(c: &Client, css: &str) -> Element {
+    c.wait().at_most(WAIT).every(Duration::from_millis(100)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+/// Runs a script until it returns something other than null/false.
+async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
+    wait_until(what, || async move {
+        match c.execute(script, vec![]).await {
+            Ok(Value::Null) | Ok(Value::Bool(false)) => None,
+            Ok(v) => Some(v),
+            Err(_) => None,
+        }
+    })
+    .await
+}
+
+async fn wait_path(c: &Client, path: &str, query: Option<&str>) -> url::Url {
+    wait_until(&format!("the page {path}"), || async move {
+        let u = c.current_url().await.ok()?;
+        (u.path() == path && query.is_none_or(|q| u.query().unwrap_or("").contains(q))).then_some(u)
+    })
+    .await
+}
+
+async fn classes(e: &Element) -> Vec<String> {
+    e.attr("class").await.unwrap().unwrap_or_default().split_whitespace().map(str::to_string).collect()
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+/// Waits for one finished download with this extension in `dir`.
+async fn wait_download(dir: &Path, ext: &str) -> PathBuf {
+    wait_until(&format!("the .{ext} download in {}", dir.display()), || async move {
+        let names: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).collect();
+        // Chromium writes `.crdownload` until the file is complete.
+        if names.iter().any(|p| p.extension().is_some_and(|e| e == "crdownload")) {
+            return None;
+        }
+        names.into_iter().find(|p| p.extension().is_some_and(|e| e == ext) && std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
+    })
+    .await
+}
+
+/// What the scenario needs to know.
+struct Site {
+    base: String,
+    downloads: PathBuf,
+}
+
+async fn start_server(dir: &Path) -> String {
+    let store = Store::open(dir.join("workbench.db").to_str().unwrap()).await.unwrap();
+    // As `nianbao user add admin --role admin` does.
+    store.add_user(USER, &nianbao_web::auth::hash_password(PASSWORD).unwrap(), Role::Admin, None).await.unwrap();
+    let state = AppState { store, config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn open_session(browser: &Browser, downloads: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1366,768", "--lang=zh-CN",
+                format!("--user-data-dir={}", browser.profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            },
+        }),
+    );
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    // Headless Chromium (--headless=new) saves downloads to download.default_directory without
+    // asking; no DevTools call (Browser.setDownloadBehavior) is needed.
+    ClientBuilder::new(connector).capabilities(caps).connect(&browser.url()).await.expect("a Chromium session")
+}
+
+#[test]
+fn a_reviewer_works_through_the_sample_reports_in_chromium() {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+    if !missing.is_empty() {
+        let why = format!("{} not installed (apt-get install chromium chromium-driver)", missing.join(" and "));
+        if std::env::var_os("NIANBAO_REQUIRE_BROWSER").is_some_and(|v| !v.is_empty() && v != "0") {
+            panic!("NIANBAO_REQUIRE_BROWSER is set but {why}");
+        }
+        println!("skipped: {why}");
+        return;
+    }
+    let dir = unique_dir();
+    let downloads = dir.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let mut browser = Browser::start(&dir);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let base = start_server(&dir).await;
+        let client = tokio::time::timeout(Duration::from_secs(90), open_session(&browser, &downloads)).await.expect("Chromium started within 90 s");
+        browser.session = client.session_id().await.unwrap();
+        let site = Site { base, downloads: downloads.clone() };
+        let run = tokio::time::timeout(SCENARIO_TIMEOUT, tokio::spawn(scenario(client.clone(), site))).await;
+        let failure = match run {
+            Ok(Ok(())) => None,
+            Ok(Err(join)) => Some(match join.try_into_panic() {
+                Ok(p) => p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into()),
+                Err(e) => e.to_string(),
+            }),
+            Err(_) => Some(format!("the scenario took longer than {SCENARIO_TIMEOUT:?}")),
+        };
+        if let Some(message) = failure {
+            // What the browser showed when it failed.
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(dir.join("failure.png"), png);
+            }
+            if let Ok(html) = client.source().await {
+                let _ = std::fs::write(dir.join("failure.html"), html);
+            }
+            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            browser.keep = true;
+            panic!("{message}\n(at {url})");
+        }
+        client.close().await.unwrap();
+        browser.session = None;
+    });
+}
+
+async fn scenario(c: Client, site: Site) {
+    let base = &site.base;
+
+    // Log in through the form; the first page asked for is the reports list.
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait_path(&c, "/login", None).await;
+    wait_for(&c, "input[name=name]").await.send_keys(USER).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("form.login-box button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/reports", None).await;
+    assert!(text_of(&c, "header.top .who").await.contains(USER));
+    assert!(text_of(&c, "main").await.contains("没有符合条件的报告"), "the database starts empty");
+    assert_no_console_errors(&c, "reports list").await;
+
+    // Upload the sample reports through the file input; the page's script sends each file and
+    // shows its result.
+    c.find(Locator::LinkText("上传报告")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/upload", None).await;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(seeds()).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    files.sort();
+    assert!(files.len() >= 5, "the sample reports");
+    let paths: Vec<String> = files.iter().map(|p| std::fs::canonicalize(p).unwrap().display().to_string()).collect();
+    wait_for(&c, "#files").await.send_keys(&paths.join("\n")).await.unwrap();
+    let n = files.len();
+    wait_js(&c, "every file's result", &format!("return document.querySelectorAll('#progress li.done').length === {n} || null;")).await;
+    let items = c.find_all(Locator::Css("#progress li")).await.unwrap();
+    assert_eq!(items.len(), n);
+    let mut links = 0;
+    for (li, file) in items.iter().zip(&files) {
+        let text = li.text().await.unwrap();
+        assert!(text.contains(file.file_name().unwrap().to_str().unwrap()), "{text}");
+        assert!(text.contains("已入库") && !text.contains("上传失败"), "{text}");
+        links += li.find_all(Locator::Css("a.report-link")).await.unwrap().len();
+    }
+    assert!(links >= n, "each file gave a report ({links} links)");
+    assert_no_console_errors(&c, "upload page").await;
+    assert_links_work(&c, "upload page").await;
+
+    // The reports list, filtered to the reports with errors; open the sample report with errors.
+    c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/reports", None).await;
+    wait_for(&c, "select[name=status]").await.select_by_value("errors").await.unwrap();
+    c.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/reports", Some("status=errors")).await;
+    let rows = c.find_all(Locator::Css("#reports tbody tr")).await.unwrap();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(row.find(Locator::Css("td.num.err")).await.is_ok(), "a row with errors: {}", row.text().await.unwrap());
+    }
+    let xpath = format!("//table[@id='reports']//tr[td[1]/a[normalize-space()='{AGENCY}'] and td[3][normalize-space()='{YEAR}']]/td[1]/a");
+    c.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("{AGENCY} {YEAR} is listed with errors")).click().await.unwrap();
+    wait_for(&c, "#findings").await;
+    let report_path = c.current_url().await.unwrap().path().to_string();
+    assert!(report_path.starts_with("/reports/"), "{report_path}");
+    assert_eq!(text_of(&c, "h1").await, format!("{AGENCY} {YEAR} 年度报告"));
+    assert_no_console_errors(&c, "report page").await;
+    assert_links_work(&c, "report page").await;
+
+    // An error finding about cells: its cells are highlighted in the official table; clicking
+    // the finding focuses them (and their source line) and scrolls the first into view.
+    let fid = c
+        .execute(
+            "var li = document.querySelectorAll('#findings li.finding.error');
+             for (var i = 0; i < li.length; i++) {
+               var ids = (li[i].getAttribute('data-cells') || '').split(' ').filter(function (x) { return x; });
+               if (ids.length && ids.every(function (id) { return document.getElementById(id); })) { return li[i].id; }
+             }
+             return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fid = fid.as_str().expect("an error finding with cells in the tables").to_string();
+    let finding = c.find(Locator::Id(&fid)).await.unwrap();
+    let rule = finding.find(Locator::Css("code.rule")).await.unwrap().text().await.unwrap();
+    let message = finding.find(Locator::Css("p.msg")).await.unwrap().text().await.unwrap();
+    let cells: Vec<String> = finding.attr("data-cells").await.unwrap().unwrap().split_whitespace().map(str::to_string).collect();
+    for id in &cells {
+        let td = c.find(Locator::Id(id)).await.unwrap();
+        assert_eq!(td.tag_name().await.unwrap().to_lowercase(), "td");
+        let cls = classes(&td).await;
+        assert!(cls.contains(&"hl".into()) && cls.contains(&"err".into()), "{id} is highlighted as an error: {cls:?}");
+        assert!(td.attr("title").await.unwrap().unwrap_or_default().contains(&rule), "the cell's tooltip names {rule}");
+    }
+    assert_eq!(c.find(Locator::Css("table.official td.hl")).await.unwrap().css_value("outline-style").await.unwrap(), "solid");
+    c.execute("window.scrollTo(0, document.body.scrollHeight);", vec![]).await.unwrap();
+    finding.find(Locator::Css("a.jump")).await.unwrap().click().await.unwrap();
+    let first = c.find(Locator::Id(&cells[0])).await.unwrap();
+    assert!(classes(&first).await.contains(&"focus".into()), "the clicked finding focuses its cell");
+    assert!(classes(&c.find(Locator::Id(&fid)).await.unwrap()).await.contains(&"active".into()));
+    let rect = c
+        .execute("var r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight, window.pageYOffset];", vec![serde_json::to_value(&first).unwrap()])
+        .await
+        .unwrap();
+    let r: Vec<f64> = rect.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(r[0] > 30.0 && r[1] < r[2] - 30.0, "the focused cell is scrolled well into view: top {}, bottom {}, window height {}, scrolled {}", r[0], r[1], r[2], r[3]);
+    if let Some(line) = first.attr("data-line").await.unwrap() {
+        assert!(classes(&c.find(Locator::Id(&format!("L{line}"))).await.unwrap()).await.contains(&"focus".into()), "source line {line} is focused");
+    }
+    assert_eq!(c.current_url().await.unwrap().path(), report_path, "the jump stays on the page");
+
+    // Dismiss it with a comment through its form.
+    finding.find(Locator::Css("input[name=comment]")).await.unwrap().send_keys(COMMENT).await.unwrap();
+    finding.find(Locator::Css("button[value=dismissed]")).await.unwrap().click().await.unwrap();
+    wait_path(&c, &report_path, Some("notice=decided")).await;
+    assert_eq!(text_of(&c, "p.notice").await, "已保存审核意见");
+    let check_dismissed = |when: &'static str| {
+        let (c, rule, message) = (c.clone(), rule.clone(), message.clone());
+        async move {
+            // Found again by rule and message: a re-check renumbers findings.
+            let id = c
+                .execute(
+                    "var li = document.querySelectorAll('#findings li.finding');
+                     for (var i = 0; i < li.length; i++) {
+                       if (li[i].querySelector('code.rule').textContent === arguments[0] && li[i].querySelector('p.msg').textContent.trim() === arguments[1]) { return li[i].id; }
+                     }
+                     return null;",
+                    vec![json!(rule), json!(message)],
+                )
+                .await
+                .unwrap();
+            let id = id.as_str().unwrap_or_else(|| panic!("{when}: the finding {rule} is still listed")).to_string();
+            let li = c.find(Locator::Id(&id)).await.unwrap();
+            assert!(classes(&li).await.contains(&"dismissed".into()), "{when}: shown as dismissed");
+            assert_eq!(li.find(Locator::Css(".status")).await.unwrap().text().await.unwrap(), "已驳回", "{when}");
+            let decision = li.find(Locator::Css("p.decision")).await.unwrap().text().await.unwrap();
+            assert!(decision.contains(COMMENT) && decision.contains(USER), "{when}: {decision}");
+        }
+    };
+    check_dismissed("after dismissing").await;
+    assert_no_console_errors(&c, "report page after the decision").await;
+
+    // Re-check the report: the decision stays.
+    c.find(Locator::Id("recheck")).await.unwrap().click().await.unwrap();
+    wait_path(&c, &report_path, Some("notice=rechecked")).await;
+    assert!(text_of(&c, "p.notice").await.starts_with("已重新检查"));
+    check_dismissed("after the re-check").await;
+    assert_no_console_errors(&c, "report page after the re-check").await;
+
+    // The XLSX export of this agency and year, downloaded by its button.
+    c.find(Locator::Css(".actions a[href^='/export']")).await.unwrap().click().await.unwrap();
+    let xlsx = wait_download(&site.downloads, "xlsx").await;
+    check_xlsx(&xlsx, &rule);
+
+    // The 整改通知: a DOCX naming the agency and the problems not dismissed.
+    c.find(Locator::LinkText("下载整改通知")).await.unwrap().click().await.unwrap();
+    let docx = wait_download(&site.downloads, "docx").await;
+    check_notice(&docx, &c, &rule).await;
+    assert_eq!(c.current_url().await.unwrap().path(), report_path, "downloads leave the page as it was");
+    assert_no_console_errors(&c, "report page after the downloads").await;
+
+    // The agency over the years and the region's dashboard (its charts drawn by ECharts): no
+    // script errors, no broken links.
+    c.find(Locator::LinkText("历年对比")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#years").await;
+    assert_eq!(text_of(&c, "h1").await, format!("{AGENCY}：历年对比"));
+    assert_no_console_errors(&c, "agency page").await;
+    assert_links_work(&c, "agency page").await;
+    c.find(Locator::LinkText("区域概览")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/dashboard", None).await;
+    wait_for(&c, "#chart-outcome canvas").await;
+    assert_no_console_errors(&c, "dashboard").await;
+    assert_links_work(&c, "dashboard").await;
+    c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/reports", None).await;
+    assert_links_work(&c, "reports list").await;
+}
+
+fn check_xlsx(path: &Path, rule: &str) {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut book = open_workbook_auto(path).unwrap_or_else(|e| panic!("{} is an XLSX: {e}", path.display()));
+    let long = book.worksheet_range("长表").expect("the 长表 sheet");
+    let rows: Vec<&[Data]> = long.rows().filter(|r| matches!(r.first(), Some(Data::String(s)) if s == AGENCY)).collect();
+    assert!(!rows.is_empty(), "长表 has the agency's cells");
+    assert!(rows.iter().any(|r| r.iter().any(|c| matches!(c, Data::Float(v) if *v > 0.0) || matches!(c, Data::Int(v) if *v > 0))), "and their numbers");
+    let problems = book.worksheet_range("问题清单").expect("the 问题清单 sheet");
+    assert!(problems.rows().any(|r| r.iter().any(|c| matches!(c, Data::String(s) if s == rule))), "问题清单 lists {rule}");
+}
+
+async fn check_notice(path: &Path, c: &Client, dismissed_rule: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{} is a zip package: {e}", path.display()));
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
+    assert!(xml.contains(&format!("关于{AGENCY}{YEAR}年政府信息公开工作年度报告问题的整改通知")), "the notice's title");
+    assert!(xml.contains(&format!("{AGENCY}：")), "addressed to the agency");
+    // The rule codes of the open findings on the page are listed; the dismissed one is only counted.
+    let open: Vec<String> = c
+        .execute(
+            "return [].slice.call(document.querySelectorAll('#findings li.finding.open.error code.rule, #findings li.finding.open.warning code.rule')).map(function (e) { return e.textContent; });",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(!open.is_empty(), "open findings are left");
+    for rule in &open {
+        assert!(xml.contains(&format!(">{rule}<")), "the notice lists {rule}");
+    }
+    if !open.iter().any(|r| r == dismissed_rule) {
+        assert!(!xml.contains(&format!(">{dismissed_rule}<")), "the dismissed {dismissed_rule} is not listed");
+    }
+    assert!(xml.contains("另有 1 处经审核确认不属于问题"), "the dismissed finding is counted");
+}
