@@ -13,11 +13,13 @@ DRIVER_PORT=${DRIVER_PORT:-18732}
 mkdir -p "$OUT"
 
 cargo build --quiet -p nianbao-cli --bin nianbao
-BIN=$ROOT/target/debug/nianbao
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/nianbao
 WORK=$(mktemp -d)
 SERVER_PID=""
 DRIVER_PID=""
+SESSION=""
 cleanup() {
+  [ -n "$SESSION" ] && curl -fs -X DELETE "http://127.0.0.1:$DRIVER_PORT/session/$SESSION" >/dev/null 2>&1 || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   [ -n "$DRIVER_PID" ] && kill "$DRIVER_PID" 2>/dev/null || true
   rm -rf "$WORK"
@@ -41,7 +43,7 @@ done
 WD=http://127.0.0.1:$DRIVER_PORT
 BASE=http://127.0.0.1:$PORT
 json() { python3 -c "import json,sys; v=json.load(sys.stdin)['value']; print(v$1)"; }
-SESSION=$(curl -fs -X POST "$WD/session" -H 'Content-Type: application/json' -d '{"capabilities":{"alwaysMatch":{"goog:chromeOptions":{"args":["--headless=new","--no-sandbox","--disable-gpu","--window-size=1366,768","--lang=zh-CN"]}}}}' | json "['sessionId']")
+SESSION=$(curl -fs -X POST "$WD/session" -H 'Content-Type: application/json' -d '{"capabilities":{"alwaysMatch":{"goog:chromeOptions":{"args":["--headless=new","--no-sandbox","--disable-gpu","--disable-quic","--no-first-run","--disable-background-networking","--disable-component-update","--disable-sync","--window-size=1366,768","--lang=zh-CN","--user-data-dir='"$WORK/profile"'"]}}}}' | json "['sessionId']")
 S=$WD/session/$SESSION
 go() { curl -fs -X POST "$S/url" -H 'Content-Type: application/json' -d "{\"url\":\"$BASE$1\"}" >/dev/null; }
 run() { curl -fs -X POST "$S/execute/sync" -H 'Content-Type: application/json' -d "{\"script\":$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"),\"args\":[]}" | json ""; }
@@ -65,6 +67,9 @@ shot agency
 go /dashboard
 sleep 1
 shot dashboard
+go /users
+shot users
 go /upload
 shot upload
 curl -fs -X DELETE "$S" >/dev/null || true
+SESSION=""

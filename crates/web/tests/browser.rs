@@ -502,8 +502,8 @@ async fn scenario(c: Client, site: Site) {
     assert_eq!(c.current_url().await.unwrap().path(), report_path, "downloads leave the page as it was");
     assert_no_console_errors(&c, "report page after the downloads").await;
 
-    // The agency over the years and the region's dashboard (its charts drawn by ECharts): no
-    // script errors, no broken links.
+    // The agency over the years, the region's dashboard (its charts drawn by ECharts) and the
+    // accounts page: no script errors, no broken links.
     c.find(Locator::LinkText("历年对比")).await.unwrap().click().await.unwrap();
     wait_for(&c, "#years").await;
     assert_eq!(text_of(&c, "h1").await, format!("{AGENCY}：历年对比"));
@@ -514,6 +514,11 @@ async fn scenario(c: Client, site: Site) {
     wait_for(&c, "#chart-outcome canvas").await;
     assert_no_console_errors(&c, "dashboard").await;
     assert_links_work(&c, "dashboard").await;
+    c.find(Locator::LinkText("用户管理")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "/users", None).await;
+    assert!(text_of(&c, "main").await.contains(USER));
+    assert_no_console_errors(&c, "users page").await;
+    assert_links_work(&c, "users page").await;
     c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
     wait_path(&c, "/reports", None).await;
     assert_links_work(&c, "reports list").await;
