@@ -350,16 +350,7 @@ impl Store {
 
     /// One page of the current reports, filtered and sorted, and how many match in all.
     pub async fn list_reports(&self, q: &ReportQuery) -> Result<(Vec<ReportRow>, i64), StoreError> {
-        let generation = self.generation().await?;
-        let key = format!("list_reports {q:?}");
-        let (mut rows, total) = match self.remembered::<(Vec<ReportRow>, i64)>(&key, generation) {
-            Some(found) => found,
-            None => {
-                let found = self.list_reports_uncached(q).await?;
-                self.remember(key, generation, found.clone());
-                found
-            }
-        };
+        let (mut rows, total) = self.memoized(format!("list_reports {q:?}"), self.list_reports_uncached(q)).await?;
         // Decisions change without a new generation: counted for the page each time.
         for row in rows.iter_mut().filter(|r| r.findings > 0) {
             let keys: Vec<String> = self.findings_of(row.id).await?.into_iter().map(|f| f.key).collect();
@@ -609,14 +600,7 @@ impl Store {
 
     /// The years a region has current reports for, newest first.
     pub async fn report_years(&self, scope: Option<i64>) -> Result<Vec<i64>, StoreError> {
-        let generation = self.generation().await?;
-        let key = format!("report_years {scope:?}");
-        if let Some(found) = self.remembered::<Vec<i64>>(&key, generation) {
-            return Ok(found);
-        }
-        let found = self.report_years_uncached(scope).await?;
-        self.remember(key, generation, found.clone());
-        Ok(found)
+        self.memoized(format!("report_years {scope:?}"), self.report_years_uncached(scope)).await
     }
 
     async fn report_years_uncached(&self, scope: Option<i64>) -> Result<Vec<i64>, StoreError> {
@@ -634,14 +618,7 @@ impl Store {
 
     /// Every agency of a region with its current report of `year`, if any (newest version).
     pub async fn agencies_in_year(&self, scope: Option<i64>, year: i32) -> Result<Vec<AgencyYear>, StoreError> {
-        let generation = self.generation().await?;
-        let key = format!("agencies_in_year {scope:?} {year}");
-        if let Some(found) = self.remembered::<Vec<AgencyYear>>(&key, generation) {
-            return Ok(found);
-        }
-        let found = self.agencies_in_year_uncached(scope, year).await?;
-        self.remember(key, generation, found.clone());
-        Ok(found)
+        self.memoized(format!("agencies_in_year {scope:?} {year}"), self.agencies_in_year_uncached(scope, year)).await
     }
 
     async fn agencies_in_year_uncached(&self, scope: Option<i64>, year: i32) -> Result<Vec<AgencyYear>, StoreError> {
@@ -680,14 +657,7 @@ impl Store {
 
     /// Findings by rule among the current reports of a region and year: (rule, severity, count).
     pub async fn findings_by_rule(&self, scope: Option<i64>, year: i32) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let generation = self.generation().await?;
-        let key = format!("findings_by_rule {scope:?} {year}");
-        if let Some(found) = self.remembered::<Vec<(String, String, i64)>>(&key, generation) {
-            return Ok(found);
-        }
-        let found = self.findings_by_rule_uncached(scope, year).await?;
-        self.remember(key, generation, found.clone());
-        Ok(found)
+        self.memoized(format!("findings_by_rule {scope:?} {year}"), self.findings_by_rule_uncached(scope, year)).await
     }
 
     async fn findings_by_rule_uncached(&self, scope: Option<i64>, year: i32) -> Result<Vec<(String, String, i64)>, StoreError> {
@@ -733,17 +703,25 @@ impl Store {
         }
     }
 
+    /// `compute`'s answer, remembered under `key` while the data's generation is unchanged.
+    async fn memoized<T, F>(&self, key: String, compute: F) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let generation = self.generation().await?;
+        if let Some(found) = self.remembered::<T>(&key, generation) {
+            return Ok(found);
+        }
+        let found = compute.await?;
+        self.remember(key, generation, found.clone());
+        Ok(found)
+    }
+
     /// Sums of the cells of one table over the current reports of a region, per year (one year
     /// or every year): (year, layout, row, column, sum). Remembered while the data is unchanged.
     pub async fn cell_sums(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<CellSum>, StoreError> {
-        let generation = self.generation().await?;
-        let key = format!("cell_sums {scope:?} {year:?} {table}");
-        if let Some(sums) = self.remembered::<Vec<CellSum>>(&key, generation) {
-            return Ok(sums);
-        }
-        let sums = self.cell_sums_uncached(scope, year, table).await?;
-        self.remember(key, generation, sums.clone());
-        Ok(sums)
+        self.memoized(format!("cell_sums {scope:?} {year:?} {table}"), self.cell_sums_uncached(scope, year, table)).await
     }
 
     async fn cell_sums_uncached(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<CellSum>, StoreError> {

@@ -3,12 +3,9 @@
 //! be, so the agency can correct and republish it. Laid out like the report itself (A4, GB/T
 //! 9704 margins, 仿宋 body) because it is sent as an ordinary official document.
 
-use crate::render_docx::{body_paragraph, cell_paragraph, exact, fonts, right, BODY_FONT, BODY_SIZE, TABLE_SIZE, TEXT_WIDTH, TITLE_FONT, TITLE_SIZE};
+use crate::render_docx::{body_paragraph, cell_paragraph, exact, fonts, right, titled_document, BODY_FONT, BODY_SIZE, TABLE_SIZE, TEXT_WIDTH};
 use crate::WriteError;
-use docx_rs::{
-    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, Table, TableAlignmentType, TableCell, TableLayoutType, TableRow,
-    VAlignType, WidthType,
-};
+use docx_rs::{AlignmentType, LineSpacing, LineSpacingType, Paragraph, Run, Table, TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, WidthType};
 
 /// One problem to correct.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -141,17 +138,7 @@ fn problem_table(items: &[NoticeItem]) -> Table {
 
 /// The letter as DOCX bytes.
 pub fn render(notice: &Notice) -> Result<Vec<u8>, WriteError> {
-    let mut d = Docx::new()
-        .page_size(11906, 16838)
-        .page_margin(PageMargin::new().top(2098).bottom(1984).left(1588).right(1474))
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(BODY_SIZE);
-    d = d.add_paragraph(
-        Paragraph::new()
-            .add_run(Run::new().add_text(notice.title()).fonts(fonts(TITLE_FONT)).size(TITLE_SIZE))
-            .align(AlignmentType::Center)
-            .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700).after(300)),
-    );
+    let mut d = titled_document(&notice.title());
     d = d.add_paragraph(
         Paragraph::new().add_run(Run::new().add_text(format!("{}：", notice.agency)).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).line_spacing(exact(560)),
     );

@@ -98,20 +98,25 @@ fn table(doc: &Document, g: &Grid) -> Table {
     Table::new(rows).set_grid(widths).layout(TableLayoutType::Fixed).align(TableAlignmentType::Center).width(TEXT_WIDTH, WidthType::Dxa)
 }
 
-/// The whole report as DOCX bytes.
-pub fn render(doc: &Document) -> Result<Vec<u8>, WriteError> {
-    let layout = doc.layout();
-    let mut d = Docx::new()
+/// An A4 document with the margins and body font of government documents, opening with `title`.
+pub(crate) fn titled_document(title: &str) -> Docx {
+    Docx::new()
         .page_size(11906, 16838)
         .page_margin(PageMargin::new().top(2098).bottom(1984).left(1588).right(1474))
         .default_fonts(fonts(BODY_FONT))
-        .default_size(BODY_SIZE);
-    d = d.add_paragraph(
-        Paragraph::new()
-            .add_run(Run::new().add_text(prose::title(&doc.report)).fonts(fonts(TITLE_FONT)).size(TITLE_SIZE))
-            .align(AlignmentType::Center)
-            .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700).after(300)),
-    );
+        .default_size(BODY_SIZE)
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text(title).fonts(fonts(TITLE_FONT)).size(TITLE_SIZE))
+                .align(AlignmentType::Center)
+                .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700).after(300)),
+        )
+}
+
+/// The whole report as DOCX bytes.
+pub fn render(doc: &Document) -> Result<Vec<u8>, WriteError> {
+    let layout = doc.layout();
+    let mut d = titled_document(&prose::title(&doc.report));
     for p in prose::paragraphs(&doc.preface_text()) {
         d = d.add_paragraph(body_paragraph(p));
     }
