@@ -153,6 +153,17 @@ enum Names {
     Row,
 }
 
+/// Whether labels name a row: one of them, or all of them read together (a label wrapped over
+/// lines).
+fn names_row(labels: &[Tok], header_zone: bool, names: &dyn Fn(&str, bool) -> Names) -> bool {
+    labels.iter().any(|l| names(&l.text, header_zone) == Names::Row)
+        || (labels.len() > 1 && names(&joined_labels(labels), header_zone) == Names::Row)
+}
+
+fn joined_labels(labels: &[Tok]) -> String {
+    labels.iter().map(|t| t.text.as_str()).collect()
+}
+
 /// Rebuilds rows from the cells. `names(text, header_zone)` tells what a label names: a label
 /// naming a row or group after a row label with no value between them starts a new (blank) row.
 fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(&str, bool) -> Names) -> Vec<LogicalRow> {
@@ -163,14 +174,22 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
         let b = &blocks[bi];
         let toks = tokens(blocks, bi..bi + 1);
         if b.positional {
-            if !cur.labels.is_empty() || !cur.values.is_empty() {
-                rows.push(std::mem::take(&mut cur));
-            }
             let last_label = toks.iter().rposition(|t| !t.is_value());
-            let (labels, values) = match last_label {
+            let (mut labels, values): (Vec<Tok>, Vec<Tok>) = match last_label {
                 Some(i) => (toks[..=i].iter().filter(|t| !t.is_value()).cloned().collect(), toks[i + 1..].to_vec()),
                 None => (Vec::new(), toks),
             };
+            // A label wrapped over lines above the row's values (a table without ruling lines,
+            // read line by line): the row's own label text names nothing, the lines above name
+            // a row.
+            let own_names = labels.iter().any(|t| names(&t.text, !seen_values) != Names::Nothing);
+            if cur.values.is_empty() && !cur.labels.is_empty() && !own_names && names_row(&cur.labels, !seen_values, names) {
+                let mut joined = std::mem::take(&mut cur.labels);
+                joined.append(&mut labels);
+                labels = joined;
+            } else if !cur.labels.is_empty() || !cur.values.is_empty() {
+                rows.push(std::mem::take(&mut cur));
+            }
             seen_values |= !values.is_empty();
             rows.push(LogicalRow { labels, values, positional: true });
             continue;
@@ -183,8 +202,10 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
                 cur.values.push(t);
                 seen_values = true;
             } else {
-                let named = names(&t.text, !seen_values);
-                if !cur.values.is_empty() || (named != Names::Nothing && cur.labels.iter().any(|l| names(&l.text, !seen_values) == Names::Row)) {
+                // A numbered label starts a row too, once the labels before it name one (a label
+                // wrapped over lines, whose pieces name nothing alone).
+                let named = names(&t.text, !seen_values) != Names::Nothing || labels::clean(&t.text).1;
+                if !cur.values.is_empty() || (named && names_row(&cur.labels, !seen_values, names)) {
                     rows.push(std::mem::take(&mut cur));
                 }
                 cur.labels.push(t);
@@ -420,6 +441,13 @@ impl<'a> TableReader<'a> {
                     .rev()
                     .map(|t| labels::applications_row(&t.text, layout, !seen_values))
                     .find(|r| !matches!(r, Resolved::None | Resolved::Header))
+                    .or_else(|| {
+                        // A label wrapped over lines: its pieces read together.
+                        let whole = joined_labels(&lr.labels);
+                        (lr.labels.len() > 1)
+                            .then(|| labels::applications_row(&whole, layout, !seen_values))
+                            .filter(|r| matches!(r, Resolved::Row(_)))
+                    })
                     .unwrap_or(Resolved::None);
                 seen_values |= !lr.values.is_empty();
                 r
