@@ -607,4 +607,3 @@ pub fn page_count(bytes: &[u8]) -> usize {
     })
     .unwrap_or(0)
 }
-

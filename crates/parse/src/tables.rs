@@ -153,6 +153,14 @@ enum Names {
     Row,
 }
 
+/// 表四 from fourteen whole numbers when one cell was lost and every placement of it agrees.
+fn lost_one(nums: &[f64], n: usize) -> Option<Vec<u64>> {
+    if nums.len() != n || !nums.iter().all(|v| *v >= 0.0 && v.fract() == 0.0 && *v < 1e15) {
+        return None;
+    }
+    recover::review_row_one_lost(&nums.iter().map(|v| *v as u64).collect::<Vec<_>>())
+}
+
 /// Whether labels name a row: one of them, or all of them read together (a label wrapped over
 /// lines).
 fn names_row(labels: &[Tok], header_zone: bool, names: &dyn Fn(&str, bool) -> Names) -> bool {
@@ -674,6 +682,14 @@ impl<'a> TableReader<'a> {
                     Some(c) if c.len() > 1 => {
                         self.warn(format!("表四数字粘连（{}），有 {} 种拆分都符合总计关系，无法确定，已置为空", texts.join(" "), c.len()), Some(self.span(&values[0])));
                         vec![Cell::unreadable(); W]
+                    }
+                    _ if n == W - 1 && lost_one(&nums, n).is_some() => {
+                        let row = lost_one(&nums, n).unwrap_or_default();
+                        self.warn(
+                            format!("表四只有 14 个数（{}），少一个；按各组总计关系补出的结果唯一，已补全", texts.join(" ")),
+                            Some(self.span(&values[0])),
+                        );
+                        self.recovered(&row, &values)
                     }
                     _ if (2..=5).contains(&n) && nums.len() == n && (nums[..n - 1].iter().sum::<f64>() - nums[n - 1]).abs() < 1e-9 => {
                         // Blanks dropped: the numbers are the first group's leading columns and its 总计.
