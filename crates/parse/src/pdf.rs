@@ -5,9 +5,13 @@
 //! * ruling lines that touch each other make a table; its grid is the set of their positions, and
 //!   neighbouring grid cells with no line between them are one merged cell, so a cell spanning
 //!   rows or columns appears once, in its first row, as in an HTML table (`layout::ruled_tables`);
-//! * the glyphs of a cell, on however many lines, are its text; the glyphs outside tables are
-//!   grouped into lines by their baseline and cut into cells where the gap between two words is
-//!   wide (tables without ruling lines), the later stages reading such rows as a stream;
+//! * the glyphs of a cell, on however many lines, are its text; the glyphs outside tables (and
+//!   inside a ruled frame around a table without inner lines) are grouped into lines by their
+//!   baseline and cut into cells where the gap between two words is wide;
+//! * in tables without ruling lines, the columns are the x-ranges of the headings above the rows
+//!   (headings over several columns left out) and of the values under them; a row with fewer
+//!   values than columns gets a blank cell in each empty column and is read by position, as a
+//!   ruled row is (the columns carry over to the next page when the table runs on);
 //! * tables and lines are put in reading order; a table continued on the next page with its
 //!   header repeated reads as one table (the later stages skip the repeated header).
 //!
@@ -512,7 +516,7 @@ impl Writer {
                     self.blocks.push(Block::prose(line));
                 }
             }
-            Item::Line(cells) => {
+            Item::Line(cells) | Item::Grid(cells) => {
                 let mut lines = Vec::new();
                 for (i, c) in cells.iter().enumerate() {
                     if i > 0 {
@@ -520,7 +524,8 @@ impl Writer {
                     }
                     lines.push(self.piece(page, c));
                 }
-                self.blocks.push(Block::from_cells(lines, false));
+                let positional = matches!(item, Item::Grid(_));
+                self.blocks.push(Block::from_cells(lines, positional));
             }
             Item::Row(cells) => {
                 let mut lines = Vec::new();
@@ -560,9 +565,10 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
             hint: "需要先做文字识别（OCR），例如 ocrmypdf -l chi_sim 输入.pdf 输出.pdf；本工具不猜测扫描件的内容",
         });
     }
+    let mut carry = None;
     let mut laid: Vec<(u32, Vec<Item>)> = pages
         .into_iter()
-        .map(|p| (p.number, layout::page_items(p)))
+        .map(|p| (p.number, layout::page_items_after(p, &mut carry)))
         .collect();
     layout::join_broken_rows(&mut laid);
     let sample: String = laid

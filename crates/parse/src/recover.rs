@@ -98,6 +98,39 @@ pub fn review_row(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
     splits(tokens, 15, &group_ok, &group_ok)
 }
 
+/// The 表四 data row from fourteen values when one cell was lost (a table cut at the page
+/// edge, a cell left out): every place the lost cell may have had is tried, its value taken from
+/// its group's 总计 relation, and the row kept only when all the placements that satisfy every
+/// group give the same fifteen values.
+pub fn review_row_one_lost(values: &[u64]) -> Option<Vec<u64>> {
+    if values.len() != 14 {
+        return None;
+    }
+    let mut found: Option<Vec<u64>> = None;
+    for j in 0..15 {
+        let mut row: Vec<u64> = values.to_vec();
+        row.insert(j, 0);
+        let g = j / 5 * 5;
+        let parts: u64 = (g..g + 4).filter(|&i| i != j).map(|i| row[i]).sum();
+        row[j] = if j % 5 == 4 {
+            parts
+        } else {
+            match row[g + 4].checked_sub(parts) {
+                Some(x) => x,
+                None => continue,
+            }
+        };
+        if !row.chunks(5).all(|c| c[..4].iter().sum::<u64>() == c[4]) {
+            continue;
+        }
+        match &found {
+            Some(f) if *f != row => return None,
+            _ => found = Some(row),
+        }
+    }
+    found
+}
+
 /// Readings of a row with no arithmetic: only the no-leading-zero rule applies.
 pub fn plain_row(tokens: &[&str], cells: usize) -> Option<Vec<Vec<u64>>> {
     splits(tokens, cells, &|_| true, &|_| true)
@@ -126,6 +159,18 @@ mod tests {
     fn splits_the_review_row_by_group_totals() {
         let r = review_row(&["000002011400000"]).unwrap();
         assert_eq!(r, vec![vec![0, 0, 0, 0, 0, 2, 0, 1, 1, 4, 0, 0, 0, 0, 0]]);
+    }
+
+    #[test]
+    fn a_lost_review_cell_is_recovered_only_when_every_placement_agrees() {
+        // The last 总计 cut off: only one placement satisfies the totals.
+        let cut = [1, 0, 0, 0, 1, 2, 0, 0, 1, 3, 0, 1, 0, 0];
+        assert_eq!(review_row_one_lost(&cut).unwrap(), vec![1, 0, 0, 0, 1, 2, 0, 0, 1, 3, 0, 1, 0, 0, 1]);
+        assert_eq!(review_row_one_lost(&[0; 14]).unwrap(), vec![0; 15]);
+        // The first group's 总计 lost, or one of its parts: two different rows fit.
+        assert!(review_row_one_lost(&[1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
+        // Nothing fits.
+        assert!(review_row_one_lost(&[5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
     }
 
     #[test]

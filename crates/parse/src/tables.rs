@@ -153,6 +153,25 @@ enum Names {
     Row,
 }
 
+/// 表四 from fourteen whole numbers when one cell was lost and every placement of it agrees.
+fn lost_one(nums: &[f64], n: usize) -> Option<Vec<u64>> {
+    if nums.len() != n || !nums.iter().all(|v| *v >= 0.0 && v.fract() == 0.0 && *v < 1e15) {
+        return None;
+    }
+    recover::review_row_one_lost(&nums.iter().map(|v| *v as u64).collect::<Vec<_>>())
+}
+
+/// Whether labels name a row: one of them, or all of them read together (a label wrapped over
+/// lines).
+fn names_row(labels: &[Tok], header_zone: bool, names: &dyn Fn(&str, bool) -> Names) -> bool {
+    labels.iter().any(|l| names(&l.text, header_zone) == Names::Row)
+        || (labels.len() > 1 && names(&joined_labels(labels), header_zone) == Names::Row)
+}
+
+fn joined_labels(labels: &[Tok]) -> String {
+    labels.iter().map(|t| t.text.as_str()).collect()
+}
+
 /// Rebuilds rows from the cells. `names(text, header_zone)` tells what a label names: a label
 /// naming a row or group after a row label with no value between them starts a new (blank) row.
 fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(&str, bool) -> Names) -> Vec<LogicalRow> {
@@ -163,14 +182,22 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
         let b = &blocks[bi];
         let toks = tokens(blocks, bi..bi + 1);
         if b.positional {
-            if !cur.labels.is_empty() || !cur.values.is_empty() {
-                rows.push(std::mem::take(&mut cur));
-            }
             let last_label = toks.iter().rposition(|t| !t.is_value());
-            let (labels, values) = match last_label {
+            let (mut labels, values): (Vec<Tok>, Vec<Tok>) = match last_label {
                 Some(i) => (toks[..=i].iter().filter(|t| !t.is_value()).cloned().collect(), toks[i + 1..].to_vec()),
                 None => (Vec::new(), toks),
             };
+            // A label wrapped over lines above the row's values (a table without ruling lines,
+            // read line by line): the row's own label text names nothing, the lines above name
+            // a row.
+            let own_names = labels.iter().any(|t| names(&t.text, !seen_values) != Names::Nothing);
+            if cur.values.is_empty() && !cur.labels.is_empty() && !own_names && names_row(&cur.labels, !seen_values, names) {
+                let mut joined = std::mem::take(&mut cur.labels);
+                joined.append(&mut labels);
+                labels = joined;
+            } else if !cur.labels.is_empty() || !cur.values.is_empty() {
+                rows.push(std::mem::take(&mut cur));
+            }
             seen_values |= !values.is_empty();
             rows.push(LogicalRow { labels, values, positional: true });
             continue;
@@ -183,8 +210,10 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
                 cur.values.push(t);
                 seen_values = true;
             } else {
-                let named = names(&t.text, !seen_values);
-                if !cur.values.is_empty() || (named != Names::Nothing && cur.labels.iter().any(|l| names(&l.text, !seen_values) == Names::Row)) {
+                // A numbered label starts a row too, once the labels before it name one (a label
+                // wrapped over lines, whose pieces name nothing alone).
+                let named = names(&t.text, !seen_values) != Names::Nothing || labels::clean(&t.text).1;
+                if !cur.values.is_empty() || (named && names_row(&cur.labels, !seen_values, names)) {
                     rows.push(std::mem::take(&mut cur));
                 }
                 cur.labels.push(t);
@@ -420,6 +449,13 @@ impl<'a> TableReader<'a> {
                     .rev()
                     .map(|t| labels::applications_row(&t.text, layout, !seen_values))
                     .find(|r| !matches!(r, Resolved::None | Resolved::Header))
+                    .or_else(|| {
+                        // A label wrapped over lines: its pieces read together.
+                        let whole = joined_labels(&lr.labels);
+                        (lr.labels.len() > 1)
+                            .then(|| labels::applications_row(&whole, layout, !seen_values))
+                            .filter(|r| matches!(r, Resolved::Row(_)))
+                    })
                     .unwrap_or(Resolved::None);
                 seen_values |= !lr.values.is_empty();
                 r
@@ -646,6 +682,14 @@ impl<'a> TableReader<'a> {
                     Some(c) if c.len() > 1 => {
                         self.warn(format!("表四数字粘连（{}），有 {} 种拆分都符合总计关系，无法确定，已置为空", texts.join(" "), c.len()), Some(self.span(&values[0])));
                         vec![Cell::unreadable(); W]
+                    }
+                    _ if n == W - 1 && lost_one(&nums, n).is_some() => {
+                        let row = lost_one(&nums, n).unwrap_or_default();
+                        self.warn(
+                            format!("表四只有 14 个数（{}），少一个；按各组总计关系补出的结果唯一，已补全", texts.join(" ")),
+                            Some(self.span(&values[0])),
+                        );
+                        self.recovered(&row, &values)
                     }
                     _ if (2..=5).contains(&n) && nums.len() == n && (nums[..n - 1].iter().sum::<f64>() - nums[n - 1]).abs() < 1e-9 => {
                         // Blanks dropped: the numbers are the first group's leading columns and its 总计.

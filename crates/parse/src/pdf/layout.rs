@@ -126,13 +126,16 @@ pub enum Item {
     Line(Vec<Vec<Piece>>),
     /// A row of a ruled table: its cells in column order, merged cells only in their first row.
     Row(Vec<Cell>),
+    /// A row of a table without ruling lines whose values were put in the columns under its
+    /// heading: its label cells, then one cell per column (empty where the column is blank).
+    Grid(Vec<Vec<Piece>>),
 }
 
 impl Item {
     pub fn plain(&self) -> String {
         let join = |p: &[Piece]| p.iter().map(|p| p.text.as_str()).collect::<String>();
         match self {
-            Item::Line(cells) => cells.iter().map(|c| join(c)).collect(),
+            Item::Line(cells) | Item::Grid(cells) => cells.iter().map(|c| join(c)).collect(),
             Item::Row(cells) => cells.iter().map(|c| join(&c.pieces)).collect(),
         }
     }
@@ -410,8 +413,8 @@ fn cell_gap(prev: &Glyph, g: &Glyph) -> bool {
     if gap > 1.5 * size {
         return true;
     }
-    // A number right after a label (or the reverse) with a clear gap.
-    let boundary = is_numeric(&prev.text) != is_numeric(&g.text);
+    // A number after a label or a number (or a label after a number) with a clear gap.
+    let boundary = is_numeric(&prev.text) || is_numeric(&g.text);
     boundary && gap > 0.8 * size
 }
 
@@ -430,19 +433,262 @@ fn line_pieces(line: &[Glyph], out: &mut Vec<Piece>) {
     }
 }
 
-/// A free line cut into cells at wide gaps.
-fn free_line(line: &[Glyph]) -> Vec<Vec<Piece>> {
-    let mut cells: Vec<Vec<Piece>> = Vec::new();
+/// Where a line is cut: glyph index ranges between gaps for which `cut` holds.
+fn cuts(line: &[Glyph], cut: &dyn Fn(&Glyph, &Glyph) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=line.len() {
-        if i == line.len() || cell_gap(&line[i - 1], &line[i]) {
-            let mut c = Vec::new();
-            line_pieces(&line[start..i], &mut c);
-            cells.push(c);
+        if i == line.len() || cut(&line[i - 1], &line[i]) {
+            out.push(start..i);
             start = i;
         }
     }
-    cells
+    out
+}
+
+/// A free line cut into cells at wide gaps.
+fn free_line(line: &[Glyph]) -> Vec<Vec<Piece>> {
+    cuts(line, &cell_gap)
+        .into_iter()
+        .map(|r| {
+            let mut c = Vec::new();
+            line_pieces(&line[r], &mut c);
+            c
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables without ruling lines
+
+/// A word or cell of a free line: its glyphs and its horizontal extent.
+#[derive(Debug, Clone)]
+struct Word {
+    glyphs: std::ops::Range<usize>,
+    x0: f64,
+    x1: f64,
+    /// A value: a number, or a slash/dash standing for "not applicable".
+    value: bool,
+}
+
+impl Word {
+    fn cx(&self) -> f64 {
+        (self.x0 + self.x1) / 2.0
+    }
+    fn overlaps(&self, o: &Word) -> bool {
+        self.x0.max(o.x0) < self.x1.min(o.x1)
+    }
+}
+
+fn words(line: &[Glyph], cut: &dyn Fn(&Glyph, &Glyph) -> bool) -> Vec<Word> {
+    cuts(line, cut)
+        .into_iter()
+        .map(|r| {
+            let gs = &line[r.clone()];
+            let text: String = gs.iter().map(|g| g.text.as_str()).collect();
+            Word {
+                x0: gs.iter().map(|g| g.x0).fold(f64::MAX, f64::min),
+                x1: gs.iter().map(|g| g.x1).fold(f64::MIN, f64::max),
+                value: is_value(&text),
+                glyphs: r,
+            }
+        })
+        .collect()
+}
+
+fn is_value(s: &str) -> bool {
+    !s.is_empty()
+        && (is_numeric(s) && s.chars().any(|c| c.is_ascii_digit())
+            || s.chars().all(|c| matches!(c, '/' | '／' | '-' | '－' | '—' | '–')))
+}
+
+/// Words of a header line: any gap wider than half an em separates them (two stacked column
+/// headings in one line stand apart by the cells' padding; text inside a heading does not).
+fn fine_gap(prev: &Glyph, g: &Glyph) -> bool {
+    g.x0 - prev.x1 > 0.5 * prev.size.max(g.size) || cell_gap(prev, g)
+}
+
+/// Free lines of a page, cut into cells, with which of them are table rows of values.
+struct FreeLines {
+    lines: Vec<Vec<Glyph>>,
+    cells: Vec<Vec<Word>>,
+    /// Lines of running text (one cell as wide as most of the page's text).
+    prose: Vec<bool>,
+    /// The columns of a table running on from the previous page.
+    carry: Option<Vec<(f64, f64)>>,
+}
+
+/// Columns of a table without ruling lines, x-ranges left to right.
+pub type Columns = Option<Vec<(f64, f64)>>;
+
+impl FreeLines {
+    fn new(lines: Vec<Vec<Glyph>>, carry: Columns) -> FreeLines {
+        let cells: Vec<Vec<Word>> = lines.iter().map(|l| words(l, &cell_gap)).collect();
+        let left = lines.iter().flatten().map(|g| g.x0).fold(f64::MAX, f64::min);
+        let right = lines.iter().flatten().map(|g| g.x1).fold(f64::MIN, f64::max);
+        let prose = cells
+            .iter()
+            .map(|c| c.len() == 1 && c[0].x1 - c[0].x0 > 0.6 * (right - left))
+            .collect();
+        FreeLines {
+            lines,
+            cells,
+            prose,
+            carry,
+        }
+    }
+
+    /// The columns of the table the page ends in, if it ends in a table without ruling lines.
+    fn open_table(&self) -> Columns {
+        let last = (0..self.lines.len()).rev().find(|&i| self.is_value_row(i))?;
+        if self.prose[last..].iter().any(|p| *p) {
+            return None;
+        }
+        self.columns(last)
+    }
+
+    /// A row of a table: a value after a label or another value.
+    fn is_value_row(&self, i: usize) -> bool {
+        let c = &self.cells[i];
+        c.len() >= 2 && c.iter().skip(1).any(|w| w.value)
+    }
+
+    /// The columns of the values of row `i`, from the heading above its rows and the values of
+    /// all the rows under that heading: x-ranges, left to right. `None` when unsure.
+    fn columns(&self, i: usize) -> Option<Vec<(f64, f64)>> {
+        const MAX_HEAD: usize = 16;
+        let first_value = |k: usize| self.cells[k].iter().find(|w| w.value).map(|w| w.x0);
+        let size = self.lines[i].first().map(|g| g.size)?;
+        // Rows of values under the same heading, and the lines of that heading.
+        let mut rows = vec![i];
+        let mut head: Vec<usize> = Vec::new();
+        let mut left = first_value(i)?;
+        let in_values = |k: usize, left: f64| {
+            words(&self.lines[k], &fine_gap)
+                .iter()
+                .any(|w| w.cx() >= left - size)
+        };
+        let mut k = i;
+        let mut top = true;
+        while k > 0 {
+            k -= 1;
+            if self.prose[k] {
+                top = false;
+                break;
+            }
+            if self.is_value_row(k) {
+                if !head.is_empty() {
+                    break;
+                }
+                rows.push(k);
+                left = left.min(first_value(k).unwrap_or(left));
+            } else if in_values(k, left) {
+                head.push(k);
+                if head.len() > MAX_HEAD {
+                    return None;
+                }
+            } else if !head.is_empty() {
+                // A label line above the heading: the heading is over.
+                break;
+            }
+        }
+        if head.is_empty() {
+            // Rows at the top of a page, under the heading printed on the page before.
+            return if top { self.carry.clone() } else { None };
+        }
+        for k in i + 1..self.lines.len() {
+            if self.prose[k] {
+                break;
+            }
+            if self.is_value_row(k) {
+                rows.push(k);
+                left = left.min(first_value(k).unwrap_or(left));
+            } else if in_values(k, left) {
+                break;
+            }
+        }
+        // Words over the values: headings (fine cuts) and the values themselves, by line.
+        let mut found: Vec<(usize, Word)> = Vec::new();
+        for &k in &head {
+            for w in words(&self.lines[k], &fine_gap) {
+                if w.cx() >= left - size {
+                    found.push((k, w));
+                }
+            }
+        }
+        for &k in &rows {
+            for w in self.cells[k].iter().filter(|w| w.value) {
+                found.push((k, w.clone()));
+            }
+        }
+        // A heading over several columns reaches over two words of other lines that stand
+        // apart.
+        let spanning: Vec<bool> = found
+            .iter()
+            .map(|(k, w)| {
+                let inside: Vec<&Word> = found
+                    .iter()
+                    .filter(|(j, u)| j != k && w.x1.min(u.x1) - w.x0.max(u.x0) > 0.25 * size)
+                    .map(|(_, u)| u)
+                    .collect();
+                inside
+                    .iter()
+                    .any(|a| inside.iter().any(|b| !a.overlaps(b)))
+            })
+            .collect();
+        let mut cols: Vec<(f64, f64)> = Vec::new();
+        let mut kept: Vec<&Word> = found
+            .iter()
+            .zip(&spanning)
+            .filter(|(_, s)| !**s)
+            .map(|((_, w), _)| w)
+            .collect();
+        kept.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        for w in kept {
+            match cols.last_mut() {
+                Some(c) if w.x0 < c.1 - 0.25 * size => c.1 = c.1.max(w.x1),
+                _ => cols.push((w.x0, w.x1)),
+            }
+        }
+        Some(cols)
+    }
+
+    /// Row `i` with one cell per column (blank where the column has no value), when its values
+    /// are fewer than the columns under its heading and each sits in its own column.
+    fn positional(&self, i: usize) -> Option<Vec<Vec<Piece>>> {
+        if !self.is_value_row(i) {
+            return None;
+        }
+        let line = &self.lines[i];
+        let cells = &self.cells[i];
+        let first = cells.iter().position(|w| w.value)?;
+        let values = &cells[first..];
+        let cols = self.columns(i)?;
+        if values.len() >= cols.len() || cols.len() > 24 {
+            return None;
+        }
+        let mut slots: Vec<Option<&Word>> = vec![None; cols.len()];
+        for w in values {
+            let overlap = |c: &(f64, f64)| w.x1.min(c.1) - w.x0.max(c.0);
+            let (best, o) = cols
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (j, overlap(c)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))?;
+            if o <= 0.0 || slots[best].is_some() {
+                return None;
+            }
+            slots[best] = Some(w);
+        }
+        let text = |w: &Word| {
+            let mut c = Vec::new();
+            line_pieces(&line[w.glyphs.clone()], &mut c);
+            c
+        };
+        let mut out: Vec<Vec<Piece>> = cells[..first].iter().map(text).collect();
+        out.extend(slots.into_iter().map(|s| s.map(text).unwrap_or_default()));
+        Some(out)
+    }
 }
 
 /// Text of a table cell: its lines joined (a space only between two Latin words).
@@ -460,8 +706,28 @@ fn cell_pieces(glyphs: Vec<Glyph>) -> Vec<Piece> {
     out
 }
 
+/// Whether glyphs (of one ruled cell) make two or more lines cut into cells by wide gaps: a table
+/// without inner lines inside a frame.
+fn holds_columns(glyphs: &[Glyph]) -> bool {
+    if glyphs.len() < 4 {
+        return false;
+    }
+    group_lines(glyphs.to_vec())
+        .iter()
+        .filter(|l| free_line(l).len() >= 2)
+        .nth(1)
+        .is_some()
+}
+
 /// The items of a page in reading order.
-pub fn page_items(page: Page) -> Vec<Item> {
+#[cfg(test)]
+fn page_items(page: Page) -> Vec<Item> {
+    page_items_after(page, &mut None)
+}
+
+/// The items of a page in reading order; `carry` holds the columns of a table without ruling
+/// lines that the previous page ended in, and receives those of this page's.
+pub fn page_items_after(page: Page, carry: &mut Columns) -> Vec<Item> {
     let grids = ruled_tables(&page.rules);
     let mut in_cell: Vec<Vec<Vec<Glyph>>> = grids
         .iter()
@@ -480,6 +746,21 @@ pub fn page_items(page: Page) -> Vec<Item> {
             free.push(g);
         } else {
             turned.push(g);
+        }
+    }
+    // A ruled box around a table without inner lines (a frame): a cell holding lines cut into
+    // columns by wide gaps is read like text outside tables.
+    for cells in &mut in_cell {
+        for glyphs in cells.iter_mut() {
+            if holds_columns(glyphs) {
+                for g in std::mem::take(glyphs) {
+                    if g.upright {
+                        free.push(g);
+                    } else {
+                        turned.push(g);
+                    }
+                }
+            }
         }
     }
     // (top, order, item)
@@ -518,10 +799,16 @@ pub fn page_items(page: Page) -> Vec<Item> {
             ));
         }
     }
-    for line in group_lines(free) {
+    let lines = FreeLines::new(group_lines(free), carry.take());
+    *carry = lines.open_table();
+    for (i, line) in lines.lines.iter().enumerate() {
         let top = line.iter().map(|g| g.top).fold(f64::MAX, f64::min);
         let order = items.len();
-        items.push((top, order, Item::Line(free_line(&line))));
+        let item = match lines.positional(i) {
+            Some(cells) => Item::Grid(cells),
+            None => Item::Line(free_line(line)),
+        };
+        items.push((top, order, item));
     }
     for col in group_columns(turned) {
         let top = col.iter().map(|g| g.top).fold(f64::MAX, f64::min);
@@ -688,7 +975,7 @@ mod tests {
         items
             .iter()
             .map(|i| match i {
-                Item::Line(cells) => cells
+                Item::Line(cells) | Item::Grid(cells) => cells
                     .iter()
                     .map(|c| c.iter().map(|p| p.text.as_str()).collect::<String>())
                     .collect::<Vec<_>>()
@@ -742,6 +1029,79 @@ mod tests {
             panic!()
         };
         assert_eq!(cells[1].bbox, [200.0, 130.0, 300.0, 160.0]);
+    }
+
+    #[test]
+    fn a_table_without_rules_puts_sparse_values_under_their_headings() {
+        // Headings in two lines ("商业" over "企业"), a heading over two columns, a row with
+        // every column filled and rows with values in some columns only; the last row on the
+        // next page, under the heading printed on this one.
+        let mut glyphs = word("申请人情况", 200.0, 20.0);
+        glyphs.extend(word("法人组织", 230.0, 35.0));
+        glyphs.extend(word("自然", 200.0, 50.0));
+        glyphs.extend(word("商业", 240.0, 50.0));
+        glyphs.extend(word("科研", 280.0, 50.0));
+        glyphs.extend(word("总", 325.0, 50.0));
+        glyphs.extend(word("人", 205.0, 65.0));
+        glyphs.extend(word("企业", 240.0, 65.0));
+        glyphs.extend(word("机构", 280.0, 65.0));
+        glyphs.extend(word("计", 325.0, 65.0));
+        glyphs.extend(word("本年新收", 0.0, 90.0));
+        glyphs.extend(word("2", 205.0, 90.0));
+        glyphs.extend(word("2", 325.0, 90.0));
+        glyphs.extend(word("上年结转", 0.0, 110.0));
+        for x in [205.0, 245.0, 285.0, 325.0] {
+            glyphs.extend(word("1", x, 110.0));
+        }
+        glyphs.extend(word("予以公开", 0.0, 130.0));
+        glyphs.extend(word("3", 285.0, 130.0));
+        glyphs.extend(word("3", 325.0, 130.0));
+        let mut carry = None;
+        let items = page_items_after(
+            Page {
+                number: 1,
+                glyphs,
+                rules: Vec::new(),
+            },
+            &mut carry,
+        );
+        let shown = shown(&items);
+        assert_eq!(shown[4..], ["本年新收|2|||2", "上年结转|1|1|1|1", "予以公开|||3|3"]);
+        assert!(matches!(items[4], Item::Grid(_)) && matches!(items[5], Item::Line(_)));
+        let mut glyphs = word("总计", 0.0, 20.0);
+        glyphs.extend(word("5", 245.0, 20.0));
+        glyphs.extend(word("5", 325.0, 20.0));
+        let next = page_items_after(
+            Page {
+                number: 2,
+                glyphs,
+                rules: Vec::new(),
+            },
+            &mut carry,
+        );
+        assert_eq!(super::tests::shown(&next), ["总计||5||5"]);
+    }
+
+    #[test]
+    fn a_frame_around_a_table_without_inner_rules_is_not_one_cell() {
+        let rules = vec![
+            h(0.0, -5.0, 400.0),
+            h(100.0, -5.0, 400.0),
+            v(-5.0, 0.0, 100.0),
+            v(400.0, 0.0, 100.0),
+        ];
+        let mut glyphs = word("规章", 0.0, 30.0);
+        glyphs.extend(word("0", 150.0, 30.0));
+        glyphs.extend(word("1", 250.0, 30.0));
+        glyphs.extend(word("规范性文件", 0.0, 60.0));
+        glyphs.extend(word("2", 150.0, 60.0));
+        glyphs.extend(word("3", 250.0, 60.0));
+        let items = page_items(Page {
+            number: 1,
+            glyphs,
+            rules,
+        });
+        assert_eq!(shown(&items), ["规章|0|1", "规范性文件|2|3"]);
     }
 
     #[test]
