@@ -6,7 +6,11 @@
 # with its header repeated, and tables without ruling lines. Every fixture gets the expected JSON
 # of its seed report. Needs Debian's libreoffice-writer-nogui, fonts-noto-cjk, fonts-wqy-zenhei and
 # chromium (installed when missing); the tests only read the committed results.
+#
+# `tools/make-office-fixtures.sh type3` makes only the Type 3 font fixtures (part 7), leaving the
+# others as they are; it needs python3 with fontTools (pip install fonttools) besides.
 set -euo pipefail
+part=${1:-all}
 cd "$(dirname "$0")/.."
 root=$PWD
 out=tests/fixtures/office
@@ -124,6 +128,45 @@ chrome_pdf() { # INPUT.html OUTPUT.pdf  (WenQuanYi Zen Hei here: a TrueType CJK 
   rm -rf "$udd" "$udd.html"
 }
 
+type3_pdfs() {
+  # 7. Type 3 fonts. A font whose licence forbids embedding (OS/2 fsType = 2, "restricted", as
+  # many commercial Chinese fonts are marked) cannot go into the PDF as a font program, so
+  # Chromium draws each glyph as a Type 3 procedure, in many small fonts of at most 256 glyphs,
+  # each with a ToUnicode map. The font here is WenQuanYi Zen Hei renamed and marked restricted.
+  local fdir="$work/restricted"
+  mkdir -p "$fdir/fonts" "$fdir/cache"
+  python3 - "$fdir/fonts/restricted.ttf" <<'PY'
+import sys
+from fontTools.ttLib import TTCollection
+font = TTCollection('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc').fonts[0]
+font['OS/2'].fsType = 2
+for rec in font['name'].names:
+    if rec.nameID in (1, 4, 16):
+        rec.string = 'Nianbao Restricted Hei'
+    elif rec.nameID == 6:
+        rec.string = 'NianbaoRestrictedHei'
+font.save(sys.argv[1])
+PY
+  cat > "$fdir/fonts.conf" <<EOF
+<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>$fdir/fonts</dir><cachedir>$fdir/cache</cachedir></fontconfig>
+EOF
+  for n in 003 000_2020; do
+    sed "s/'Noto Serif CJK SC','WenQuanYi Zen Hei',serif/'Nianbao Restricted Hei'/" "$work/src/$n.html" > "$work/src/${n}_type3.html"
+    FONTCONFIG_FILE="$fdir/fonts.conf" chrome_pdf "$work/src/${n}_type3.html" "$out/special/${n}_type3_chromium.pdf"
+    if [ "$(pdffonts "$out/special/${n}_type3_chromium.pdf" | grep -c 'Type 3')" = 0 ]; then
+      echo "Chromium did not write Type 3 fonts for $n" >&2
+      exit 1
+    fi
+    cp "$work/src/$n.json" "$out/special/${n}_type3_chromium.expected.json"
+  done
+}
+if [ "$part" = type3 ]; then
+  type3_pdfs
+  du -sh "$out/special"
+  exit 0
+fi
+
 rm -rf "$out/docx" "$out/pdf" "$out/pdf-writer" "$out/pdf-chromium" "$out/special"
 mkdir -p "$out/docx" "$out/pdf-writer" "$out/pdf-chromium" "$out/special" "$out/doc"
 
@@ -195,5 +238,7 @@ done
 convert doc "$work/doc" "$out/docx/003.docx"
 cp "$work/doc/003.doc" "$out/doc/003.doc"
 cp "$out/docx/003.expected.json" "$out/doc/003.expected.json"
+
+type3_pdfs
 
 du -sh "$out"/*

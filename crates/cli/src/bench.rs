@@ -2,6 +2,8 @@
 //!
 //! Prints reports/s and MB/s of `parse`, of `parse + check`, and of a baseline that only reads
 //! the same files and decodes them as UTF-8, all measured in the same run, with the ratios.
+//! Then, per source format found in DIR (text/HTML, DOCX, PDF), the parse speed of those files
+//! alone: reports/s for each, and pages/s for PDF, against the same baseline on the same files.
 //! Usage: `nianbao-bench [DIR] [--rounds N]` (DIR defaults to tests/fixtures).
 //!
 //! `nianbao-bench corpus DIR [--parent NAME --year Y]` measures the corpus database on a
@@ -196,4 +198,46 @@ fn main() {
         "check adds {:.0}% to parse",
         (check.elapsed.as_secs_f64() / parse.elapsed.as_secs_f64().max(1e-9) - 1.0) * 100.0
     );
+    by_format(&files, rounds, &counts);
+}
+
+/// The source format of a fixture, by its extension (the parser itself looks at the content).
+fn format_of(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("pdf") => "PDF",
+        Some("docx") => "DOCX",
+        Some("doc") | Some("wps") => "DOC/WPS",
+        _ => "text/HTML",
+    }
+}
+
+/// Parse speed per source format: Word and PDF files cost far more than text per report, so the
+/// mixed figure above hides them. Each format gets its own baseline (read + UTF-8 of its files).
+fn by_format(files: &[PathBuf], rounds: usize, counts: &std::collections::HashMap<&Path, usize>) {
+    println!("per format (parse only):");
+    for format in ["text/HTML", "DOCX", "DOC/WPS", "PDF"] {
+        let group: Vec<PathBuf> = files.iter().filter(|f| format_of(f) == format).cloned().collect();
+        if group.is_empty() {
+            continue;
+        }
+        let base = measure(&group, rounds, &|f| {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            std::hint::black_box(String::from_utf8_lossy(&bytes).len());
+            counts.get(f).copied().unwrap_or(0)
+        });
+        let parse = measure(&group, rounds, &|f| nianbao_parse::parse_file(f).map(|d| d.reports.len()).unwrap_or(0));
+        let secs = parse.elapsed.as_secs_f64().max(1e-9);
+        let mut extra = String::new();
+        if format == "PDF" {
+            let pages: usize = group.iter().map(|f| std::fs::read(f).map(|b| nianbao_parse::pdf::page_count(&b)).unwrap_or(0)).sum();
+            extra = format!("  {:>7.1} pages/s ({pages} pages per round)", (pages * rounds) as f64 / secs);
+        }
+        println!(
+            "  {format:<10} {:>3} files {:>8.1} reports/s {:>8.2} MB/s  ×{:.1} the baseline time{extra}",
+            group.len(),
+            parse.reports as f64 / secs,
+            parse.bytes as f64 / secs / 1e6,
+            secs / base.elapsed.as_secs_f64().max(1e-9)
+        );
+    }
 }

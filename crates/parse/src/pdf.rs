@@ -598,7 +598,7 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
     })
 }
 
-/// Pages of a PDF, for the benchmark: (pages, reports) read from `bytes`.
+/// The number of pages of a PDF, for the benchmark (0 when the file cannot be read).
 pub fn page_count(bytes: &[u8]) -> usize {
     std::panic::catch_unwind(|| {
         pdf_extract::Document::load_mem(bytes)

@@ -164,3 +164,116 @@ fn a_broken_pdf_is_an_error_not_a_panic() {
         .to_string();
     assert!(err.contains("坏.pdf"), "{err}");
 }
+
+/// The font subtypes a PDF uses, with the CID font's subtype for Type0 fonts (`Type0/CIDFontType2`).
+fn font_kinds(path: &Path) -> std::collections::BTreeSet<String> {
+    use pdf_extract::{Document, Object};
+    let doc = Document::load_mem(&std::fs::read(path).expect("read")).expect("load");
+    let name = |d: &pdf_extract::Dictionary, key: &[u8]| match d.get(key) {
+        Ok(Object::Name(n)) => String::from_utf8_lossy(n).into_owned(),
+        _ => String::new(),
+    };
+    let deref = |o: &Object| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+        other => Some(other.clone()),
+    };
+    let mut kinds = std::collections::BTreeSet::new();
+    for obj in doc.objects.values() {
+        let Object::Dictionary(d) = obj else { continue };
+        if name(d, b"Type") != "Font" || name(d, b"Subtype") == "CIDFontType2" || name(d, b"Subtype") == "CIDFontType0" {
+            continue;
+        }
+        let mut kind = name(d, b"Subtype");
+        if kind == "Type0" {
+            if let Ok(Object::Array(desc)) = d.get(b"DescendantFonts") {
+                if let Some(Object::Dictionary(cid)) = desc.first().and_then(deref) {
+                    kind = format!("{kind}/{}", name(&cid, b"Subtype"));
+                }
+            }
+        }
+        assert!(d.get(b"ToUnicode").is_ok(), "{}: a {kind} font without ToUnicode", path.display());
+        kinds.insert(kind);
+    }
+    kinds
+}
+
+/// The PDF fixtures of the same report cover the font kinds agencies' PDFs come with — CID
+/// TrueType fonts with Identity-H (Chromium), simple Type 1 fonts with a ToUnicode map
+/// (LibreOffice), and Type 3 fonts (Chromium with a font whose licence forbids embedding) — and
+/// every one reads as the same report.
+#[test]
+fn every_kind_of_cjk_font_reads_the_same() {
+    let cases = [
+        ("pdf-chromium/003.pdf", "Type0/CIDFontType2"),
+        ("pdf-writer/003.pdf", "Type1"),
+        ("special/003_type3_chromium.pdf", "Type3"),
+    ];
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(office("docx/003.expected.json")).expect("read")).expect("json");
+    for (file, kind) in cases {
+        let path = office(file);
+        let kinds = font_kinds(&path);
+        assert!(kinds.contains(kind), "{file}: {kinds:?}");
+        assert_eq!(kinds.len(), 1, "{file}: {kinds:?}");
+        let got = nianbao_parse::to_json(&nianbao_parse::parse_file(&path).expect("parse"));
+        assert_eq!(got, expected, "{file}");
+    }
+}
+
+/// A page scaled as a whole (printed "fit to page" onto a smaller or larger sheet: every glyph,
+/// gap and ruling line in proportion) reads the same as the original.
+#[test]
+fn scaled_pages_read_the_same() {
+    use pdf_extract::{Document, Object, Stream};
+    for file in ["pdf-chromium/004.pdf", "pdf-writer/002.pdf"] {
+        let bytes = std::fs::read(office(file)).expect("read");
+        let plain =
+            nianbao_parse::to_json(&nianbao_parse::parse_bytes("a.pdf", &bytes).expect("parse"));
+        for scale in [0.7f32, 1.41] {
+            let mut doc = Document::load_mem(&bytes).expect("load");
+            let pages: Vec<_> = doc.get_pages().into_values().collect();
+            for id in pages {
+                let pre = doc.add_object(Stream::new(
+                    pdf_extract::Dictionary::new(),
+                    format!("q {scale} 0 0 {scale} 0 0 cm\n").into_bytes(),
+                ));
+                let post =
+                    doc.add_object(Stream::new(pdf_extract::Dictionary::new(), b"\nQ".to_vec()));
+                let Ok(Object::Dictionary(d)) = doc.get_object(id).cloned() else {
+                    panic!("page")
+                };
+                let mut contents = vec![Object::Reference(pre)];
+                match d.get(b"Contents") {
+                    Ok(Object::Array(a)) => contents.extend(a.iter().cloned()),
+                    Ok(o) => contents.push(o.clone()),
+                    Err(_) => {}
+                }
+                contents.push(Object::Reference(post));
+                let media = match d.get(b"MediaBox") {
+                    Ok(Object::Array(a)) => a
+                        .iter()
+                        .map(|o| match o {
+                            Object::Integer(i) => *i as f32,
+                            Object::Real(r) => *r,
+                            _ => 0.0,
+                        })
+                        .collect::<Vec<_>>(),
+                    _ => vec![0.0, 0.0, 595.0, 842.0],
+                };
+                if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+                    d.set("Contents", Object::Array(contents));
+                    d.set(
+                        "MediaBox",
+                        Object::Array(media.iter().map(|v| Object::Real(v * scale)).collect()),
+                    );
+                }
+            }
+            let mut out = Vec::new();
+            doc.save_to(&mut out).expect("save");
+            let scaled = nianbao_parse::to_json(
+                &nianbao_parse::parse_bytes("b.pdf", &out).expect("parse scaled"),
+            );
+            assert_eq!(plain, scaled, "{file} scaled ×{scale}");
+        }
+    }
+}
