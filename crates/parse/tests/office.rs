@@ -66,61 +66,92 @@ fn docx_values_point_at_their_table_row() {
         .contains("本年新收"));
 }
 
+/// `bytes` with every page's content drawn under the transformation `cm` (a PDF `cm` operator's
+/// six numbers) on a page of `width` × `height`, shown turned by `rotate` degrees.
+fn transformed(bytes: &[u8], cm: &str, width: f32, height: f32, rotate: i64) -> Vec<u8> {
+    use pdf_extract::{Dictionary, Document, Object, Stream};
+    let mut doc = Document::load_mem(bytes).expect("load");
+    let pages: Vec<_> = doc.get_pages().into_values().collect();
+    for id in pages {
+        let pre = doc.add_object(Stream::new(
+            Dictionary::new(),
+            format!("q {cm} cm\n").into_bytes(),
+        ));
+        let post = doc.add_object(Stream::new(Dictionary::new(), b"\nQ".to_vec()));
+        let Ok(Object::Dictionary(d)) = doc.get_object(id).cloned() else {
+            panic!("page")
+        };
+        let mut contents = vec![Object::Reference(pre)];
+        match d.get(b"Contents") {
+            Ok(Object::Array(a)) => contents.extend(a.iter().cloned()),
+            Ok(o) => contents.push(o.clone()),
+            Err(_) => {}
+        }
+        contents.push(Object::Reference(post));
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
+            d.set("Contents", Object::Array(contents));
+            d.set("Rotate", Object::Integer(rotate));
+            d.set(
+                "MediaBox",
+                Object::Array(vec![
+                    0.into(),
+                    0.into(),
+                    Object::Real(width),
+                    Object::Real(height),
+                ]),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
 /// A page drawn turned and shown upright by /Rotate (as scanners' and some exporters' landscape
 /// pages are) reads the same as the plain page.
 #[test]
 fn rotated_pages_read_the_same() {
-    use pdf_extract::{Document, Object, Stream};
-    let path = office("pdf-chromium/004.pdf");
-    let bytes = std::fs::read(&path).expect("read");
+    let bytes = std::fs::read(office("pdf-chromium/004.pdf")).expect("read");
     let plain =
         nianbao_parse::to_json(&nianbao_parse::parse_bytes("a.pdf", &bytes).expect("parse"));
     let (w, h) = (594.96f32, 841.92f32);
     for angle in [90i64, 180, 270] {
-        let mut doc = Document::load_mem(&bytes).expect("load");
         // Content turned against the page's /Rotate, so that the page is shown upright.
-        let (cm, media) = match angle {
-            90 => (format!("0 1 -1 0 {h} 0 cm"), [h, w]),
-            180 => (format!("-1 0 0 -1 {w} {h} cm"), [w, h]),
-            _ => (format!("0 -1 1 0 0 {w} cm"), [h, w]),
+        let out = match angle {
+            90 => transformed(&bytes, &format!("0 1 -1 0 {h} 0"), h, w, angle),
+            180 => transformed(&bytes, &format!("-1 0 0 -1 {w} {h}"), w, h, angle),
+            _ => transformed(&bytes, &format!("0 -1 1 0 0 {w}"), h, w, angle),
         };
-        let pages: Vec<_> = doc.get_pages().into_values().collect();
-        for id in pages {
-            let pre = doc.add_object(Stream::new(
-                pdf_extract::Dictionary::new(),
-                format!("q {cm}\n").into_bytes(),
-            ));
-            let post = doc.add_object(Stream::new(pdf_extract::Dictionary::new(), b"\nQ".to_vec()));
-            let Ok(Object::Dictionary(d)) = doc.get_object(id).cloned() else {
-                panic!("page")
-            };
-            let mut contents = vec![Object::Reference(pre)];
-            match d.get(b"Contents") {
-                Ok(Object::Array(a)) => contents.extend(a.iter().cloned()),
-                Ok(o) => contents.push(o.clone()),
-                Err(_) => {}
-            }
-            contents.push(Object::Reference(post));
-            if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
-                d.set("Contents", Object::Array(contents));
-                d.set("Rotate", Object::Integer(angle));
-                d.set(
-                    "MediaBox",
-                    Object::Array(vec![
-                        0.into(),
-                        0.into(),
-                        Object::Real(media[0]),
-                        Object::Real(media[1]),
-                    ]),
-                );
-            }
-        }
-        let mut out = Vec::new();
-        doc.save_to(&mut out).expect("save");
         let turned = nianbao_parse::to_json(
             &nianbao_parse::parse_bytes("b.pdf", &out).expect("parse rotated"),
         );
         assert_eq!(plain, turned, "/Rotate {angle}");
+    }
+}
+
+/// A page scaled as a whole (printed "fit to page" onto a smaller or larger sheet: every glyph,
+/// gap and ruling line in proportion) reads the same as the original.
+#[test]
+fn scaled_pages_read_the_same() {
+    // Both fixtures are A4 pages with their origin at 0 0 (Writer's is 0.3 pt wider: margin only).
+    let (w, h) = (594.96f32, 841.92f32);
+    for file in ["pdf-chromium/004.pdf", "pdf-writer/002.pdf"] {
+        let bytes = std::fs::read(office(file)).expect("read");
+        let plain =
+            nianbao_parse::to_json(&nianbao_parse::parse_bytes("a.pdf", &bytes).expect("parse"));
+        for scale in [0.7f32, 1.41] {
+            let out = transformed(
+                &bytes,
+                &format!("{scale} 0 0 {scale} 0 0"),
+                w * scale,
+                h * scale,
+                0,
+            );
+            let scaled = nianbao_parse::to_json(
+                &nianbao_parse::parse_bytes("b.pdf", &out).expect("parse scaled"),
+            );
+            assert_eq!(plain, scaled, "{file} scaled ×{scale}");
+        }
     }
 }
 
@@ -180,7 +211,10 @@ fn font_kinds(path: &Path) -> std::collections::BTreeSet<String> {
     let mut kinds = std::collections::BTreeSet::new();
     for obj in doc.objects.values() {
         let Object::Dictionary(d) = obj else { continue };
-        if name(d, b"Type") != "Font" || name(d, b"Subtype") == "CIDFontType2" || name(d, b"Subtype") == "CIDFontType0" {
+        if name(d, b"Type") != "Font"
+            || name(d, b"Subtype") == "CIDFontType2"
+            || name(d, b"Subtype") == "CIDFontType0"
+        {
             continue;
         }
         let mut kind = name(d, b"Subtype");
@@ -191,7 +225,11 @@ fn font_kinds(path: &Path) -> std::collections::BTreeSet<String> {
                 }
             }
         }
-        assert!(d.get(b"ToUnicode").is_ok(), "{}: a {kind} font without ToUnicode", path.display());
+        assert!(
+            d.get(b"ToUnicode").is_ok(),
+            "{}: a {kind} font without ToUnicode",
+            path.display()
+        );
         kinds.insert(kind);
     }
     kinds
@@ -209,7 +247,8 @@ fn every_kind_of_cjk_font_reads_the_same() {
         ("special/003_type3_chromium.pdf", "Type3"),
     ];
     let expected: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(office("docx/003.expected.json")).expect("read")).expect("json");
+        serde_json::from_slice(&std::fs::read(office("docx/003.expected.json")).expect("read"))
+            .expect("json");
     for (file, kind) in cases {
         let path = office(file);
         let kinds = font_kinds(&path);
@@ -217,63 +256,5 @@ fn every_kind_of_cjk_font_reads_the_same() {
         assert_eq!(kinds.len(), 1, "{file}: {kinds:?}");
         let got = nianbao_parse::to_json(&nianbao_parse::parse_file(&path).expect("parse"));
         assert_eq!(got, expected, "{file}");
-    }
-}
-
-/// A page scaled as a whole (printed "fit to page" onto a smaller or larger sheet: every glyph,
-/// gap and ruling line in proportion) reads the same as the original.
-#[test]
-fn scaled_pages_read_the_same() {
-    use pdf_extract::{Document, Object, Stream};
-    for file in ["pdf-chromium/004.pdf", "pdf-writer/002.pdf"] {
-        let bytes = std::fs::read(office(file)).expect("read");
-        let plain =
-            nianbao_parse::to_json(&nianbao_parse::parse_bytes("a.pdf", &bytes).expect("parse"));
-        for scale in [0.7f32, 1.41] {
-            let mut doc = Document::load_mem(&bytes).expect("load");
-            let pages: Vec<_> = doc.get_pages().into_values().collect();
-            for id in pages {
-                let pre = doc.add_object(Stream::new(
-                    pdf_extract::Dictionary::new(),
-                    format!("q {scale} 0 0 {scale} 0 0 cm\n").into_bytes(),
-                ));
-                let post =
-                    doc.add_object(Stream::new(pdf_extract::Dictionary::new(), b"\nQ".to_vec()));
-                let Ok(Object::Dictionary(d)) = doc.get_object(id).cloned() else {
-                    panic!("page")
-                };
-                let mut contents = vec![Object::Reference(pre)];
-                match d.get(b"Contents") {
-                    Ok(Object::Array(a)) => contents.extend(a.iter().cloned()),
-                    Ok(o) => contents.push(o.clone()),
-                    Err(_) => {}
-                }
-                contents.push(Object::Reference(post));
-                let media = match d.get(b"MediaBox") {
-                    Ok(Object::Array(a)) => a
-                        .iter()
-                        .map(|o| match o {
-                            Object::Integer(i) => *i as f32,
-                            Object::Real(r) => *r,
-                            _ => 0.0,
-                        })
-                        .collect::<Vec<_>>(),
-                    _ => vec![0.0, 0.0, 595.0, 842.0],
-                };
-                if let Ok(Object::Dictionary(d)) = doc.get_object_mut(id) {
-                    d.set("Contents", Object::Array(contents));
-                    d.set(
-                        "MediaBox",
-                        Object::Array(media.iter().map(|v| Object::Real(v * scale)).collect()),
-                    );
-                }
-            }
-            let mut out = Vec::new();
-            doc.save_to(&mut out).expect("save");
-            let scaled = nianbao_parse::to_json(
-                &nianbao_parse::parse_bytes("b.pdf", &out).expect("parse scaled"),
-            );
-            assert_eq!(plain, scaled, "{file} scaled ×{scale}");
-        }
     }
 }
