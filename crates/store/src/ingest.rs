@@ -217,6 +217,16 @@ impl Store {
         let mut agencies = Vec::new();
         let mut tx = self.pool.begin().await?;
         let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM source_files WHERE path = $1").bind(path).fetch_one(&mut *tx).await?.try_get(0)?;
+        let superseded: Vec<i64> = sqlx::query("SELECT id FROM source_files WHERE path = $1 AND is_current = 1")
+            .bind(path)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        for old in superseded {
+            add_to_country_sums(&mut tx, old, Sign::Minus).await?;
+        }
         sqlx::query("UPDATE source_files SET is_current = 0 WHERE path = $1").bind(path).execute(&mut *tx).await?;
         let (status, error, format) = match &content {
             Ok((doc, _)) => ("ok", None, Some(format!("{:?}", doc.format).to_lowercase())),
@@ -285,6 +295,7 @@ impl Store {
                     insert_finding(&mut tx, report_id, f).await?;
                 }
             }
+            add_to_country_sums(&mut tx, file_id, Sign::Plus).await?;
         }
         tx.commit().await?;
         Ok(agencies)
@@ -332,6 +343,31 @@ impl Store {
 }
 
 /// Every cell of a report, a few rows per statement.
+/// Whether a file's cells go into the corpus's sums or come out of them.
+#[derive(Clone, Copy)]
+enum Sign {
+    Plus,
+    Minus,
+}
+
+/// Adds the values of one file's reports to `country_sums` (or takes them away, when a new
+/// version of the file replaces it), per year and cell.
+async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, file_id: i64, sign: Sign) -> Result<(), StoreError> {
+    let minus = match sign {
+        Sign::Plus => "",
+        Sign::Minus => "-",
+    };
+    // Only the sign is put into the statement; the file is bound.
+    let sql = format!(
+        "INSERT INTO country_sums (year, cell_id, total, n) \
+         SELECT COALESCE(r.year, 0), c.cell_id, {minus}SUM(c.value), {minus}COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id \
+         WHERE r.file_id = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), c.cell_id \
+         ON CONFLICT (year, cell_id) DO UPDATE SET total = country_sums.total + excluded.total, n = country_sums.n + excluded.n"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(file_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
 async fn insert_cells(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::Backend,

@@ -48,11 +48,9 @@ pub struct Store {
     /// (layout, table, row, column) → cell_id.
     pub cell_keys: std::sync::Arc<cell_keys::CellKeys>,
     /// Answers of the web's read queries over many reports (list pages, dashboard sums), kept
-    /// while the data they were read from is unchanged (`web::Generation`): summing a whole
-    /// country's cells takes minutes, sorting 100,000 reports a fifth of a second.
+    /// while the data they were read from is unchanged (`web::Generation`): summing a large
+    /// region's cells takes seconds, sorting 100,000 reports a fifth of a second.
     pub(crate) memo: std::sync::Arc<std::sync::Mutex<web::Memo>>,
-    /// The database URL, for a long read on a connection of its own (see `cell_sums`).
-    pub(crate) url: String,
 }
 
 /// `--db` as given: a `postgres://…` URL, a `sqlite:` URL, or a path to a SQLite file.
@@ -88,7 +86,7 @@ impl Store {
         };
         migrator.run(&pool).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
         let keys = cell_keys::load(&pool).await?;
-        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default(), url })
+        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default() })
     }
 }
 

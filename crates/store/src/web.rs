@@ -676,11 +676,12 @@ impl Store {
         q.fetch_all(&self.pool).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
     }
 
-    /// The data's current generation.
+    /// The data's current generation. (PostgreSQL sums BIGINTs as NUMERIC, which the Any driver
+    /// cannot read: the sum is cast back.)
     pub async fn generation(&self) -> Result<Generation, StoreError> {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM source_files), (SELECT COUNT(*) FROM agency_aliases), \
-             (SELECT COALESCE(SUM(id * 31 + COALESCE(parent_id, 0)), 0) FROM agencies), (SELECT COALESCE(MAX(id), 0) * 1000003 + COUNT(*) FROM findings)",
+             (SELECT CAST(COALESCE(SUM(id * 31 + COALESCE(parent_id, 0)), 0) AS BIGINT) FROM agencies), (SELECT COALESCE(MAX(id), 0) * 1000003 + COUNT(*) FROM findings)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -725,25 +726,28 @@ impl Store {
     }
 
     async fn cell_sums_uncached(&self, scope: Option<i64>, year: Option<i32>, table: &str) -> Result<Vec<CellSum>, StoreError> {
-        let mut cond = String::new();
-        let mut n = 1;
-        if year.is_some() {
-            n += 1;
-            cond.push_str(&format!(" AND r.year = ${n}"));
-        }
-        if scope.is_some() {
-            n += 1;
-            cond.push_str(&format!(" AND r.agency_id IN {}", subtree_sql(n)));
-        }
-        // Grouped by integers first (year, cell id) and labelled after: sorting millions of
-        // cells by their text keys is what made a country's sums slow.
-        let sql = format!(
-            "SELECT s.year, k.layout, k.row_key, k.col, s.total FROM (\
-               SELECT COALESCE(r.year, 0) AS year, c.cell_id AS cell_id, SUM(c.value) AS total FROM cells c \
-               JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
-               WHERE f.is_current = 1 AND c.cell_id IN (SELECT cell_id FROM cell_keys WHERE tbl = $1) AND c.value IS NOT NULL{cond} \
-               GROUP BY 1, 2) s JOIN cell_keys k ON k.cell_id = s.cell_id"
-        );
+        let year_cond = |alias: &str| if year.is_some() { format!(" AND {alias}.year = $2") } else { String::new() };
+        let sql = match scope {
+            // The whole corpus: its sums are kept up to date by ingest (`country_sums`).
+            None => format!(
+                "SELECT s.year, k.layout, k.row_key, k.col, s.total FROM country_sums s JOIN cell_keys k ON k.cell_id = s.cell_id \
+                 WHERE k.tbl = $1 AND s.n > 0{}",
+                year_cond("s")
+            ),
+            // Grouped by integers first (year, cell id) and labelled after: sorting millions of
+            // cells by their text keys is what made a large region's sums slow.
+            Some(_) => {
+                let region = subtree_sql(if year.is_some() { 3 } else { 2 });
+                format!(
+                    "SELECT s.year, k.layout, k.row_key, k.col, s.total FROM (\
+                       SELECT COALESCE(r.year, 0) AS year, c.cell_id AS cell_id, SUM(c.value) AS total FROM cells c \
+                       JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
+                       WHERE f.is_current = 1 AND c.cell_id IN (SELECT cell_id FROM cell_keys WHERE tbl = $1) AND c.value IS NOT NULL \
+                       AND r.agency_id IN {region}{} GROUP BY 1, 2) s JOIN cell_keys k ON k.cell_id = s.cell_id",
+                    year_cond("r")
+                )
+            }
+        };
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(table.to_string());
         if let Some(y) = year {
             q = q.bind(i64::from(y));
@@ -751,18 +755,14 @@ impl Store {
         if let Some(s) = scope {
             q = q.bind(s);
         }
-        let rows = if self.backend == crate::Backend::Sqlite && scope.is_none() {
-            // A whole corpus takes seconds to sum: read on a connection of its own (WAL lets
-            // it read beside the pool's), so the workbench's one SQLite connection is not held.
-            use sqlx::Connection;
-            let mut conn = sqlx::AnyConnection::connect(&self.url).await?;
-            let rows = q.fetch_all(&mut conn).await?;
-            conn.close().await?;
-            rows
-        } else {
-            q.fetch_all(&self.pool).await?
-        };
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0)))).collect()
+        // Sums kept by adding and taking away carry the rounding of floating point; the values
+        // are counts and 万元 with at most four decimals.
+        let tidy = |v: f64| (v * 1e6).round() / 1e6;
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, tidy(r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0)))))
+            .collect()
     }
 
     /// The agencies that have agencies under them, of a region (all for `None`), by name.

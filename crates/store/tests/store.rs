@@ -21,6 +21,34 @@ async fn count(store: &Store, sql: &str) -> i64 {
 }
 
 /// The behaviour every backend must have.
+/// The corpus's sums kept by ingest (`country_sums`, read by `cell_sums` for the whole corpus)
+/// equal the sums of the current reports' cells computed from scratch, for every table.
+async fn country_sums_match_the_cells(store: &Store) {
+    let tables: Vec<String> = sqlx::query("SELECT DISTINCT tbl FROM cell_keys").fetch_all(&store.pool).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(tables.len(), 3);
+    for table in tables {
+        let mut kept = store.cell_sums(None, None, &table).await.unwrap();
+        let scanned = sqlx::query(
+            "SELECT COALESCE(r.year, 0), k.layout, k.row_key, k.col, SUM(c.value) FROM cells c JOIN reports r ON r.id = c.report_id \
+             JOIN source_files f ON f.id = r.file_id JOIN cell_keys k ON k.cell_id = c.cell_id \
+             WHERE f.is_current = 1 AND k.tbl = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), k.layout, k.row_key, k.col",
+        )
+        .bind(&table)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let mut scanned: Vec<nianbao_store::web::CellSum> = scanned.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect();
+        let order = |a: &nianbao_store::web::CellSum, b: &nianbao_store::web::CellSum| (a.0, &a.1, &a.2, a.3).cmp(&(b.0, &b.1, &b.2, b.3));
+        kept.sort_by(order);
+        scanned.sort_by(order);
+        assert!(!kept.is_empty());
+        assert_eq!(kept.len(), scanned.len(), "{table}");
+        for (k, s) in kept.iter().zip(&scanned) {
+            assert!((k.0, &k.1, &k.2, k.3) == (s.0, &s.1, &s.2, s.3) && (k.4 - s.4).abs() < 1e-6, "{table}: kept {k:?}, scanned {s:?}");
+        }
+    }
+}
+
 async fn exercise(store: &Store, dir: &Path) {
     // Ingest the seeds: 5 files, 8 reports; every cell stored with its semantics.
     let s = store.ingest(&[seeds()], false).await.unwrap();
@@ -51,6 +79,8 @@ async fn exercise(store: &Store, dir: &Path) {
     let versions = sqlx::query("SELECT version, is_current FROM source_files WHERE path = $1 ORDER BY version").bind(&path).fetch_all(&store.pool).await.unwrap();
     let v: Vec<(i64, i64)> = versions.iter().map(|r| (r.get(0), r.get(1))).collect();
     assert_eq!(v, vec![(1, 0), (2, 1)]);
+    // The corpus's sums took the old version's 行政强制 3 away and the new one's 4 in.
+    country_sums_match_the_cells(store).await;
 
     // An unreadable file is recorded as a failure and the batch goes on.
     let bad = dir.join("bad");
@@ -82,6 +112,7 @@ async fn exercise(store: &Store, dir: &Path) {
         .unwrap()
         .get::<i64, _>(0);
     assert_eq!(y001, 1, "the carry-over lost between two files is found");
+    country_sums_match_the_cells(store).await;
 
     // Agencies: the short and full forms are one agency; an alias and a tree can be added.
     let id = store.find_agency("东阿县政府办公室").await.unwrap();
@@ -174,7 +205,7 @@ fn postgres_server() {
         // A fresh schema for the test.
         sqlx::any::install_default_drivers();
         let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
-        for t in ["review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations"] {
+        for t in ["country_sums", "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t} CASCADE").as_str())).execute(&pool).await.unwrap();
         }
         let store = Store::open(&url).await.unwrap();

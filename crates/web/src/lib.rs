@@ -177,12 +177,6 @@ pub async fn serve(db: &str, addr: &str, config: Config) -> Result<(), WebError>
     let store = Store::open(db).await?;
     std::fs::create_dir_all(&config.uploads).map_err(|e| WebError::Internal(format!("无法创建上传目录 {}：{e}", config.uploads.display())))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
-    // The whole corpus's sums (an administrator's dashboard) take long on a large database:
-    // summed once in the background, on a connection of their own, and remembered.
-    let warm = store.clone();
-    tokio::spawn(async move {
-        let _ = warm.cell_sums(None, None, "applications").await;
-    });
     let state = AppState { store, config: std::sync::Arc::new(config) };
     eprintln!("nianbao 工作台已启动：http://{addr}/ （按 Ctrl-C 停止）");
     axum::serve(listener, app(state))
