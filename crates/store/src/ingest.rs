@@ -342,7 +342,6 @@ impl Store {
     }
 }
 
-/// Every cell of a report, a few rows per statement.
 /// Whether a file's cells go into the corpus's sums or come out of them.
 #[derive(Clone, Copy)]
 enum Sign {
@@ -368,6 +367,7 @@ async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, file_id:
     Ok(())
 }
 
+/// Every cell of a report, a few rows per statement.
 async fn insert_cells(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::Backend,
