@@ -200,6 +200,8 @@ fn parse(file: &std::path::Path, format: ParseFormat, spans: bool) -> ExitCode {
                 if let serde_json::Value::Array(items) = &mut v {
                     for (item, r) in items.iter_mut().zip(&doc.reports) {
                         item["source"] = table_view::provenance(&doc.source.file, &r.report);
+                        // Which date `published` is: the page's, the document's or the signature's.
+                        item["source"]["published_from"] = serde_json::json!(r.published_from);
                     }
                 }
             }

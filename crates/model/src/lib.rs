@@ -215,6 +215,10 @@ pub struct ParsedReport {
     pub period: Option<Located<(String, String)>>,
     /// Where `published` was read.
     pub published_span: Option<Span>,
+    /// Which date `published` is: `"page"` (the page's or crawler's 发布时间/发布日期),
+    /// `"document"` (the document's 发文日期/成文日期) or `"signature"` (the date under the
+    /// signature, used only when the page gives none).
+    pub published_from: Option<&'static str>,
     /// The signature (issuer line before the date), when present.
     pub signature: Option<Located<String>>,
     /// The lines of the report (prose and table rows), normalized, in order.

@@ -59,31 +59,101 @@ impl Block {
     }
 }
 
+/// Box-drawing characters (U+2500–U+257F): the borders a terminal browser (`w3m -dump`) or a
+/// converter draws around cells.
+fn is_box(c: char) -> bool {
+    ('\u{2500}'..='\u{257f}').contains(&c)
+}
+
+pub(crate) fn is_cell_separator(c: char) -> bool {
+    c == '|' || c == '\t' || matches!(c, '│' | '┃' | '║' | '┆' | '┊')
+}
+
 fn is_separator_row(text: &str) -> bool {
-    text.contains('-') && text.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '+'))
+    (text.contains('-') || text.contains('=') || text.chars().any(is_box)) && text.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '+' | '=') || is_box(c))
 }
 
 /// Splits a normalized line into cells at `|` and tabs.
-fn split_cells(line: &TextLine) -> Vec<(usize, usize)> {
+pub(crate) fn split_cells(line: &TextLine) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
     let mut start = 0;
     let text = &line.text;
     for (i, c) in text.char_indices() {
-        if c == '|' || c == '\t' {
+        if is_cell_separator(c) {
             cells.push((start, i));
-            start = i + 1;
+            start = i + c.len_utf8();
         }
     }
     cells.push((start, text.len()));
     cells
         .into_iter()
         .map(|(s, e)| {
+            // A cell's own border pieces (├───┼ of a wrapped row) are not its text.
             let piece = &text[s..e];
-            let ls = piece.len() - piece.trim_start().len();
-            let te = piece.trim_end().len();
+            let trim = |c: char| c.is_whitespace() || is_box(c);
+            let ls = piece.len() - piece.trim_start_matches(trim).len();
+            let te = piece.trim_end_matches(trim).len();
             (s + ls, s + te.max(ls))
         })
         .collect()
+}
+
+/// Markdown's own marks around the words (`# ` headings, `**bold**`, `\` escapes,
+/// `[text](link)`), which a converter such as pandoc or MarkItDown adds: they are not the
+/// report's text. The kept bytes keep their offsets.
+fn strip_markdown(line: TextLine) -> TextLine {
+    let text = &line.text;
+    if !(text.starts_with('#') || text.starts_with('>') || text.contains("**") || text.contains("__") || text.contains('\\') || text.contains("](")) {
+        return line;
+    }
+    let bytes = text.as_bytes();
+    let mut keep = vec![true; bytes.len()];
+    let mut i = 0;
+    // Heading and quote marks at the start.
+    while i < bytes.len() && matches!(bytes[i], b'#' | b'>') {
+        keep[i] = false;
+        i += 1;
+    }
+    while i < bytes.len() && i > 0 && bytes[i] == b' ' && !keep[i - 1] {
+        keep[i] = false;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'*' | b'_' if j + 1 < bytes.len() && bytes[j + 1] == bytes[j] => {
+                keep[j] = false;
+                keep[j + 1] = false;
+                j += 2;
+                continue;
+            }
+            b'\\' if j + 1 < bytes.len() && bytes[j + 1].is_ascii_punctuation() && bytes[j + 1] != b'|' => keep[j] = false,
+            b']' if bytes.get(j + 1) == Some(&b'(') => {
+                // "[text](url)": drop "](url)" and the matching "[".
+                if let Some(close) = text[j + 2..].find(')') {
+                    if let Some(open) = text[..j].rfind('[') {
+                        keep[open] = false;
+                        for k in keep.iter_mut().take(j + 2 + close + 1).skip(j) {
+                            *k = false;
+                        }
+                        j += 2 + close + 1;
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    let mut out = TextLine { text: String::with_capacity(text.len()), offsets: Vec::with_capacity(text.len() + 1), is_table_row: line.is_table_row };
+    for (k, c) in text.char_indices() {
+        if keep[k] {
+            out.text.push(c);
+            out.offsets.extend_from_slice(&line.offsets[k..k + c.len_utf8()]);
+        }
+    }
+    out.offsets.push(line.offsets.last().copied().unwrap_or(0));
+    out
 }
 
 /// Plain text (copied or scraped from a page): one block per non-empty line.
@@ -97,11 +167,11 @@ pub fn text_blocks(decoded: &str, traditional: bool) -> Vec<Block> {
         if raw.trim().is_empty() {
             continue;
         }
-        let line = normalize(&identity_line(raw, start), traditional);
+        let line = normalize(&strip_markdown(identity_line(raw, start)), traditional);
         if line.text.is_empty() || is_separator_row(&line.text) {
             continue;
         }
-        if line.text.contains('|') || line.text.contains('\t') {
+        if line.text.chars().any(is_cell_separator) {
             let cells = split_cells(&line);
             let mut line = line;
             line.is_table_row = true;

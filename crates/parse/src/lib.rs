@@ -20,6 +20,7 @@ pub mod legacy;
 pub mod normalize;
 pub mod pdf;
 pub mod recover;
+pub mod segment;
 pub mod structure;
 pub mod tables;
 
@@ -95,7 +96,8 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseErro
         return Err(ParseError::Empty { file: file.to_string() });
     }
     let extracted = extract(file, bytes)?;
-    let (blocks, format, encoding) = (extracted.blocks, extracted.format, extracted.encoding);
+    let blocks = segment::resegment(extracted.blocks);
+    let (format, encoding) = (extracted.format, extracted.encoding);
     let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets).with_boxes(extracted.boxes));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
@@ -162,6 +164,7 @@ fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source)
         title_year: meta.title_year,
         period: meta.period,
         published_span: meta.published.and_then(|p| p.span),
+        published_from: meta.published_from,
         signature: meta.signature,
         lines,
         sections,

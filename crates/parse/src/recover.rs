@@ -131,6 +131,58 @@ pub fn review_row_one_lost(values: &[u64]) -> Option<Vec<u64>> {
     found
 }
 
+/// Every way to join neighbouring `tokens` (strings of digits) into exactly `cells` whole
+/// numbers that satisfies `accept`: the reading of a row where a rendering split one cell in two
+/// (`1` `3` for 13, a number printed in two runs, or `5 00000 5`). A joined piece may not start
+/// with 0. `None` when there are too many ways to enumerate.
+pub fn merges(tokens: &[&str], cells: usize, accept: &dyn Fn(&[u64]) -> bool) -> Option<Vec<Vec<u64>>> {
+    if tokens.len() <= cells || cells == 0 || tokens.len() > 3 * cells || tokens.iter().any(|t| t.is_empty() || t.len() > 15 || !t.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut cur = Vec::with_capacity(cells);
+    let mut overflow = false;
+    merge_walk(tokens, 0, cells, &mut cur, accept, &mut out, &mut overflow);
+    (!overflow).then_some(out)
+}
+
+fn merge_walk(tokens: &[&str], at: usize, cells: usize, cur: &mut Vec<u64>, accept: &dyn Fn(&[u64]) -> bool, out: &mut Vec<Vec<u64>>, overflow: &mut bool) {
+    if *overflow {
+        return;
+    }
+    if at == tokens.len() {
+        if cur.len() == cells && accept(cur) {
+            if out.len() >= MAX_CANDIDATES {
+                *overflow = true;
+                return;
+            }
+            out.push(cur.clone());
+        }
+        return;
+    }
+    let left = cells - cur.len();
+    if left == 0 || tokens.len() - at < left {
+        return;
+    }
+    let mut joined = String::new();
+    // Leave at least one token for each cell still to fill.
+    for end in at..=tokens.len() - left {
+        joined.push_str(tokens[end]);
+        if end > at && tokens[at].starts_with('0') || joined.len() > 15 {
+            break;
+        }
+        let Ok(v) = joined.parse::<u64>() else { break };
+        cur.push(v);
+        merge_walk(tokens, end + 1, cells, cur, accept, out, overflow);
+        cur.pop();
+    }
+}
+
+/// Readings of a 表三 row printed with more pieces than cells.
+pub fn applications_row_merged(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
+    merges(tokens, 7, &|v| v[..6].iter().sum::<u64>() == v[6])
+}
+
 /// Readings of a row with no arithmetic: only the no-leading-zero rule applies.
 pub fn plain_row(tokens: &[&str], cells: usize) -> Option<Vec<Vec<u64>>> {
     splits(tokens, cells, &|_| true, &|_| true)
@@ -171,6 +223,18 @@ mod tests {
         assert!(review_row_one_lost(&[1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
         // Nothing fits.
         assert!(review_row_one_lost(&[5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
+    }
+
+    #[test]
+    fn a_cell_printed_in_two_pieces_is_joined_only_when_unique() {
+        // "1" "3" for 13 (a number in two spans, one per line).
+        assert_eq!(applications_row_merged(&["1", "3", "0", "0", "0", "0", "0", "1", "3"]).unwrap(), vec![vec![13, 0, 0, 0, 0, 0, 13]]);
+        // "5 00000 5": nothing to join, too few pieces.
+        assert!(applications_row_merged(&["5", "0", "0", "0", "0", "0", "5"]).is_none());
+        // Every way is reported, so that more than one means the row is not read.
+        assert_eq!(merges(&["1", "2", "3"], 2, &|_| true).unwrap(), vec![vec![1, 23], vec![12, 3]]);
+        // A joined piece never starts with 0.
+        assert_eq!(merges(&["0", "5", "5"], 2, &|_| true).unwrap(), vec![vec![0, 55]]);
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn strip_chrome(t: &str) -> String {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(&R, r"^.*?(字号|大\s*中\s*小)[\s:\]\[]*");
     let t = r.replace(t, "");
-    t.trim_matches(|c: char| c.is_whitespace() || "|:[]【】".contains(c)).to_string()
+    // Markdown marks left around a heading when a converter's output also holds HTML.
+    t.trim_matches(|c: char| c.is_whitespace() || "|:[]【】#*>_".contains(c)).to_string()
 }
 
 /// Sections of a report from its headings, in order.
@@ -218,6 +219,7 @@ pub struct Meta {
     pub agency: Option<String>,
     pub year: Option<i32>,
     pub published: Option<Located<String>>,
+    pub published_from: Option<&'static str>,
     pub period: Option<Located<(String, String)>>,
     pub signature: Option<Located<String>>,
 }
@@ -243,8 +245,19 @@ fn agency_from_title(title: &str) -> Option<String> {
     let r = re(&R, r"^(.*?)(20\d{2})\s*年");
     let t = strip_chrome(title);
     let caps = r.captures(&t)?;
-    let a = caps[1].trim().trim_end_matches(['-', '—', ':', '|', '《', '“']).trim();
-    let a = a.rsplit(['|', ':', '》', '《']).next().unwrap_or(a).trim();
+    let a = caps[1].trim().trim_end_matches(['-', '—', ':', '|', '《', '“', '(', '（']).trim();
+    // "X政府信息公开工作年度报告(2020年)": the year after the title words is not the agency's.
+    let a = ["政府信息公开", "年度报告"].iter().filter_map(|w| a.find(w)).min().map(|p| a[..p].trim()).filter(|p| p.chars().count() >= 2).unwrap_or(a);
+    let a = a.rsplit(['|', ':', '》', '《', '>']).next().unwrap_or(a).trim();
+    // A breadcrumb run into the title on a flattened page: "…>年度报告桦甸市统计局".
+    let mut a = a;
+    for crumb in ["政府信息公开年度报告", "政府信息公开年报", "信息公开年报", "年度报告", "工作年报", "年报", "政务公开"] {
+        if let Some(rest) = a.strip_prefix(crumb) {
+            if rest.chars().count() >= 2 {
+                a = rest;
+            }
+        }
+    }
     (!a.is_empty() && a.chars().count() <= 40).then(|| compact(a))
 }
 
@@ -334,9 +347,10 @@ pub fn meta(blocks: &[Block], range: std::ops::Range<usize>, sections: &[Section
 
     // Signature and date: the last line that is only a date, and the short line above it.
     let tail_start = sections.last().map(|s| s.heading_line + base).unwrap_or(range.start);
+    let mut signed: Option<Located<String>> = None;
     if let Some(d) = (tail_start..range.end).rev().find(|&i| !blocks[i].is_row() && is_date_line(blocks[i].text())) {
         if let Some(date) = date_in(blocks[d].text()) {
-            m.published = Some(Located { value: date, span: Some(span_of(d)) });
+            signed = Some(Located { value: date, span: Some(span_of(d)) });
         }
         if d > tail_start {
             let s = strip_chrome(blocks[d - 1].text());
@@ -345,25 +359,41 @@ pub fn meta(blocks: &[Block], range: std::ops::Range<usize>, sections: &[Section
             }
         }
     }
-    // Else a metadata field before the report: 发文日期 / 成文日期 / 发布日期 / 发布时间.
-    if m.published.is_none() {
-        static META: OnceLock<Regex> = OnceLock::new();
-        let r = re(&META, r"(发文日期|成文日期|印发日期|发布日期|发布时间|公开日期|日期)[\s:|]*(20\d{2})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})");
-        let mut best: Option<(usize, Located<String>)> = None;
-        for i in range.start..first_section.min(range.end) {
-            for c in r.captures_iter(blocks[i].text()) {
-                let rank = match &c[1] {
-                    "发文日期" | "成文日期" | "印发日期" => 0,
-                    _ => 1,
-                };
-                if let Some(date) = iso(&c[2], &c[3], &c[4]) {
-                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-                        best = Some((rank, Located { value: date, span: Some(span_of(i)) }));
-                    }
+    // The date the page was published (发布时间 / 发布日期 / 时间 in the page or a crawler's
+    // header) is `published`; a document date (发文日期 / 成文日期) comes next; the date under
+    // the signature only when the page gives neither.
+    static META: OnceLock<Regex> = OnceLock::new();
+    let r = re(&META, r"(发文日期|成文日期|印发日期|发布日期|发布时间|公开日期|更新时间|时间|日期)[\s:|]*(20\d{2})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})");
+    let mut best: Option<(usize, Located<String>)> = None;
+    for i in range.start..first_section.min(range.end) {
+        let text = blocks[i].text();
+        for c in r.captures_iter(text) {
+            let before = &text[..c.get(0).map(|m| m.start()).unwrap_or(0)];
+            // "统计时间：2023年1月1日…" is the period, not a date of publication.
+            if ["统计", "截至", "截止", "办理"].iter().any(|w| before.ends_with(w)) {
+                continue;
+            }
+            let rank = match &c[1] {
+                "发文日期" | "成文日期" | "印发日期" => 1,
+                _ => 0,
+            };
+            if let Some(date) = iso(&c[2], &c[3], &c[4]) {
+                if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    best = Some((rank, Located { value: date, span: Some(span_of(i)) }));
                 }
             }
         }
-        m.published = best.map(|b| b.1);
+    }
+    match (best, signed) {
+        (Some((rank, page)), _) => {
+            m.published_from = Some(if rank == 0 { "page" } else { "document" });
+            m.published = Some(page);
+        }
+        (None, Some(signed)) => {
+            m.published_from = Some("signature");
+            m.published = Some(signed);
+        }
+        (None, None) => {}
     }
 
     // Statistical period.

@@ -36,6 +36,11 @@ impl Tok {
 /// Parses a printed number: digits with optional sign, thousands separators, decimals and a
 /// unit. Returns `None` for anything else.
 pub fn parse_number(text: &str) -> Option<f64> {
+    // Two numbers side by side in one cell ("0    8") are not one number "08".
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.windows(2).any(|w| w[0].ends_with(|c: char| c.is_ascii_digit()) && w[1].starts_with(|c: char| c.is_ascii_digit())) {
+        return None;
+    }
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let t = t.trim_end_matches(['件', '个', '条', '项', '次', '份', '人']);
     let t = t.strip_suffix("万元").or_else(|| t.strip_suffix('元')).unwrap_or(t);
@@ -82,21 +87,89 @@ fn classify(text: &str) -> Kind {
     }
 }
 
+/// The end of a number starting at `i` (digits with thousands separators and decimals, then a
+/// unit), or `None` when the digits there are not a value: a row's numbering (`1.属于`), a
+/// numbering in brackets, or a year or date (`2023年`).
+fn number_end(text: &str, i: usize, word_start: bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut j = i;
+    while j < b.len() && (b[j].is_ascii_digit() || (matches!(b[j], b',' | b'.') && j + 1 < b.len() && b[j + 1].is_ascii_digit() && j > i)) {
+        j += 1;
+    }
+    let rest = &text[j..];
+    let next = rest.chars().next();
+    // "1.属于国家秘密", "2、重复申请": the numbering of the label that follows.
+    if word_start && j - i <= 2 && matches!(next, Some('.' | '、' | ',' | '．')) && rest[1..].chars().next().is_some_and(|c| !c.is_ascii_digit()) {
+        return None;
+    }
+    if i > 0 && text[..i].ends_with(['(', '（']) && matches!(next, Some(')' | '）')) {
+        return None;
+    }
+    if matches!(next, Some('年' | '月' | '日' | '号' | '条' | '款' | '项')) && !rest.starts_with("项目") {
+        return None;
+    }
+    for unit in ["万元", "元", "件", "个", "条", "项", "次", "份", "人", "%"] {
+        if rest.starts_with(unit) {
+            return Some(j + unit.len());
+        }
+    }
+    Some(j)
+}
+
+/// Splits a word at the boundaries between a label and the numbers run into it
+/// (`（一）予以公开140000014` → `（一）予以公开` + `140000014`), as a page's text content or a
+/// crawler's dump leaves them.
+fn split_word(text: &str, (s, e): (usize, usize), out: &mut Vec<(usize, usize)>) {
+    let word = &text[s..e];
+    let mut piece_start = 0;
+    let mut i = 0;
+    while i < word.len() {
+        let c = word[i..].chars().next().unwrap_or(' ');
+        if c.is_ascii_digit() {
+            if let Some(end) = number_end(word, i, i == piece_start) {
+                // A sign right before the digits belongs to the number ("+1" in 本年增/减).
+                let start = if i > piece_start && word[..i].ends_with(['+', '-']) && i - 1 == piece_start { i - 1 } else { i };
+                if start > piece_start {
+                    out.push((s + piece_start, s + start));
+                }
+                out.push((s + start, s + end));
+                piece_start = end;
+                i = end;
+                continue;
+            }
+            // Not a value: skip the digits as part of the label.
+            while i < word.len() && word.as_bytes()[i].is_ascii_digit() {
+                i += 1;
+            }
+            continue;
+        }
+        i += c.len_utf8();
+    }
+    if piece_start < word.len() {
+        out.push((s + piece_start, e));
+    }
+}
+
 /// The tokens of a range of blocks.
 /// Cells of a line copied from a page where the table's cells are only separated by spaces
-/// ("（一）予以公开 14 0 0 0 0 0 14"): numbers are cells, and the words between them one label.
+/// ("（一）予以公开 14 0 0 0 0 0 14"), or by nothing at all ("（一）予以公开140000014"):
+/// numbers are cells, and the words between them one label.
 fn space_separated(text: &str) -> Option<Vec<(usize, usize)>> {
-    let mut words = Vec::new();
+    let mut spaced = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         match (c.is_whitespace(), start) {
             (true, Some(s)) => {
-                words.push((s, i));
+                spaced.push((s, i));
                 start = None;
             }
             (false, None) => start = Some(i),
             _ => {}
         }
+    }
+    let mut words = Vec::new();
+    for w in spaced {
+        split_word(text, w, &mut words);
     }
     let numeric = |&(s, e): &(usize, usize)| !matches!(classify(&text[s..e]), Kind::Label);
     if words.len() < 2 || !words.iter().any(numeric) {
@@ -120,7 +193,25 @@ fn tokens(blocks: &[Block], range: std::ops::Range<usize>) -> Vec<Tok> {
     let mut out = Vec::new();
     for bi in range {
         let b = &blocks[bi];
-        let pieces = if b.is_row() { b.pieces() } else { space_separated(b.text()).unwrap_or_else(|| b.pieces()) };
+        let pieces = if b.is_row() {
+            if b.positional {
+                b.pieces()
+            } else {
+                // A text row's cell may hold several numbers drawn apart by spaces (a terminal
+                // dump of a nested table): each is a value.
+                let mut out = Vec::new();
+                for (s, e) in b.pieces() {
+                    let cell = &b.line.text[s..e];
+                    match space_separated(cell).filter(|_| cell.contains(char::is_whitespace)) {
+                        Some(sub) if sub.len() > 1 => out.extend(sub.into_iter().map(|(a, z)| (s + a, s + z))),
+                        _ => out.push((s, e)),
+                    }
+                }
+                out
+            }
+        } else {
+            space_separated(b.text()).unwrap_or_else(|| b.pieces())
+        };
         let filled = pieces.iter().filter(|&&(s, e)| s < e).count();
         let mut first = true;
         for (s, e) in pieces {
@@ -226,6 +317,54 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
     rows
 }
 
+/// 表三 read as a stream of labels and values in reading order, for text that has no grid
+/// (copied text, a terminal dump, pdftotext, a page's text content). The values between two
+/// labels are one row's; the labels between two value runs are the next row's label, taken from
+/// its last numbering (`1.` `（三）` `四、`) on, so the wrapped tail of the previous label
+/// (`部事务信息`) and the pieces of a group heading printed down a merged cell (`(四` `)无` `法提`
+/// `供`) are not mistaken for it. Line breaks only matter where two runs of values meet: a run
+/// that starts a new line with no label before it is a new (unlabelled) row.
+fn stream_rows(blocks: &[Block], range: std::ops::Range<usize>) -> Vec<LogicalRow> {
+    /// The labels before a run of values, cut before each numbering: every piece but the last
+    /// is a row printed without values (blank cells dropped), the last one is the values' row.
+    fn flush(labels: Vec<Tok>, values: Vec<Tok>, rows: &mut Vec<LogicalRow>) {
+        let mut pieces: Vec<Vec<Tok>> = vec![Vec::new()];
+        for t in labels {
+            if labels::clean(&t.text).1 && pieces.last().is_some_and(|p| !p.is_empty()) {
+                pieces.push(Vec::new());
+            }
+            if let Some(p) = pieces.last_mut() {
+                p.push(t);
+            }
+        }
+        let last = pieces.pop().unwrap_or_default();
+        for p in pieces.into_iter().filter(|p| !p.is_empty()) {
+            rows.push(LogicalRow { labels: p, values: Vec::new(), positional: false });
+        }
+        rows.push(LogicalRow { labels: last, values, positional: false });
+    }
+    let mut rows = Vec::new();
+    let mut labels: Vec<Tok> = Vec::new();
+    let mut values: Vec<Tok> = Vec::new();
+    for t in tokens(blocks, range) {
+        if t.is_value() {
+            if t.line_start && !values.is_empty() {
+                flush(std::mem::take(&mut labels), std::mem::take(&mut values), &mut rows);
+            }
+            values.push(t);
+        } else {
+            if !values.is_empty() {
+                flush(std::mem::take(&mut labels), std::mem::take(&mut values), &mut rows);
+            }
+            labels.push(t);
+        }
+    }
+    if !labels.is_empty() || !values.is_empty() {
+        flush(labels, values, &mut rows);
+    }
+    rows
+}
+
 /// Where the tables of one report are, as block ranges.
 #[derive(Debug, Clone, Default)]
 pub struct Regions {
@@ -244,8 +383,10 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A line short enough to be a table caption or row rather than prose. White space does not
+/// count: a terminal dump or `pandoc -t plain` pads a row's cells with it.
 fn is_short(b: &Block) -> bool {
-    b.is_row() || b.text().chars().count() <= 40
+    b.is_row() || b.text().chars().filter(|c| !c.is_whitespace()).count() <= 48
 }
 
 /// Finds the table regions in `blocks[range]`.
@@ -399,8 +540,13 @@ impl<'a> TableReader<'a> {
                 let mut c: Vec<Cell> = vals.iter().take(n).map(|t| self.cell(t, ReadHow::Printed)).collect();
                 c.resize(n, Cell::blank());
                 c
-            } else if vals.len() >= n {
-                vals.iter().take(n).map(|t| self.cell(t, ReadHow::Printed)).collect()
+            } else if vals.len() == n {
+                vals.iter().map(|t| self.cell(t, ReadHow::Printed)).collect()
+            } else if vals.len() > n {
+                // Which of them are the row's cannot be told: a null is better than a guess.
+                let texts: Vec<&str> = vals.iter().map(|t| t.text.as_str()).collect();
+                self.warn(format!("表二“{}”行有 {} 个数（{}），应有 {} 个，无法确定，已置为空", def.label, vals.len(), texts.join(" "), n), Some(self.span(vals[0])));
+                vec![Cell::unreadable(); n]
             } else if vals.len() == 1 && vals[0].text.len() > 1 && vals[0].text.bytes().all(|b| b.is_ascii_digit()) {
                 match recover::plain_row(&[vals[0].text.as_str()], n) {
                     Some(c) if c.len() == 1 => self.recovered(&c[0], &lr.values),
@@ -409,13 +555,13 @@ impl<'a> TableReader<'a> {
                         vec![Cell::unreadable(); n]
                     }
                 }
+            } else if vals.is_empty() {
+                vec![Cell::blank(); n]
             } else {
-                let mut c: Vec<Cell> = vals.iter().map(|t| self.cell(t, ReadHow::Position)).collect();
-                if !vals.is_empty() {
-                    self.warn(format!("表二“{}”行只有 {} 个数，应有 {} 个；按顺序填入", def.label, vals.len(), n), Some(self.span(vals[0])));
-                }
-                c.resize(n, Cell::blank());
-                c
+                // Fewer values than cells and nothing tells which cells were left blank.
+                let texts: Vec<&str> = vals.iter().map(|t| t.text.as_str()).collect();
+                self.warn(format!("表二“{}”行只有 {} 个数（{}），应有 {} 个，无法确定所在列，已置为空", def.label, vals.len(), texts.join(" "), n), Some(self.span(vals[0])));
+                vec![Cell::unreadable(); n]
             };
             table.rows.push(self.row(key, cells, Some(label)));
         }
@@ -434,11 +580,16 @@ impl<'a> TableReader<'a> {
         const W: usize = 7;
         let defs = layout::applications_rows(layout);
         let mut table = Table { span: self.first_span(&range), ..Table::default() };
-        let lrows = logical_rows(self.blocks, range, &|t, hz| match labels::applications_row(t, layout, hz) {
-            Resolved::Row(_) => Names::Row,
-            Resolved::Group(..) => Names::Group,
-            _ => Names::Nothing,
-        });
+        let gridless = !self.blocks[range.clone()].iter().any(|b| b.positional);
+        let lrows = if gridless {
+            stream_rows(self.blocks, range)
+        } else {
+            logical_rows(self.blocks, range, &|t, hz| match labels::applications_row(t, layout, hz) {
+                Resolved::Row(_) => Names::Row,
+                Resolved::Group(..) => Names::Group,
+                _ => Names::Nothing,
+            })
+        };
         let mut seen_values = false;
         let resolved: Vec<Resolved> = lrows
             .iter()
@@ -464,6 +615,7 @@ impl<'a> TableReader<'a> {
         let labelled: Vec<usize> = resolved.iter().filter_map(|r| if let Resolved::Row(i) = r { Some(*i) } else { None }).collect();
         let mut assigned: Vec<Option<(Vec<Cell>, Option<Tok>)>> = vec![None; defs.len()];
         let mut ambiguous: Vec<Ambiguous> = Vec::new();
+        let mut by_order: Vec<usize> = Vec::new();
         let mut next = 0usize;
         for (lr, res) in lrows.iter().zip(&resolved) {
             let label = lr.labels.last().cloned();
@@ -483,7 +635,21 @@ impl<'a> TableReader<'a> {
                         continue;
                     }
                     match (next..defs.len()).find(|&j| assigned[j].is_none()) {
-                        Some(j) => j,
+                        Some(j) => {
+                            // Values with no label take the next free row: a guess that the
+                            // table's arithmetic must confirm (below).
+                            let rows = lr.values.len().div_ceil(W).max(1);
+                            let mut k = j;
+                            let mut placed = 0;
+                            while k < defs.len() && placed < rows {
+                                if assigned[k].is_none() {
+                                    by_order.push(k);
+                                    placed += 1;
+                                }
+                                k += 1;
+                            }
+                            j
+                        }
                         None => continue,
                     }
                 }
@@ -505,7 +671,8 @@ impl<'a> TableReader<'a> {
             let values: Vec<Tok> = values.into_iter().filter(|t| t.kind != Kind::Blank).collect();
             let n = values.len();
             if n == 0 {
-                if !matches!(res, Resolved::None) && assigned[target].is_none() {
+                // A row label with no values is a row printed blank; a group heading alone is not.
+                if matches!(res, Resolved::Row(_)) && assigned[target].is_none() {
                     assigned[target] = Some((vec![Cell::blank(); W], label));
                 }
                 next = target + 1;
@@ -513,6 +680,17 @@ impl<'a> TableReader<'a> {
             }
             if n.is_multiple_of(W) {
                 let mut row = target;
+                // A row named by its label is that row: it takes back a slot that unlabelled
+                // values were put in by order, and never slides into the next row.
+                if matches!(res, Resolved::Row(_)) && assigned[target].is_some() {
+                    if let Some(p) = by_order.iter().position(|&r| r == target) {
+                        by_order.remove(p);
+                        assigned[target] = None;
+                    } else {
+                        self.warn(format!("表三“{}”行出现两次，后一次未读取", defs[target].printed()), lr.labels.last().map(|t| self.span(t)));
+                        continue;
+                    }
+                }
                 for (k, chunk) in values.chunks(W).enumerate() {
                     while row < defs.len() && assigned[row].is_some() {
                         row += 1;
@@ -530,14 +708,13 @@ impl<'a> TableReader<'a> {
             let cells = if n < W {
                 self.partial_row(&values, target, defs, &mut ambiguous)
             } else {
-                let d = &defs[target];
-                self.warn(format!("表三“{}”行有 {} 个数，不是 7 的倍数；只读取前 7 个", d.printed(), n), Some(self.span(&values[0])));
-                values.iter().take(W).map(|t| self.cell(t, ReadHow::Printed)).collect()
+                self.split_cells_row(&values, target, defs, &mut ambiguous)
             };
             assigned[target] = Some((cells, label));
             next = target + 1;
         }
         self.resolve_ambiguous(&mut assigned, ambiguous, layout);
+        self.confirm_by_order(&mut assigned, &by_order, layout);
         for (i, a) in assigned.into_iter().enumerate() {
             if let Some((cells, label)) = a {
                 table.rows.push(self.row(defs[i].key, cells, label.as_ref()));
@@ -579,6 +756,71 @@ impl<'a> TableReader<'a> {
             format!("表三“{}”行只有 {} 个数（{}），无法确定所在列，已置为空", d.printed(), n, digit_tokens.join(" ")),
             Some(self.span(&values[0])),
         );
+        vec![Cell::unreadable(); W]
+    }
+
+    /// Rows placed by order (their values had no label) are kept only when the table's
+    /// identities hold with them: every column's 新收 + 结转 = 总计 + 结转下年度 and the outcome
+    /// rows adding up to （七）总计. If one that can be checked fails, the guess is undone and
+    /// those rows are null — the report's own arithmetic errors are still found, because rows
+    /// read by their labels are never touched here.
+    fn confirm_by_order(&mut self, assigned: &mut [Option<(Vec<Cell>, Option<Tok>)>], by_order: &[usize], layout: Layout) {
+        if by_order.is_empty() {
+            return;
+        }
+        let defs = layout::applications_rows(layout);
+        let idx = |key: &str| defs.iter().position(|d| d.key == key);
+        let outcome: Vec<usize> = layout::outcome_rows(layout).iter().filter_map(|d| idx(d.key)).collect();
+        let (Some(new), Some(carried), Some(total), Some(forward)) = (idx("new_received"), idx("carried_over"), idx("total_processed"), idx("carried_forward")) else {
+            return;
+        };
+        let value = |r: usize, c: usize| assigned[r].as_ref().and_then(|(cells, _)| cells.get(c)).and_then(|x| x.value);
+        let mut broken = false;
+        for c in 0..7 {
+            if let (Some(a), Some(b), Some(t), Some(f)) = (value(new, c), value(carried, c), value(total, c), value(forward, c)) {
+                if (a + b - t - f).abs() > 1e-9 && [new, carried, total, forward].iter().any(|r| by_order.contains(r)) {
+                    broken = true;
+                }
+            }
+            let parts: Option<Vec<f64>> = outcome.iter().map(|&r| value(r, c)).collect();
+            if let (Some(parts), Some(t)) = (parts, value(total, c)) {
+                if (parts.iter().sum::<f64>() - t).abs() > 1e-9 && outcome.iter().chain([&total]).any(|r| by_order.contains(r)) {
+                    broken = true;
+                }
+            }
+        }
+        if !broken {
+            return;
+        }
+        let names: Vec<String> = by_order.iter().map(|&r| defs[r].printed()).collect();
+        self.warn(
+            format!("表三有 {} 行数字没有行名，按顺序放入“{}”等行后与勾稽关系不符，无法确定所在行，已置为空", by_order.len(), names.first().cloned().unwrap_or_default()),
+            None,
+        );
+        for &r in by_order {
+            if let Some(slot) = assigned[r].as_mut() {
+                slot.0 = vec![Cell::unreadable(); 7];
+            }
+        }
+    }
+
+    /// A 表三 row with more pieces than cells (and not a whole number of rows): a rendering split
+    /// cells in two (`1` `3` for 13). The pieces are joined only when exactly one way to join them
+    /// fits the row's total (or, with several, the column relations decide later); otherwise the
+    /// row is not read — never its first seven pieces.
+    fn split_cells_row(&mut self, values: &[Tok], target: usize, defs: &[layout::RowDef], ambiguous: &mut Vec<Ambiguous>) -> Vec<Cell> {
+        const W: usize = 7;
+        let d = &defs[target];
+        let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
+        match recover::applications_row_merged(&texts) {
+            Some(c) if c.len() == 1 => return self.recovered(&c[0], values),
+            Some(c) if c.len() > 1 => {
+                ambiguous.push((target, c, values.to_vec()));
+                return vec![Cell::unreadable(); W];
+            }
+            _ => {}
+        }
+        self.warn(format!("表三“{}”行有 {} 个数（{}），多于 7 列且无法按合计唯一拼合，已置为空", d.printed(), values.len(), texts.join(" ")), Some(self.span(&values[0])));
         vec![Cell::unreadable(); W]
     }
 
@@ -667,11 +909,19 @@ impl<'a> TableReader<'a> {
             let n = values.len();
             if n == 0 {
                 vec![Cell::blank(); W]
-            } else if n >= W {
-                if n > W {
-                    self.warn(format!("表四有 {n} 个数，应为 15 个；只读取前 15 个"), Some(self.span(&values[W])));
+            } else if n == W {
+                values.iter().map(|t| self.cell(t, ReadHow::Printed)).collect()
+            } else if n > W {
+                // More pieces than cells: join split cells only when one way fits every group's 总计.
+                let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
+                let group_ok = |v: &[u64]| v.chunks(5).all(|g| g[..4].iter().sum::<u64>() == g[4]);
+                match recover::merges(&texts, W, &group_ok) {
+                    Some(c) if c.len() == 1 => self.recovered(&c[0], &values),
+                    _ => {
+                        self.warn(format!("表四有 {n} 个数（{}），应为 15 个，无法按各组总计唯一拼合，已置为空", texts.join(" ")), Some(self.span(&values[0])));
+                        vec![Cell::unreadable(); W]
+                    }
                 }
-                values.iter().take(W).map(|t| self.cell(t, ReadHow::Printed)).collect()
             } else {
                 let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
                 let digits = texts.iter().all(|t| t.bytes().all(|b| b.is_ascii_digit())) && texts.iter().map(|t| t.len()).sum::<usize>() >= W;

@@ -14,6 +14,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
+            // Renderings in classes/ are scored right / null / wrong by tests/classes.rs, not
+            // compared exactly.
+            if p.file_name().is_some_and(|n| n == "classes") {
+                continue;
+            }
             walk(&p, out);
         } else {
             out.push(p);

@@ -48,7 +48,24 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let Some((said, range)) = received(clause.text) else { continue };
-        if (said - new).abs() < 1e-9 || (said - new - carried).abs() < 1e-9 {
+        if (said - new).abs() < 1e-9 {
+            return;
+        }
+        if carried > 0.0 && (said - new - carried).abs() < 1e-9 {
+            // The prose counts last year's open cases as received this year: the figure is
+            // explained, but the 口径 differs from the table's, so a reader is told.
+            out.push(
+                Finding::new(
+                    &RULE.meta,
+                    ctx.index,
+                    format!("正文所称 {} 件含上年结转的 {} 件，与表三“本年新收”总计 {} 的统计口径不同", fmt(said), fmt(carried), fmt(new)),
+                )
+                .severity(crate::Severity::Warning)
+                .values(num(new), num(said))
+                .cells(vec![ctx.cell(TableId::Applications, "new_received", 6), ctx.cell(TableId::Applications, "carried_over", 6)])
+                .span(prose::span(ctx.doc, ctx.parsed, clause, range))
+                .label("含上年结转".to_string()),
+            );
             return;
         }
         out.push(
@@ -72,8 +89,13 @@ mod tests {
         let f = findings("N001", &[&bad]);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].found, Some(serde_json::json!(60)));
-        // 57 = 新收 56 + 上年结转 1: accepted.
-        assert!(findings("N001", &[&clean_2021()]).is_empty());
+        // 57 = 新收 56 + 上年结转 1: explained, but a different 口径 — a warning, not an error.
+        let f = findings("N001", &[&clean_2021()]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, crate::Severity::Warning);
+        assert!(f[0].message.contains("口径"));
+        let exact = edit(&clean_2021(), "受理依申请公开57件", "受理依申请公开56件");
+        assert!(findings("N001", &[&exact]).is_empty());
     }
 
     #[test]

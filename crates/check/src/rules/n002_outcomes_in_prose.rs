@@ -31,6 +31,14 @@ fn outcomes(layout: Layout) -> Vec<(&'static str, Vec<&'static str>)> {
     ]
 }
 
+/// After an outcome word: "及部分公开", "和无法提供", "、不予处理" — another outcome word joined to
+/// it by a conjunction, with the length of the joint.
+fn compound_next(rest: &str, table: &[(&'static str, Vec<&'static str>)]) -> Option<(&'static str, Vec<&'static str>, usize)> {
+    let joint = ["及", "和", "与", "、", "或", "以及", "加"].iter().find(|j| rest.starts_with(*j))?;
+    let tail = &rest[joint.len()..];
+    table.iter().filter(|(w, _)| !matches!(*w, "办结" | "答复")).find(|(w, _)| tail.starts_with(w)).map(|(w, rows)| (*w, rows.clone(), joint.len() + w.len()))
+}
+
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let r = ctx.report;
     let new = app(r, "new_received", 6);
@@ -41,13 +49,28 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if ["人大", "政协", "提案", "建议", "咨询", "留言", "信访", "热线", "来电", "网民", "诉求"].iter().any(|w| text.contains(w)) || prose::names_other_year(text, r.year) {
             continue;
         }
+        let mut compounded: Vec<&str> = Vec::new();
         for (word, rows) in &table {
+            if compounded.contains(word) {
+                continue;
+            }
             let Some(at) = text.find(word) else { continue };
             // "部分公开" contains no "予以公开", but "不予公开" must not be read as "予以公开".
             if *word == "予以公开" && text[..at].ends_with('不') {
                 continue;
             }
-            let after = at + word.len();
+            let mut after = at + word.len();
+            // A compound count ("予以公开及部分公开42件", "不予公开和无法提供3件") is the sum of
+            // the rows it names together.
+            let mut rows = rows.clone();
+            let mut word_shown = word.to_string();
+            while let Some((joined, next_rows, len)) = compound_next(&text[after..], &table) {
+                rows.extend(next_rows);
+                compounded.push(joined);
+                word_shown.push_str(&text[after..after + len]);
+                after += len;
+            }
+            let (word, rows) = (&word_shown, &rows);
             let Some(m) = mentions(&text[after..]).into_iter().next() else { continue };
             // The number must follow the word closely: "予以公开7件", "办结52件", "答复13件".
             if m.unit != "件" || m.range.0 > 12 || about_other_period(text, after + m.range.0) {
@@ -108,5 +131,16 @@ mod tests {
         assert!(words.iter().any(|m| m.contains("办结")));
         assert!(words.iter().any(|m| m.contains("无法提供")));
         assert!(findings("N002", &[&clean_2021()]).is_empty());
+    }
+
+    #[test]
+    fn compound_counts_are_sums() {
+        // clean_2021: 予以公开 14, 部分公开 3 → "予以公开及部分公开17件" is right, 14 is not.
+        let good = edit(&clean_2021(), "已办结52件", "已办结52件,其中予以公开及部分公开17件");
+        assert!(findings("N002", &[&good]).is_empty(), "{:?}", findings("N002", &[&good]).iter().map(|f| f.message.clone()).collect::<Vec<_>>());
+        let bad = edit(&clean_2021(), "已办结52件", "已办结52件,其中予以公开及部分公开14件");
+        let f = findings("N002", &[&bad]);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("予以公开及部分公开"), "{}", f[0].message);
     }
 }
