@@ -55,6 +55,13 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let Some(at) = text.find(word) else { continue };
+            // The second word of a compound ("予以公开及部分公开") is counted with the first.
+            let before = &text[..at];
+            if ["及", "和", "与", "、", "或", "以及", "加"].iter().any(|j| {
+                before.strip_suffix(j).is_some_and(|b| table.iter().any(|(w, _)| !matches!(*w, "办结" | "答复") && b.ends_with(w)))
+            }) {
+                continue;
+            }
             // "部分公开" contains no "予以公开", but "不予公开" must not be read as "予以公开".
             if *word == "予以公开" && text[..at].ends_with('不') {
                 continue;

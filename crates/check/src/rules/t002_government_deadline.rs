@@ -24,7 +24,7 @@ mod tests {
     #[test]
     fn flags_a_late_government_report() {
         assert!(findings("T002", &[&clean_2021()]).is_empty());
-        let late = edit(&clean_2021(), "2024年1月18日", "2024年4月2日");
+        let late = edit(&clean_2021(), "发布时间: 2024-02-02", "发布时间: 2024-04-02");
         assert_eq!(findings("T002", &[&late]).len(), 1);
     }
 }

@@ -30,7 +30,7 @@ mod tests {
     #[test]
     fn flags_a_date_before_the_year_ended() {
         assert!(findings("T003", &[&clean_2021()]).is_empty());
-        let early = edit(&clean_2021(), "2024年1月18日", "2023年12月20日");
+        let early = edit(&clean_2021(), "发布时间: 2024-02-02", "发布时间: 2023-12-20");
         assert_eq!(findings("T003", &[&early]).len(), 1);
     }
 }
