@@ -257,7 +257,29 @@ fn cut_points(text: &str) -> Vec<usize> {
             }
         }
     }
-    // The tables: 表二 between its caption and 表三, 表三 to 表四, 表四 to section 五.
+    // The tables of each report in the line (a file may hold several reports one after
+    // another): the line is cut into chunks at each "一、总体情况", and each chunk's tables found.
+    let mut starts: Vec<usize> = section_heading().find_iter(text).filter(|m| text[m.start()..].starts_with('一')).map(|m| m.start()).collect();
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    for (k, &from) in starts.iter().enumerate() {
+        let to = starts.get(k + 1).copied().unwrap_or(text.len());
+        let before = cuts.len();
+        table_cuts(&text[from..to], &mut cuts);
+        for c in &mut cuts[before..] {
+            *c += from;
+        }
+    }
+    cuts.retain(|&c| c > 0 && c < text.len() && text.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+/// The cuts inside one report's tables: 表二 between its caption and 表三, 表三 to 表四, 表四 to
+/// the end of the chunk.
+fn table_cuts(text: &str, cuts: &mut Vec<usize>) {
     let t3 = applications_start(text);
     let t4 = text.find("行政复议").and_then(|_| {
         let mut search = t3.unwrap_or(0);
@@ -273,7 +295,7 @@ fn cut_points(text: &str) -> Vec<usize> {
     });
     if let Some(t2) = text.find("第二十条第").or_else(|| text.find("信息内容")) {
         let until = t3.unwrap_or(text.len()).max(t2);
-        active_cuts(text, t2, until, &mut cuts);
+        active_cuts(text, t2, until, cuts);
     }
     if let Some(s) = t3 {
         cuts.push(s);
@@ -288,7 +310,7 @@ fn cut_points(text: &str) -> Vec<usize> {
                 search += p + w.len();
             }
         }
-        applications_cuts(text, s, until, &mut cuts);
+        applications_cuts(text, s, until, cuts);
     }
     if let Some(s) = t4 {
         cuts.push(s);
@@ -297,10 +319,6 @@ fn cut_points(text: &str) -> Vec<usize> {
             cuts.push(s + p);
         }
     }
-    cuts.retain(|&c| c > 0 && c < text.len() && text.is_char_boundary(c));
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
