@@ -60,7 +60,7 @@ pub fn clean(label: &str) -> (String, bool) {
 const COLUMN_HEADERS: &[&str] = &["申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "信息内容"];
 
 /// Distinctive words of each 表三 row, checked in this order.
-const KEYWORDS: &[(&str, &[&str])] = &[
+pub(crate) const KEYWORDS: &[(&str, &[&str])] = &[
     ("new_received", &["本年新收", "新收政府信息"]),
     ("carried_over", &["上年结转"]),
     ("carried_forward", &["结转下年度", "下年度继续"]),
@@ -132,6 +132,14 @@ pub fn applications_row(label: &str, layout: Layout, header_zone: bool) -> Resol
             if let (Some(a), Some(b)) = (idx(first), idx(last)) {
                 return Resolved::Group(a, b);
             }
+        }
+    }
+    // The beginning of a label wrapped over lines ("2.其他法律行" | "政法规禁止公开"): the one
+    // row whose label starts so.
+    if c.chars().count() >= 4 {
+        let starts: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| clean(r.label).0.starts_with(&c)).map(|(i, _)| i).collect();
+        if let [only] = starts.as_slice() {
+            return Resolved::Row(*only);
         }
     }
     // Typos and variants: compare with every printed label.

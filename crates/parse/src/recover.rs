@@ -92,6 +92,13 @@ pub fn applications_row(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
     )
 }
 
+/// Readings of several 表三 rows run together with the label between them lost
+/// (`40000044000004` for 4|0|0|0|0|0|4 and 4|0|0|0|0|0|4): `rows` rows of seven, each adding up.
+pub fn applications_rows_run_together(tokens: &[&str], rows: usize) -> Option<Vec<Vec<u64>>> {
+    let ok = |v: &[u64]| v.chunks(7).all(|g| g.len() < 7 || g[..6].iter().sum::<u64>() == g[6]);
+    splits(tokens, 7 * rows, &ok, &ok)
+}
+
 /// Readings of the 表四 data row: three groups of five, each ending in its 总计.
 pub fn review_row(tokens: &[&str]) -> Option<Vec<Vec<u64>>> {
     let group_ok = |v: &[u64]| v.chunks(5).all(|g| g.len() < 5 || g[..4].iter().sum::<u64>() == g[4]);
@@ -235,6 +242,12 @@ mod tests {
         assert_eq!(merges(&["1", "2", "3"], 2, &|_| true).unwrap(), vec![vec![1, 23], vec![12, 3]]);
         // A joined piece never starts with 0.
         assert_eq!(merges(&["0", "5", "5"], 2, &|_| true).unwrap(), vec![vec![0, 55]]);
+    }
+
+    #[test]
+    fn two_rows_run_together_are_split_by_both_totals() {
+        let r = applications_rows_run_together(&["40000044000004"], 2).unwrap();
+        assert_eq!(r, vec![vec![4, 0, 0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 4]]);
     }
 
     #[test]

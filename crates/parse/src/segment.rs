@@ -64,7 +64,16 @@ fn is_value_start(c: char) -> bool {
 fn numbering_before(text: &str, at: usize, expected: &str) -> usize {
     let before = &text[..at];
     let trimmed = before.trim_end();
-    // The numbering the layout prints, in the forms agencies type it.
+    for f in numbering_forms(expected).iter().filter(|f| !f.is_empty()) {
+        if let Some(stripped) = trimmed.strip_suffix(f.as_str()) {
+            return stripped.len();
+        }
+    }
+    at
+}
+
+/// The numbering the layout prints (`2.`, `（三）`, `四、`), in the forms agencies type it.
+fn numbering_forms(expected: &str) -> Vec<String> {
     let mut forms: Vec<String> = vec![expected.to_string()];
     if let Some(n) = expected.strip_suffix('.') {
         forms.extend([format!("{n}、"), format!("{n},"), format!("({n})")]);
@@ -73,20 +82,18 @@ fn numbering_before(text: &str, at: usize, expected: &str) -> usize {
         forms.extend([format!("{n}."), format!("{n},")]);
     }
     // NFKC turned （三） into (三).
-    let expected_ascii: String = expected.replace('（', "(").replace('）', ")");
-    forms.push(expected_ascii);
-    for f in forms.iter().filter(|f| !f.is_empty()) {
-        if let Some(stripped) = trimmed.strip_suffix(f.as_str()) {
-            return stripped.len();
-        }
-    }
-    at
+    forms.push(expected.replace('（', "(").replace('）', ")"));
+    forms.retain(|f| !f.is_empty());
+    forms
 }
 
 /// One row anchor of a table: the row's printed numbering and the beginning of its label.
 struct RowAnchor {
     number: &'static str,
     head: String,
+    /// Distinctive words of the label (`labels::KEYWORDS`), for a label whose beginning was
+    /// mistyped ("申请人预期未按收费通知…"): found by a word, it starts at its numbering.
+    words: &'static [&'static str],
 }
 
 /// The beginnings of the labels that a table region's rows and captions start with, in order.
@@ -98,11 +105,12 @@ fn applications_anchors(layout: Layout) -> Vec<RowAnchor> {
             if group_seen.insert(g) {
                 // The group heading: "三、本年度办理结果", "（三）不予公开".
                 let (number, head) = split_number(g);
-                out.push(RowAnchor { number, head: head.chars().take(4).collect() });
+                out.push(RowAnchor { number, head: head.chars().take(4).collect(), words: &[] });
             }
         }
         let head: String = r.label.chars().take(if r.label.starts_with("其他") && r.label.chars().count() <= 4 { 2 } else { 4 }).collect();
-        out.push(RowAnchor { number: r.number, head });
+        let words = crate::labels::KEYWORDS.iter().find(|(k, _)| *k == r.key).map(|(_, w)| *w).unwrap_or(&[]);
+        out.push(RowAnchor { number: r.number, head, words });
     }
     out
 }
@@ -167,9 +175,22 @@ fn applications_cuts(text: &str, from: usize, until: usize, cuts: &mut Vec<usize
             }
             search += p + a.head.len();
         }
+        if hit.is_none() && !a.number.is_empty() {
+            // The label's beginning differs from the layout's: find one of its words, then its
+            // numbering shortly before it.
+            let word_at = a.words.iter().filter_map(|w| window.find(w).map(|p| pos + p)).min();
+            if let Some(q) = word_at {
+                let back = floor_boundary(text, q.saturating_sub(60).max(pos));
+                let forms = numbering_forms(a.number);
+                let start = forms.iter().filter_map(|f| text[back..q].rfind(f.as_str()).map(|p| back + p)).max();
+                if let Some(start) = start {
+                    hit = Some((start, q));
+                }
+            }
+        }
         if let Some((start, at)) = hit {
             cuts.push(start);
-            pos = at + a.head.len();
+            pos = at + a.head.len().min(text.len() - at);
             found_any = true;
         }
     }

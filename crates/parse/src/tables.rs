@@ -172,7 +172,8 @@ fn space_separated(text: &str) -> Option<Vec<(usize, usize)>> {
         split_word(text, w, &mut words);
     }
     let numeric = |&(s, e): &(usize, usize)| !matches!(classify(&text[s..e]), Kind::Label);
-    if words.len() < 2 || !words.iter().any(numeric) {
+    let numbered_later = words.iter().skip(1).any(|&(s, e)| labels::clean(&text[s..e]).1);
+    if words.len() < 2 || !(words.iter().any(numeric) || numbered_later) {
         return None;
     }
     // Join neighbouring words of a label ("社会公益 组织").
@@ -180,8 +181,11 @@ fn space_separated(text: &str) -> Option<Vec<(usize, usize)>> {
     let mut prev_label = false;
     for w in words {
         let label = !numeric(&w);
+        // A word that starts with a row's numbering starts a label of its own ("予处 4.无正当理由":
+        // the tail of a group heading printed down a merged cell, then the row's label).
+        let numbered = labels::clean(&text[w.0..w.1]).1;
         match cells.last_mut() {
-            Some(last) if label && prev_label => last.1 = w.1,
+            Some(last) if label && prev_label && !numbered => last.1 = w.1,
             _ => cells.push(w),
         }
         prev_label = label;
@@ -704,6 +708,33 @@ impl<'a> TableReader<'a> {
                 }
                 next = row;
                 continue;
+            }
+            if n < W {
+                // Two or three rows whose labels between them were lost, all digits run together.
+                let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
+                let digits: usize = texts.iter().map(|t| t.len()).sum();
+                let all_digits = texts.iter().all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+                let split = (2..=3usize)
+                    .filter(|k| all_digits && digits >= W * k)
+                    .find_map(|k| recover::applications_rows_run_together(&texts, k).filter(|c| c.len() == 1));
+                if let Some(c) = split {
+                    let mut row = target;
+                    for (k, chunk) in c[0].chunks(W).enumerate() {
+                        while row < defs.len() && assigned[row].is_some() {
+                            row += 1;
+                        }
+                        if row >= defs.len() {
+                            break;
+                        }
+                        if k > 0 {
+                            by_order.push(row);
+                        }
+                        assigned[row] = Some((self.recovered(chunk, &values), if k == 0 { label.clone() } else { None }));
+                        row += 1;
+                    }
+                    next = row;
+                    continue;
+                }
             }
             let cells = if n < W {
                 self.partial_row(&values, target, defs, &mut ambiguous)
