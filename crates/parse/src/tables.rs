@@ -714,8 +714,9 @@ impl<'a> TableReader<'a> {
                 let texts: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
                 let digits: usize = texts.iter().map(|t| t.len()).sum();
                 let all_digits = texts.iter().all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+                // Only when the rows that would take the extra values have no label of their own.
                 let split = (2..=3usize)
-                    .filter(|k| all_digits && digits >= W * k)
+                    .filter(|k| all_digits && digits >= W * k && (target + 1..target + k).all(|r| r < defs.len() && !labelled.contains(&r)))
                     .find_map(|k| recover::applications_rows_run_together(&texts, k).filter(|c| c.len() == 1));
                 if let Some(c) = split {
                     let mut row = target;
