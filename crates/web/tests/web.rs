@@ -500,9 +500,9 @@ fn an_administrator_manages_accounts() {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
             assert!(r.body.contains(message), "{body}: {}", r.body);
         }
-        let r = post_form(&env.app, &admin, "/users", &format!("name=wang&password=wang-password&role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
+        let r = post_form(&env.app, &admin, "/users", &format!("name=wang&password=river-east-pass-7&role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let wang = login(&env.app, "wang", "wang-password").await;
+        let wang = login(&env.app, "wang", "river-east-pass-7").await;
         let list = get(&env.app, &wang, "/reports").await.body;
         assert!(list.contains("东阿县人民政府办公室") && !list.contains("太原市小店区人民政府"), "the new reviewer sees its region only");
 
@@ -511,7 +511,7 @@ fn an_administrator_manages_accounts() {
         let r = post_form(&env.app, &admin, &format!("/users/{id}/password"), &format!("password=new-password-1&csrf={}", admin.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(get(&env.app, &wang, "/reports").await.status, StatusCode::SEE_OTHER, "the old session ended");
-        assert!(try_login(&env.app, "wang", "wang-password").await.body.contains("用户名或密码不正确"));
+        assert!(try_login(&env.app, "wang", "river-east-pass-7").await.body.contains("用户名或密码不正确"));
         let wang = login(&env.app, "wang", "new-password-1").await;
 
         // Disabled: the session ends and the login fails; enabled again: it works.
