@@ -198,3 +198,34 @@ fn two_ingests_share_one_postgres() {
     assert_eq!(got.1, want.1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A database another program keeps locked longer than the wait: a Chinese error naming the
+/// database, exit 2, nothing half-written.
+#[test]
+fn a_locked_database_is_a_clear_error() {
+    let dir = corpus("locked", 4);
+    let db = dir.join("locked.db");
+    let db_s = db.to_str().unwrap().to_string();
+    let out = block_on(async {
+        let store = Store::open(&db_s).await.unwrap();
+        // Another writer holds the write lock for the whole run.
+        let mut conn = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
+        sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES (-1, -1)").execute(&mut *conn).await.unwrap();
+        let out = tokio::task::spawn_blocking({
+            let (dir, db_s) = (dir.clone(), db_s.clone());
+            move || Command::new(env!("CARGO_BIN_EXE_nianbao")).env("NIANBAO_DB_BUSY_TIMEOUT", "1").args(["ingest", dir.join("reports").to_str().unwrap(), "--db", &db_s]).output().unwrap()
+        })
+        .await
+        .unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+        drop(conn);
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM source_files").await, 0, "nothing written");
+        out
+    })
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("被其他程序占用") && stderr.contains(&db_s), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

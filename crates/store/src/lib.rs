@@ -59,11 +59,16 @@ pub struct Store {
     pub(crate) memo: std::sync::Arc<std::sync::Mutex<web::Memo>>,
     /// `--db` as given (named in error messages; never a password: URLs are shown without it).
     db: std::sync::Arc<str>,
+    busy_secs: u64,
 }
 
 /// How long a writer waits for another (an `ingest` in another process, `serve`) to finish its
-/// transaction before giving up, on SQLite.
+/// transaction before giving up, on SQLite; `NIANBAO_DB_BUSY_TIMEOUT` (seconds) overrides it.
 pub const BUSY_TIMEOUT_SECS: u64 = 60;
+
+fn busy_timeout_secs() -> u64 {
+    std::env::var("NIANBAO_DB_BUSY_TIMEOUT").ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|n| *n > 0).unwrap_or(BUSY_TIMEOUT_SECS)
+}
 /// Connections per pool: several, so one write or one slow query never holds up reads and
 /// logins (SQLite in WAL mode reads while another connection writes).
 pub const POOL_CONNECTIONS: u32 = 8;
@@ -85,15 +90,16 @@ impl Store {
         sqlx::any::install_default_drivers();
         let (url, backend) = database_url(db);
         let sqlite = backend == Backend::Sqlite;
+        let busy = busy_timeout_secs();
         let pool = AnyPoolOptions::new()
             .max_connections(POOL_CONNECTIONS)
-            .acquire_timeout(std::time::Duration::from_secs(BUSY_TIMEOUT_SECS + 30))
+            .acquire_timeout(std::time::Duration::from_secs(busy + 30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
                         // Per connection: a writer waits for another instead of failing at once
                         // with `database is locked`.
-                        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT_SECS * 1000))).execute(&mut *conn).await?;
+                        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", busy * 1000))).execute(&mut *conn).await?;
                         sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
                         sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
                     }
@@ -127,7 +133,7 @@ impl Store {
             }
         }
         let keys = cell_keys::load(&pool).await?;
-        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default(), db: shown_db(db).into() })
+        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default(), db: shown_db(db).into(), busy_secs: busy })
     }
 
     /// A write transaction. On SQLite `BEGIN IMMEDIATE`: the write lock is taken (waiting up to
@@ -152,7 +158,7 @@ impl Store {
         };
         let lower = text.to_lowercase();
         if lower.contains("database is locked") || lower.contains("database table is locked") || lower.starts_with("5 ") || lower.starts_with("6 ") {
-            StoreError::Locked { db: self.db.to_string(), seconds: BUSY_TIMEOUT_SECS }
+            StoreError::Locked { db: self.db.to_string(), seconds: self.busy_secs }
         } else if lower.contains("disk is full") || lower.contains("no space left") || lower.starts_with("13 ") || lower.starts_with("53100") {
             StoreError::DiskFull { db: self.db.to_string() }
         } else {
