@@ -228,10 +228,12 @@ pub async fn serve(db: &str, addr: &str, mut config: Config) -> Result<(), WebEr
     std::fs::create_dir_all(&config.uploads).map_err(|e| WebError::Internal(format!("无法创建上传目录 {}：{e}", config.uploads.display())))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
     let state = AppState { store: store.clone(), config: std::sync::Arc::new(config) };
-    // Re-checks a killed server or ingest left pending.
-    if let Err(e) = store.finish_rechecks().await {
-        eprintln!("警告：跨年度核对未完成：{e}");
-    }
+    // Re-checks a killed server or ingest left pending, while the server already answers.
+    tokio::spawn(async move {
+        if let Err(e) = store.finish_rechecks().await {
+            eprintln!("警告：跨年度核对未完成：{e}");
+        }
+    });
     eprintln!("nianbao 工作台已启动：http://{addr}/ （按 Ctrl-C 停止）");
     guard::serve_on(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -746,8 +746,8 @@ fn only_local_paths_are_followed_after_login() {
     });
 }
 
-/// Connections that never finish their headers are closed after the header timeout; the
-/// server still answers afterwards.
+/// Connections that never finish their headers are closed after the header timeout, one that
+/// stops sending its body after the body timeout; the server still answers afterwards.
 #[test]
 fn slow_clients_are_cut_off() {
     use std::io::{Read, Write};
@@ -755,6 +755,7 @@ fn slow_clients_are_cut_off() {
         let env = setup("slowloris").await;
         let mut config = Config::new(env.dir.join("uploads"));
         config.limits.header_timeout = std::time::Duration::from_millis(500);
+        config.limits.body_timeout = std::time::Duration::from_millis(500);
         config.limits.max_connections = 64;
         let state = AppState { store: env.store.clone(), config: std::sync::Arc::new(config) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -769,6 +770,10 @@ fn slow_clients_are_cut_off() {
                 }
                 conns.push(c);
             }
+            // And one that sends its headers but stops in the middle of its body.
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            c.write_all(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nname=a").unwrap();
+            conns.push(c);
             let mut closed = 0;
             for mut c in conns {
                 // A safety net only: the server closes long before.
@@ -791,6 +796,6 @@ fn slow_clients_are_cut_off() {
         })
         .await
         .unwrap();
-        assert_eq!(closed, 40);
+        assert_eq!(closed, 41);
     });
 }
