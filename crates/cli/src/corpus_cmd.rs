@@ -64,6 +64,20 @@ pub fn ingest(paths: &[PathBuf], db: &str) -> ExitCode {
     }
 }
 
+/// `nianbao recheck`: every agency's reports checked again across years.
+pub fn recheck(db: &str) -> ExitCode {
+    let result = run(async {
+        let store = Store::open(db).await?;
+        let n = store.recheck_all().await?;
+        let (_, _, reports, findings) = store.counts().await?;
+        Ok(format!("已重新核对 {n} 个有多份报告的机关；数据库 {db}：{reports} 份报告，{findings} 条检查结果\n"))
+    });
+    match result {
+        Ok(s) => print(&s),
+        Err(e) => fail(e),
+    }
+}
+
 pub fn agency(cmd: AgencyCmd, db: &str) -> ExitCode {
     let result = run(async {
         let store = Store::open(db).await?;

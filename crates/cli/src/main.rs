@@ -43,6 +43,11 @@ enum Command {
     },
     /// 列出全部检查规则及实现状态
     Rules,
+    /// 重新核对数据库中每个机关跨年度的检查结果（规则更新后，或补做中断的核对）
+    Recheck {
+        #[arg(long, default_value = "nianbao.db")]
+        db: String,
+    },
     /// 批量读取、检查报告并存入数据库（默认 ./nianbao.db，也可 --db postgres://…）
     Ingest {
         /// 文件或目录（递归）
@@ -168,6 +173,7 @@ fn main() -> ExitCode {
         Command::Template { year, agency, from, out } => write_cmd::template(year, agency, from, &out),
         Command::Render { file, format, out, year, force } => write_cmd::render(&file, format, &out, year, force),
         Command::Ingest { paths, db } => corpus_cmd::ingest(&paths, &db),
+        Command::Recheck { db } => corpus_cmd::recheck(&db),
         Command::Agency { cmd, db } => corpus_cmd::agency(cmd, &db),
         Command::Compare { args, db, all } => corpus_cmd::compare_cmd(&args, &db, all),
         Command::Export { format, out, agency, parent, year, db } => corpus_cmd::export(format, &out, nianbao_store::export::Filter { agency, parent, year }, &db),

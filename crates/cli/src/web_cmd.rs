@@ -67,8 +67,8 @@ pub fn user(cmd: UserCmd, db: &str) -> ExitCode {
         return fail(format!("无法读取密码：{e}"));
     }
     let password = password.trim_end_matches(['\r', '\n']).to_string();
-    if password.chars().count() < 8 {
-        return fail("密码至少 8 个字符");
+    if let Err(why) = nianbao_web::password::check(&password, Some(&name)) {
+        return fail(why);
     }
     let hash = match nianbao_web::auth::hash_password(&password) {
         Ok(h) => h,

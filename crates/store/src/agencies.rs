@@ -53,7 +53,7 @@ impl Store {
     /// Makes `alias` a name of `canonical` (creating `canonical` if needed) and moves the
     /// reports filed under the alias's old agency, in one transaction.
     pub async fn set_alias(&self, alias: &str, canonical: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let target = resolve_agency(&mut tx, canonical).await?;
         let key = agency::key(alias);
         let old: Option<i64> = sqlx::query("SELECT agency_id FROM agency_aliases WHERE alias_key = $1").bind(&key).fetch_optional(&mut *tx).await?.map(|r| r.try_get(0)).transpose()?;
@@ -92,7 +92,7 @@ impl Store {
             let parent = pi.and_then(|p| rec.get(p)).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
             rows.push((name, parent));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for (name, parent) in &rows {
             let id = resolve_agency(&mut tx, name).await?;
             if let Some(p) = parent {

@@ -39,7 +39,7 @@ pub async fn load(pool: &sqlx::AnyPool) -> Result<CellKeys, StoreError> {
     if !missing.is_empty() {
         let mut tx = pool.begin().await?;
         for (id, l, t, row, c, field) in missing {
-            sqlx::query("INSERT INTO cell_keys (cell_id, layout, tbl, row_key, col, field) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO cell_keys (cell_id, layout, tbl, row_key, col, field) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
                 .bind(id)
                 .bind(l.as_str())
                 .bind(t.key())

@@ -49,6 +49,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// A finding, owned, ready to be stored.
+#[derive(Clone)]
 pub struct StoredFinding {
     pub report: usize,
     pub rule: String,
@@ -142,6 +143,10 @@ impl Store {
 
     /// Ingests files and directories. `progress`: draw a progress bar on standard error.
     pub async fn ingest(&self, paths: &[PathBuf], progress: bool) -> Result<IngestSummary, StoreError> {
+        self.ingest_inner(paths, progress).await.map_err(|e| self.explain(e))
+    }
+
+    async fn ingest_inner(&self, paths: &[PathBuf], progress: bool) -> Result<IngestSummary, StoreError> {
         let start = Instant::now();
         let files = collect_files(paths);
         let known = self.known_files().await?;
@@ -150,7 +155,6 @@ impl Store {
             ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件  {per_sec}  {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let mut summary = IngestSummary { files: files.len(), ..IngestSummary::default() };
-        let mut touched: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(64);
         let worker = std::thread::spawn(move || {
             files.par_iter().for_each_with(tx, |tx, path| {
@@ -178,14 +182,17 @@ impl Store {
                 Work::Parsed { path, sha, size, doc, findings } => {
                     summary.reports += doc.reports.len();
                     summary.findings += findings.len();
-                    touched.extend(self.write_file(&path, &sha, size, Ok((&doc, &findings))).await?);
-                    summary.written += 1;
+                    match self.write_file(&path, &sha, size, None, Ok((&doc, &findings)), None).await? {
+                        Some(_) => summary.written += 1,
+                        // Another process stored the same file meanwhile.
+                        None => summary.unchanged += 1,
+                    }
                 }
                 Work::Failed { path, sha, size, error } => {
                     summary.failed += 1;
                     summary.failures.push(error.clone());
                     if !sha.is_empty() {
-                        self.write_file(&path, &sha, size, Err(&error)).await?;
+                        self.write_file(&path, &sha, size, None, Err(&error), None).await?;
                     }
                     bar.set_message(format!("失败 {}", summary.failed));
                 }
@@ -194,11 +201,8 @@ impl Store {
         }
         let _ = worker.join();
         bar.set_message("跨年度核对");
-        for agency in &touched {
-            if self.recheck_agency(*agency).await? {
-                summary.rechecked_agencies += 1;
-            }
-        }
+        // Every pending re-check, this run's and any a killed run left.
+        summary.rechecked_agencies = self.finish_rechecks().await?;
         if self.backend == crate::Backend::Sqlite && summary.written > 0 {
             // Planner statistics, sampled (analysis_limit bounds the work to well under a second
             // on 100,000 reports): without them SQLite sorts the web list of a large corpus the
@@ -211,11 +215,64 @@ impl Store {
         Ok(summary)
     }
 
-    /// Writes one file's version, its reports, cells and findings, in one transaction.
-    /// Returns the agencies the file's reports belong to.
-    async fn write_file(&self, path: &str, sha: &str, size: usize, content: Result<(&ParsedDocument, &[StoredFinding]), &str>) -> Result<Vec<i64>, StoreError> {
+    /// Writes one file's version, its reports, cells and findings, in one transaction, with the
+    /// cross-year re-check of its agencies recorded as pending work (`pending_rechecks`).
+    /// Returns the agencies the file's reports belong to, or `None` when the same file (path and
+    /// content) is already stored (another process wrote it meanwhile). `original`: the name the
+    /// file was uploaded under. `region`: the reports must belong to agencies already known and
+    /// under this agency (a reviewer's upload); anything else is refused and nothing is written.
+    pub async fn write_file(
+        &self,
+        path: &str,
+        sha: &str,
+        size: usize,
+        original: Option<&str>,
+        content: Result<(&ParsedDocument, &[StoredFinding]), &str>,
+        region: Option<i64>,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
         let mut agencies = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
+        if self.backend == crate::Backend::Postgres {
+            // Writers of the same path (several machines ingesting one share) one at a time.
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l").bind(format!("file:{path}")).fetch_one(&mut *tx).await?;
+        }
+        // The agencies first: a refusal must come before anything is written.
+        let mut report_agencies: Vec<Option<i64>> = Vec::new();
+        if let Ok((doc, _)) = &content {
+            for parsed in &doc.reports {
+                let id = match (&parsed.report.agency, region) {
+                    (Some(name), None) => Some(resolve_agency(&mut tx, name).await?),
+                    (Some(name), Some(region)) => {
+                        let key = nianbao_check::agency::key(name);
+                        let found: Option<i64> =
+                            sqlx::query("SELECT agency_id FROM agency_aliases WHERE alias_key = $1").bind(&key).fetch_optional(&mut *tx).await?.map(|r| r.try_get(0)).transpose()?;
+                        let inside = match found {
+                            Some(id) => {
+                                let sql = format!("SELECT COUNT(*) FROM agencies WHERE id = $2 AND id IN {}", crate::web::subtree_sql(1));
+                                let n: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(region).bind(id).fetch_one(&mut *tx).await?.try_get(0)?;
+                                n > 0
+                            }
+                            None => false,
+                        };
+                        if !inside {
+                            tx.rollback().await?;
+                            return Err(StoreError::Refused(format!("报告所属机关“{name}”不在您负责的区域内，未入库（如确属本区域，请管理员先在机关树中登记该机关）")));
+                        }
+                        found
+                    }
+                    (None, Some(_)) => {
+                        tx.rollback().await?;
+                        return Err(StoreError::Refused("未能识别报告所属机关，审核员只能上传本区域机关的报告，未入库".into()));
+                    }
+                    (None, None) => None,
+                };
+                report_agencies.push(id);
+            }
+        }
+        if sqlx::query("SELECT id FROM source_files WHERE path = $1 AND sha256 = $2").bind(path).bind(sha).fetch_optional(&mut *tx).await?.is_some() {
+            tx.rollback().await?;
+            return Ok(None);
+        }
         let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM source_files WHERE path = $1").bind(path).fetch_one(&mut *tx).await?.try_get(0)?;
         let superseded: Vec<i64> = sqlx::query("SELECT id FROM source_files WHERE path = $1 AND is_current = 1")
             .bind(path)
@@ -234,8 +291,8 @@ impl Store {
         };
         let now = now_iso();
         let file_id: i64 = sqlx::query(
-            "INSERT INTO source_files (path, sha256, size, format, status, error, parser_version, version, is_current, ingested_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",
+            "INSERT INTO source_files (path, sha256, size, format, status, error, parser_version, version, is_current, ingested_at, original_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id",
         )
         .bind(path)
         .bind(sha)
@@ -246,20 +303,15 @@ impl Store {
         .bind(nianbao_parse::PARSER_VERSION)
         .bind(version + 1)
         .bind(now)
+        .bind(original)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
         if let Ok((doc, findings)) = content {
             for (idx, parsed) in doc.reports.iter().enumerate() {
                 let r = &parsed.report;
-                let agency_id = match &r.agency {
-                    Some(name) => {
-                        let id = resolve_agency(&mut tx, name).await?;
-                        agencies.push(id);
-                        Some(id)
-                    }
-                    None => None,
-                };
+                let agency_id = report_agencies.get(idx).copied().flatten();
+                agencies.extend(agency_id);
                 let mine: Vec<&StoredFinding> = findings.iter().filter(|f| f.report == idx).collect();
                 let errors = mine.iter().filter(|f| f.severity == "error").count() as i64;
                 let warnings = mine.iter().filter(|f| f.severity == "warning").count() as i64;
@@ -297,14 +349,68 @@ impl Store {
             }
             add_to_country_sums(&mut tx, file_id, Sign::Plus).await?;
         }
+        agencies.sort_unstable();
+        agencies.dedup();
+        for a in &agencies {
+            // The token changes with every file, so a re-check that read the agency's files
+            // before this one was committed does not clear this file's work.
+            sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
+                .bind(*a)
+                .bind(file_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(agencies)
+        Ok(Some(agencies))
+    }
+
+    /// Runs every pending re-check (this run's, a killed run's, another process's) until none is
+    /// left. Returns how many agencies were checked across files.
+    pub async fn finish_rechecks(&self) -> Result<usize, StoreError> {
+        let mut done = 0;
+        loop {
+            let rows = sqlx::query("SELECT agency_id, token FROM pending_rechecks ORDER BY agency_id").fetch_all(&self.pool).await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            for r in rows {
+                let (agency, token): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+                if self.recheck_pending(agency, Some(token)).await? {
+                    done += 1;
+                }
+            }
+        }
+    }
+
+    /// `nianbao recheck`: every agency with current reports is checked again across its years
+    /// (the findings of a database written before re-checks were kept as pending work, or after
+    /// the rules changed). Returns how many agencies were checked across files.
+    pub async fn recheck_all(&self) -> Result<usize, StoreError> {
+        let run = async {
+            let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "INSERT INTO pending_rechecks (agency_id, token) \
+                 SELECT DISTINCT r.agency_id, 0 FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1 AND r.agency_id IS NOT NULL \
+                 ON CONFLICT (agency_id) DO NOTHING",
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            self.finish_rechecks().await
+        };
+        run.await.map_err(|e| self.explain(e))
     }
 
     /// Checks all current reports of an agency together (so the rules across years see every
     /// year, whatever file each came from) and replaces their findings, in one transaction.
     /// Returns false when a source file is no longer readable (the stored findings stay).
     pub async fn recheck_agency(&self, agency_id: i64) -> Result<bool, StoreError> {
+        self.recheck_pending(agency_id, None).await
+    }
+
+    /// `recheck_agency`, clearing the agency's pending re-check if its token is still `token`
+    /// (a file committed meanwhile renews the token, and its re-check stays pending).
+    async fn recheck_pending(&self, agency_id: i64, token: Option<i64>) -> Result<bool, StoreError> {
         let rows = sqlx::query(
             "SELECT r.id, f.path, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE r.agency_id = $1 AND f.is_current = 1 ORDER BY f.path, r.idx",
         )
@@ -312,34 +418,63 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let wanted: Vec<(i64, String, usize)> = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? as usize))).collect::<Result<_, sqlx::Error>>()?;
-        let mut paths: Vec<&str> = wanted.iter().map(|w| w.1.as_str()).collect();
+        let mut paths: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         paths.dedup();
-        if paths.len() < 2 {
+        // Parsing and checking are CPU work: off the async runtime (the workbench keeps answering).
+        let checked = if paths.len() < 2 {
+            None
+        } else {
+            tokio::task::spawn_blocking(move || {
+                let mut docs = Vec::new();
+                for p in &paths {
+                    docs.push(nianbao_parse::parse_file(Path::new(p)).ok()?);
+                }
+                let result = nianbao_check::check(&docs);
+                // Owned: (file, report index in its file, its findings).
+                let per_report: Vec<(String, usize, Vec<StoredFinding>)> = result
+                    .reports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (doc, k))| (doc.source.file.clone(), *k, result.findings.iter().filter(|f| f.report == i).map(StoredFinding::from).collect()))
+                    .collect();
+                Some(per_report)
+            })
+            .await
+            .map_err(|e| StoreError::Other(format!("跨年度核对中断：{e}")))?
+        };
+        let mut tx = self.write_tx().await?;
+        if self.backend == crate::Backend::Postgres {
+            // Two re-checks of one agency (two ingests) one after the other, never interleaved.
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l").bind(format!("agency:{agency_id}")).fetch_one(&mut *tx).await?;
+        }
+        let Some(result) = checked else {
+            // One file (its own check is complete) or an unreadable file (the stored findings stay).
+            clear_pending(&mut tx, agency_id, token).await?;
+            tx.commit().await?;
             return Ok(false);
-        }
-        let mut docs = Vec::new();
-        for p in &paths {
-            match nianbao_parse::parse_file(Path::new(p)) {
-                Ok(d) => docs.push(d),
-                Err(_) => return Ok(false),
-            }
-        }
-        let result = nianbao_check::check(&docs);
-        let mut tx = self.pool.begin().await?;
-        for (i, (doc, k)) in result.reports.iter().enumerate() {
-            let Some((report_id, _, _)) = wanted.iter().find(|w| w.1 == doc.source.file && w.2 == *k) else { continue };
+        };
+        for (file, k, findings) in &result {
+            let Some((report_id, _, _)) = wanted.iter().find(|w| w.1 == *file && w.2 == *k) else { continue };
             sqlx::query("DELETE FROM findings WHERE report_id = $1").bind(*report_id).execute(&mut *tx).await?;
             let (mut errors, mut warnings) = (0i64, 0i64);
-            for f in result.findings.iter().filter(|f| f.report == i) {
-                errors += i64::from(f.severity == nianbao_check::Severity::Error);
-                warnings += i64::from(f.severity == nianbao_check::Severity::Warning);
-                insert_finding(&mut tx, *report_id, &StoredFinding::from(f)).await?;
+            for f in findings {
+                errors += i64::from(f.severity == "error");
+                warnings += i64::from(f.severity == "warning");
+                insert_finding(&mut tx, *report_id, f).await?;
             }
             sqlx::query("UPDATE reports SET errors = $1, warnings = $2 WHERE id = $3").bind(errors).bind(warnings).bind(*report_id).execute(&mut *tx).await?;
         }
+        clear_pending(&mut tx, agency_id, token).await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Removes an agency's pending re-check if no file renewed it since it was read.
+async fn clear_pending(tx: &mut sqlx::Transaction<'static, sqlx::Any>, agency_id: i64, token: Option<i64>) -> Result<(), StoreError> {
+    let Some(token) = token else { return Ok(()) };
+    sqlx::query("DELETE FROM pending_rechecks WHERE agency_id = $1 AND token = $2").bind(agency_id).bind(token).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Whether a file's cells go into the corpus's sums or come out of them.

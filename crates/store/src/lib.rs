@@ -30,6 +30,12 @@ pub enum StoreError {
     NoReport { agency: String, year: i32 },
     #[error("读取 {file} 失败：{reason}")]
     Csv { file: String, reason: String },
+    #[error("数据库 {db} 被其他程序占用，等待 {seconds} 秒后仍无法写入；请稍后重试")]
+    Locked { db: String, seconds: u64 },
+    #[error("磁盘已满，无法写入数据库 {db}；请腾出磁盘空间后重试（已写入的内容完整保留）")]
+    DiskFull { db: String },
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Other(String),
 }
@@ -51,7 +57,21 @@ pub struct Store {
     /// while the data they were read from is unchanged (`web::Generation`): summing a large
     /// region's cells takes seconds, sorting 100,000 reports a fifth of a second.
     pub(crate) memo: std::sync::Arc<std::sync::Mutex<web::Memo>>,
+    /// `--db` as given (named in error messages; never a password: URLs are shown without it).
+    db: std::sync::Arc<str>,
+    busy_secs: u64,
 }
+
+/// How long a writer waits for another (an `ingest` in another process, `serve`) to finish its
+/// transaction before giving up, on SQLite; `NIANBAO_DB_BUSY_TIMEOUT` (seconds) overrides it.
+pub const BUSY_TIMEOUT_SECS: u64 = 60;
+
+fn busy_timeout_secs() -> u64 {
+    std::env::var("NIANBAO_DB_BUSY_TIMEOUT").ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|n| *n > 0).unwrap_or(BUSY_TIMEOUT_SECS)
+}
+/// Connections per pool: several, so one write or one slow query never holds up reads and
+/// logins (SQLite in WAL mode reads while another connection writes).
+pub const POOL_CONNECTIONS: u32 = 8;
 
 /// `--db` as given: a `postgres://…` URL, a `sqlite:` URL, or a path to a SQLite file.
 pub fn database_url(db: &str) -> (String, Backend) {
@@ -69,24 +89,100 @@ impl Store {
     pub async fn open(db: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (url, backend) = database_url(db);
+        let sqlite = backend == Backend::Sqlite;
+        let busy = busy_timeout_secs();
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
+            .max_connections(POOL_CONNECTIONS)
+            .acquire_timeout(std::time::Duration::from_secs(busy + 30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Per connection: a writer waits for another instead of failing at once
+                        // with `database is locked`.
+                        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", busy * 1000))).execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await
-            .map_err(|e| StoreError::Open { url: db.to_string(), reason: e.to_string() })?;
-        if backend == Backend::Sqlite {
+            .map_err(|e| StoreError::Open { url: shown_db(db), reason: e.to_string() })?;
+        if sqlite {
             // WAL keeps readers going during an ingest; each report is still its own transaction.
             sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
-            sqlx::query("PRAGMA synchronous=NORMAL").execute(&pool).await?;
-            sqlx::query("PRAGMA foreign_keys=ON").execute(&pool).await?;
         }
         let migrator = match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        migrator.run(&pool).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
+        // Two processes opening a new SQLite file at once both apply the first migration; the
+        // loser sees the winner's tables and, run again, finds them recorded (PostgreSQL's
+        // migrator takes a lock of its own).
+        let mut attempt = 0;
+        loop {
+            match migrator.run(&pool).await {
+                Ok(()) => break,
+                Err(e) if sqlite && attempt < 5 => {
+                    attempt += 1;
+                    let _ = e;
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                }
+                Err(e) => return Err(StoreError::Migrate(e.to_string())),
+            }
+        }
         let keys = cell_keys::load(&pool).await?;
-        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default() })
+        Ok(Store { pool, backend, cell_keys: std::sync::Arc::new(keys), memo: Default::default(), db: shown_db(db).into(), busy_secs: busy })
+    }
+
+    /// A write transaction. On SQLite `BEGIN IMMEDIATE`: the write lock is taken (waiting up to
+    /// the busy timeout) before anything is read, so a transaction never fails halfway when it
+    /// starts writing after another process wrote.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(|e| self.explain(StoreError::Db(e)))
+    }
+
+    /// A database error as the user should read it: a locked database or a full disk named
+    /// with the database, everything else as it is.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        let text = match &e {
+            StoreError::Db(sqlx::Error::Database(d)) => format!("{} {}", d.code().unwrap_or_default(), d.message()),
+            StoreError::Db(sqlx::Error::Io(io)) => io.to_string(),
+            StoreError::Db(sqlx::Error::PoolTimedOut) => "database is locked".to_string(),
+            _ => return e,
+        };
+        let lower = text.to_lowercase();
+        if lower.contains("database is locked") || lower.contains("database table is locked") || lower.starts_with("5 ") || lower.starts_with("6 ") {
+            StoreError::Locked { db: self.db.to_string(), seconds: self.busy_secs }
+        } else if lower.contains("disk is full") || lower.contains("no space left") || lower.starts_with("13 ") || lower.starts_with("53100") {
+            StoreError::DiskFull { db: self.db.to_string() }
+        } else {
+            e
+        }
+    }
+
+    /// The database as named in messages.
+    pub fn db_name(&self) -> &str {
+        &self.db
+    }
+}
+
+/// `--db` without a password (a PostgreSQL URL's `user:password@`).
+fn shown_db(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &db[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &db[..scheme + 3], &db[at..]),
+                None => db.to_string(),
+            }
+        }
+        _ => db.to_string(),
     }
 }
 

@@ -60,7 +60,7 @@ impl User {
 }
 
 /// The SQL of "agency ids in the subtree of `$n`" (UNION stops on a cycle in the tree).
-fn subtree_sql(n: usize) -> String {
+pub(crate) fn subtree_sql(n: usize) -> String {
     format!("(WITH RECURSIVE sub(id) AS (SELECT id FROM agencies WHERE id = ${n} UNION SELECT a.id FROM agencies a JOIN sub ON a.parent_id = sub.id) SELECT id FROM sub)")
 }
 
@@ -257,7 +257,7 @@ impl Store {
 
     /// Changes an account's password; its open sessions end.
     pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::Other("没有这个用户".into()));
@@ -270,7 +270,7 @@ impl Store {
     /// Disables or enables an account. Disabling ends its sessions; the account stays, so its
     /// decisions keep their author.
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // A literal NULL rather than a bound `None`: the Any driver's NULLs carry a type.
         let n = if disabled {
             sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(now_iso()).bind(user_id).execute(&mut *tx).await?
@@ -290,7 +290,7 @@ impl Store {
 
     /// Changes an account's role and region; its open sessions end so the new rights apply.
     pub async fn set_user_role(&self, user_id: i64, role: Role, region_id: Option<i64>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE users SET role = $1, region_id = $2 WHERE id = $3").bind(role.key()).bind(region_id).bind(user_id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::Other("没有这个用户".into()));
@@ -555,7 +555,7 @@ impl Store {
     /// Records (or replaces) the decision on a finding. `status`: "confirmed", "dismissed", or
     /// "open" to withdraw the decision.
     pub async fn decide(&self, finding: &FindingRow, agency_id: Option<i64>, year: Option<i64>, status: &str, comment: &str, user_id: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM review_decisions WHERE finding_key = $1").bind(&finding.key).execute(&mut *tx).await?;
         if status != "open" {
             sqlx::query(
@@ -788,19 +788,26 @@ impl Store {
                 return Ok(());
             }
         }
-        let doc = nianbao_parse::parse_file(std::path::Path::new(path)).map_err(|e| StoreError::Other(e.to_string()))?;
-        let result = nianbao_check::check(std::slice::from_ref(&doc));
+        // CPU work, off the async runtime.
+        let owned = path.to_string();
+        let result = tokio::task::spawn_blocking(move || {
+            let doc = nianbao_parse::parse_file(std::path::Path::new(&owned)).map_err(|e| StoreError::Other(e.to_string()))?;
+            let result = nianbao_check::check(std::slice::from_ref(&doc));
+            Ok::<_, StoreError>(result.findings.iter().map(crate::ingest::StoredFinding::from).collect::<Vec<_>>())
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("重新检查中断：{e}")))??;
         let rows = sqlx::query("SELECT r.id, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path = $1 AND f.is_current = 1")
             .bind(path)
             .fetch_all(&self.pool)
             .await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for r in rows {
             let (report_id, idx): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
             sqlx::query("DELETE FROM findings WHERE report_id = $1").bind(report_id).execute(&mut *tx).await?;
             let (mut errors, mut warnings) = (0i64, 0i64);
-            for f in result.findings.iter().filter(|f| f.report as i64 == idx) {
-                let f = crate::ingest::StoredFinding::from(f);
+            for f in result.iter().filter(|f| f.report as i64 == idx) {
+                let f = f.clone();
                 errors += i64::from(f.severity == "error");
                 warnings += i64::from(f.severity == "warning");
                 sqlx::query(

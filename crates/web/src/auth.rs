@@ -185,12 +185,40 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Only a local path may be a target after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => n.to_string(),
-        _ => "/reports".to_string(),
+/// Only a local path may be a target after login (no open redirect). Anything a browser could
+/// read as another host is refused whole: `//host`, `/\\host`, and any control character or
+/// whitespace (browsers drop tabs and newlines, so `/\t/host` becomes `//host`), also after
+/// percent-decoding once.
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(n) = next.filter(|n| !n.is_empty()) else { return "/reports".to_string() };
+    let decoded = percent_decode(n);
+    let bad = |s: &str| !s.starts_with('/') || s.starts_with("//") || s.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if bad(n) || bad(&decoded) || n.len() > 2000 {
+        return "/".to_string();
     }
+    if n.starts_with("/login") {
+        return "/reports".to_string();
+    }
+    n.to_string()
+}
+
+/// `%XX` sequences decoded (invalid ones kept as they are); bytes that are not UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 1) && s.is_char_boundary(i + 3) {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn login_response(state: &AppState, next: &str, error: Option<String>) -> Result<Response, WebError> {
@@ -205,28 +233,35 @@ pub async fn login_page(State(state): State<AppState>, axum::extract::Query(q): 
     login_response(&state, &safe_next(q.next.as_deref()), None)
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, axum::Form(form): axum::Form<LoginForm>) -> Result<Response, WebError> {
+pub async fn login(State(state): State<AppState>, client: crate::guard::ClientAddr, headers: HeaderMap, axum::Form(form): axum::Form<LoginForm>) -> Result<Response, WebError> {
     let next = safe_next(form.next.as_deref());
     match cookie(&headers, LOGIN_COOKIE) {
         Some(t) if same_token(&t, &form.csrf) => {}
         _ => return Err(WebError::Csrf),
     }
-    let found = state.store.user_by_name(form.name.trim()).await?;
+    let guards = state.config.guards();
+    let name = form.name.trim().to_string();
+    // A locked account or address costs no password hash.
+    if let Some(wait) = guards.throttle.locked(&name, client.0) {
+        let mut resp = login_response(&state, &next, Some(WebError::Throttled(wait.as_secs().max(1)).to_string()))?;
+        *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(resp);
+    }
+    let found = state.store.user_by_name(&name).await?;
     let password = form.password.clone();
     let user = match found {
-        Some((user, hash)) => {
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(|e| WebError::Internal(e.to_string()))?;
-            ok.then_some(user)
-        }
+        Some((user, hash)) => guards.hash(move || verify_password(&password, &hash)).await?.then_some(user),
         None => {
             // Same work for an unknown name, so timing does not tell which names exist.
-            let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+            let _ = guards.hash(move || hash_password(&password)).await?;
             None
         }
     };
     let Some(user) = user else {
+        guards.throttle.failed(&name, client.0);
         return login_response(&state, &next, Some("用户名或密码不正确".into()));
     };
+    guards.throttle.succeeded(&name);
     let token = random_token();
     let csrf = random_token();
     let expires = (chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours)).format("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -6,8 +6,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod guard;
 pub mod notice;
 pub mod pages;
+pub mod password;
 pub mod upload;
 pub mod users;
 pub mod view;
@@ -29,18 +31,31 @@ pub const MAX_REQUEST_BYTES: usize = 200 * 1024 * 1024;
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where uploaded files are kept (the database refers to them by path; re-checks read them).
+    /// Where uploaded files are kept, by content hash (`<sha256 prefix>/<sha256>.<ext>`; the
+    /// database refers to them by path and keeps the uploaded name; re-checks read them).
     pub uploads: PathBuf,
     /// Mark the session cookie `Secure` (only when the pages are served over HTTPS, e.g. behind
     /// a reverse proxy; a plain-HTTP intranet address would then never get a session).
     pub secure_cookie: bool,
     /// How long a session lasts, in hours.
     pub session_hours: i64,
+    /// Bounds on the work and the clients the server accepts.
+    pub limits: guard::Limits,
+    /// Called on the parse worker before an uploaded file is parsed (tests hold a parse there
+    /// to show that the server keeps answering meanwhile).
+    pub parse_hook: Option<guard::ParseHook>,
+    /// The pools, semaphores and login counters, made from `limits` at first use.
+    guards: std::sync::Arc<std::sync::OnceLock<guard::Guards>>,
 }
 
 impl Config {
     pub fn new(uploads: PathBuf) -> Config {
-        Config { uploads, secure_cookie: false, session_hours: 12 }
+        Config { uploads, secure_cookie: false, session_hours: 12, limits: guard::Limits::default(), parse_hook: None, guards: Default::default() }
+    }
+
+    /// The server's shared guards (parse workers, password hashing, login throttling).
+    pub fn guards(&self) -> &guard::Guards {
+        self.guards.get_or_init(|| guard::Guards::new(&self.limits))
     }
 }
 
@@ -72,6 +87,10 @@ pub enum WebError {
     Template(#[from] askama::Error),
     #[error("服务器内部错误：{0}")]
     Internal(String),
+    #[error("服务器正忙：待检查的文件过多，请稍后再试")]
+    Busy,
+    #[error("登录失败次数过多，请 {0} 秒后再试")]
+    Throttled(u64),
 }
 
 impl WebError {
@@ -82,8 +101,34 @@ impl WebError {
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Busy | WebError::Store(StoreError::Locked { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Store(StoreError::Refused(_)) => StatusCode::FORBIDDEN,
             WebError::Store(StoreError::NoAgency(_)) | WebError::Store(StoreError::NoReport { .. }) => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl WebError {
+    /// What the user reads: internal errors (database, templates, files) are logged on the
+    /// server and answered without their details (no server paths, no SQL).
+    pub fn public_message(&self) -> String {
+        match self {
+            WebError::Internal(_) | WebError::Template(_) => {
+                eprintln!("错误：{self}");
+                "服务器内部错误，请稍后重试；详情已记入服务器日志".into()
+            }
+            WebError::Store(StoreError::Locked { .. }) => {
+                eprintln!("错误：{self}");
+                "数据库繁忙，请稍后重试".into()
+            }
+            WebError::Store(StoreError::NoAgency(_) | StoreError::NoReport { .. } | StoreError::Refused(_)) => self.to_string(),
+            WebError::Store(_) => {
+                eprintln!("错误：{self}");
+                "服务器内部错误，请稍后重试；详情已记入服务器日志".into()
+            }
+            _ => self.to_string(),
         }
     }
 }
@@ -91,10 +136,10 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let page = pages::ErrorPage { message: self.to_string(), status: status.as_u16() };
+        let page = pages::ErrorPage { message: self.public_message(), status: status.as_u16() };
         match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, self.to_string()).into_response(),
+            Err(_) => (status, page.message).into_response(),
         }
     }
 }
@@ -124,6 +169,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{*path}", get(assets))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        // A client that stops sending its body is cut off instead of holding a worker.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.config.limits.body_timeout))
+        // Pages carry a region's data: never kept by a browser or a proxy (assets set their own).
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -173,16 +222,21 @@ pub fn default_uploads(db: &str) -> PathBuf {
 }
 
 /// Opens the database and serves until interrupted (Ctrl-C).
-pub async fn serve(db: &str, addr: &str, config: Config) -> Result<(), WebError> {
+pub async fn serve(db: &str, addr: &str, mut config: Config) -> Result<(), WebError> {
+    config.limits.apply_env().map_err(WebError::BadRequest)?;
     let store = Store::open(db).await?;
     std::fs::create_dir_all(&config.uploads).map_err(|e| WebError::Internal(format!("无法创建上传目录 {}：{e}", config.uploads.display())))?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
-    let state = AppState { store, config: std::sync::Arc::new(config) };
+    let state = AppState { store: store.clone(), config: std::sync::Arc::new(config) };
+    // Re-checks a killed server or ingest left pending, while the server already answers.
+    tokio::spawn(async move {
+        if let Err(e) = store.finish_rechecks().await {
+            eprintln!("警告：跨年度核对未完成：{e}");
+        }
+    });
     eprintln!("nianbao 工作台已启动：http://{addr}/ （按 Ctrl-C 停止）");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))
+    guard::serve_on(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

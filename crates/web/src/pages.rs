@@ -309,9 +309,14 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         })
         .collect();
     // The source text: the file is read again (the database keeps the model, not the text).
-    let (source, source_note) = match source_view(&loaded) {
-        Ok(lines) => (lines, None),
-        Err(note) => (Vec::new(), Some(note)),
+    // Parsing is CPU work: on a parse worker, never on the async runtime.
+    let loaded = std::sync::Arc::new(loaded);
+    let shared = loaded.clone();
+    let viewed = state.config.guards().parse.run(move || source_view(&shared)).await;
+    let (source, source_note) = match viewed {
+        Ok(Ok(lines)) => (lines, None),
+        Ok(Err(note)) => (Vec::new(), Some(note)),
+        Err(e) => (Vec::new(), Some(format!("原文暂不可显示：{}", e.public_message()))),
     };
     let d = &loaded.detail;
     let page = ReportPage {
@@ -337,7 +342,10 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
 
 fn source_view(loaded: &Loaded) -> Result<Vec<SourceLine>, String> {
     let path = std::path::Path::new(&loaded.detail.file);
-    let doc = nianbao_parse::parse_file(path).map_err(|e| format!("原文暂不可显示：{e}"))?;
+    let doc = nianbao_parse::parse_file(path).map_err(|e| {
+        eprintln!("警告：{e}");
+        "原文暂不可显示：源文件无法读取".to_string()
+    })?;
     // The report within the file: the one with the same agency and year, else the first.
     let parsed = doc
         .reports
@@ -391,6 +399,7 @@ pub struct Nothing {}
 /// they are stored by finding key, not by finding id.
 pub async fn recheck(State(state): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Nothing>) -> Result<Response, WebError> {
     let loaded = load(&state, &f.auth, id).await?;
+    let _held = state.config.guards().parse.hold().await?;
     state.store.recheck_file(&loaded.detail.file, loaded.detail.agency_id).await?;
     // The re-check keeps report rows; the same id is still this report.
     Ok(Redirect::to(&format!("/reports/{id}?notice=rechecked")).into_response())

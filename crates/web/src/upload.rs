@@ -1,7 +1,10 @@
 //! Uploading reports: many files at once (multipart, ≤ 20 MB each, known extensions only) or
-//! pasted text. Each file is kept under the uploads folder (the database refers to files by
-//! path, and re-checks read them again) and ingested like `nianbao ingest` does. Answers JSON to
-//! the page's script (`Accept: application/json`), a results page otherwise.
+//! pasted text. Each file is parsed and checked on a parse worker (never on the async runtime;
+//! a full queue is a 503), kept under the uploads folder by its content hash
+//! (`<sha256[..2]>/<sha256>.<ext>`, so two agencies' `年报.txt` never meet; the uploaded name is
+//! kept in the database) and stored like `nianbao ingest` does. A reviewer's upload may only
+//! hold reports of agencies already in its region: anything else is refused, never created.
+//! Answers JSON to the page's script (`Accept: application/json`), a results page otherwise.
 
 use crate::auth::Auth;
 use crate::pages::Frame;
@@ -10,6 +13,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
+use nianbao_store::ingest::StoredFinding;
 use serde::Serialize;
 
 /// Extensions accepted for upload (the parser decides the format from the content).
@@ -50,10 +54,21 @@ pub async fn upload_page(auth: Auth) -> Result<Html<String>, WebError> {
     Ok(Html(UploadPage { frame: Frame::of(&auth), results: Vec::new(), accept: accept() }.render()?))
 }
 
-/// A file name safe to keep: its last component, letters (any script), digits and `.-_()（）`.
+/// Characters of a shown file name at most (the name is only shown: files are stored by hash).
+const NAME_CHARS: usize = 80;
+
+/// A file name safe to show: its last component, letters (any script), digits and `.-_()（）`,
+/// at most 80 characters (a long name keeps its end, with the extension).
 pub fn safe_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last.chars().map(|c| if c.is_alphanumeric() || ".-_()（）".contains(c) { c } else { '_' }).take(120).collect();
+    let cleaned: Vec<char> = last.chars().map(|c| if c.is_alphanumeric() || ".-_()（）".contains(c) { c } else { '_' }).collect();
+    let cleaned: String = if cleaned.len() > NAME_CHARS {
+        let tail: String = cleaned[cleaned.len() - 12..].iter().collect();
+        let head: String = cleaned[..NAME_CHARS - 13].iter().collect();
+        format!("{head}…{tail}")
+    } else {
+        cleaned.into_iter().collect()
+    };
     let cleaned = cleaned.trim_start_matches('.').to_string();
     if cleaned.is_empty() {
         "上传文件.txt".into()
@@ -119,8 +134,18 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, headers: HeaderMa
         }
     }
     let mut results = rejected;
+    let mut first = true;
     for (name, bytes) in files {
-        results.push(ingest_one(&state, &auth, &name, &bytes).await?);
+        match ingest_one(&state, &auth, &name, bytes).await {
+            Ok(r) => results.push(r),
+            // Nothing of this request was taken on: the whole request is answered 503.
+            Err(WebError::Busy) if first => return Err(WebError::Busy),
+            Err(e @ (WebError::Busy | WebError::BadRequest(_) | WebError::Store(nianbao_store::StoreError::Refused(_)))) => {
+                results.push(UploadResult { file: name, ok: false, message: e.public_message(), reports: vec![] })
+            }
+            Err(e) => return Err(e),
+        }
+        first = false;
     }
     if wants_json {
         return Ok(axum::Json(serde_json::json!({ "results": results })).into_response());
@@ -128,16 +153,72 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, headers: HeaderMa
     Ok(Html(UploadPage { frame: Frame::of(&auth), results, accept: accept() }.render()?).into_response())
 }
 
-/// Stores one file under the uploads folder and ingests it. A file with the same name replaces
-/// the earlier one as a new version (as `nianbao ingest` does for a changed file).
-async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: &[u8]) -> Result<UploadResult, WebError> {
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses and checks one file on a parse worker, keeps it under its content hash, and stores it
+/// (refused, with nothing written, when a reviewer's file holds a report outside its region).
+async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -> Result<UploadResult, WebError> {
+    let sha = sha256_hex(&bytes);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| EXTENSIONS.contains(&e.as_str())).unwrap_or_else(|| "txt".into());
     let dir = &state.config.uploads;
-    std::fs::create_dir_all(dir).map_err(|e| WebError::Internal(format!("无法创建上传目录：{e}")))?;
-    let dir = std::fs::canonicalize(dir).map_err(|e| WebError::Internal(format!("上传目录不可用：{e}")))?;
-    let path = dir.join(name);
-    tokio::fs::write(&path, bytes).await.map_err(|e| WebError::Internal(format!("无法保存文件 {name}：{e}")))?;
-    let summary = state.store.ingest(std::slice::from_ref(&path), false).await?;
+    let sub = dir.join(&sha[..2]);
+    std::fs::create_dir_all(&sub).map_err(|e| WebError::Internal(format!("无法创建上传目录 {}：{e}", sub.display())))?;
+    let sub = std::fs::canonicalize(&sub).map_err(|e| WebError::Internal(format!("上传目录不可用：{e}")))?;
+    let path = sub.join(format!("{sha}.{ext}"));
+    // Parse and check off the async runtime, under the name the user knows (messages name it;
+    // no server path reaches the user).
+    let shown = name.to_string();
+    let hook = state.config.parse_hook.clone();
+    let (bytes, analysed) = state
+        .config
+        .guards()
+        .parse
+        .run(move || {
+            if let Some(h) = hook {
+                (h.0)(&shown);
+            }
+            let analysed = nianbao_parse::parse_bytes(&shown, &bytes).map_err(|e| e.to_string()).map(|doc| {
+                let result = nianbao_check::check(std::slice::from_ref(&doc));
+                let findings: Vec<StoredFinding> = result.findings.iter().map(StoredFinding::from).collect();
+                (doc, findings)
+            });
+            (bytes, analysed)
+        })
+        .await?;
+    // The file is on disk before the database refers to it (re-checks read it); written under a
+    // temporary name and renamed, so a half-written file never has the final name.
+    let existed = path.exists();
+    if !existed {
+        let tmp = sub.join(format!(".{sha}.{}.tmp", crate::auth::random_token()));
+        let written = tokio::fs::write(&tmp, &bytes).await.and_then(|_| std::fs::rename(&tmp, &path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(WebError::Internal(format!("无法保存上传文件 {}：{e}", path.display())));
+        }
+    }
     let key = path.display().to_string();
+    let content = match &analysed {
+        Ok((doc, findings)) => Ok((doc, findings.as_slice())),
+        Err(e) => Err(e.as_str()),
+    };
+    let written = state.store.write_file(&key, &sha, bytes.len(), Some(name), content, auth.user.scope()).await.map_err(|e| state.store.explain(e));
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            if !existed {
+                let _ = std::fs::remove_file(&path);
+            }
+            return Err(e.into());
+        }
+    };
+    if written.is_some() {
+        // The agencies' other years are checked again, on a parse worker too.
+        let _held = state.config.guards().parse.worker().await?;
+        state.store.finish_rechecks().await.map_err(|e| state.store.explain(e))?;
+    }
     let Some(stored) = state.store.file_result(&key).await? else {
         return Ok(UploadResult { file: name.to_string(), ok: false, message: "文件未能入库".into(), reports: vec![] });
     };
@@ -149,7 +230,7 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: &[u8]) -> 
         let visible = state.store.in_region(agency_id, auth.user.scope()).await?;
         reports.push(UploadedReport { id, agency, year, errors, warnings, visible });
     }
-    let message = if summary.unchanged > 0 {
+    let message = if written.is_none() {
         "与已入库的文件相同，未重复入库".to_string()
     } else if reports.is_empty() {
         "已入库，但未识别出年度报告".to_string()

@@ -12,7 +12,7 @@ use nianbao_store::web::{Role, UserRow};
 use serde::Deserialize;
 
 /// The shortest password accepted (as `nianbao user add`).
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub use crate::password::MIN_PASSWORD_CHARS;
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -53,11 +53,8 @@ pub async fn users_page(State(state): State<AppState>, auth: Auth, Query(p): Que
     Ok(Html(UsersPage { frame: Frame::of(&auth), me: auth.user.id, users, agencies, notice }.render()?))
 }
 
-fn check_password(password: &str) -> Result<(), WebError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(WebError::BadRequest(format!("密码至少 {MIN_PASSWORD_CHARS} 个字符")));
-    }
-    Ok(())
+fn check_password(password: &str, account: Option<&str>) -> Result<(), WebError> {
+    crate::password::check(password, account).map_err(WebError::BadRequest)
 }
 
 /// The role and region of a form: a reviewer needs a region (an agency name in the database).
@@ -74,8 +71,8 @@ async fn role_and_region(state: &AppState, role: &str, region: &str) -> Result<(
     Ok((role, region_id))
 }
 
-async fn hash(password: String) -> Result<String, WebError> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| WebError::Internal(e.to_string()))?
+async fn hash(state: &AppState, password: String) -> Result<String, WebError> {
+    state.config.guards().hash(move || hash_password(&password)).await?
 }
 
 #[derive(Deserialize)]
@@ -97,9 +94,9 @@ pub async fn add_user(State(state): State<AppState>, f: CsrfForm<AddUserForm>) -
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(WebError::BadRequest("用户名应为 1–64 个字符".into()));
     }
-    check_password(&form.password)?;
+    check_password(&form.password, Some(name))?;
     let (role, region_id) = role_and_region(&state, &form.role, &form.region).await?;
-    let hashed = hash(form.password).await?;
+    let hashed = hash(&state, form.password).await?;
     state.store.add_user(name, &hashed, role, region_id).await.map_err(|e| WebError::BadRequest(e.to_string()))?;
     Ok(Redirect::to("/users?notice=added").into_response())
 }
@@ -112,8 +109,8 @@ pub struct PasswordForm {
 
 pub async fn reset_password(State(state): State<AppState>, Path(id): Path<i64>, f: CsrfForm<PasswordForm>) -> Result<Response, WebError> {
     require_admin(&f.auth)?;
-    check_password(&f.form.password)?;
-    let hashed = hash(f.form.password).await?;
+    check_password(&f.form.password, None)?;
+    let hashed = hash(&state, f.form.password).await?;
     state.store.set_password(id, &hashed).await.map_err(|_| WebError::NotFound)?;
     Ok(Redirect::to("/users?notice=password").into_response())
 }

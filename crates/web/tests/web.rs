@@ -32,6 +32,11 @@ struct Env {
 /// A database with the five seed files (copied, so they can be changed), an administrator, and
 /// a reviewer for 东阿县人民政府 (whose 办公室 is its department).
 async fn setup(name: &str) -> Env {
+    setup_with(name, |_| {}).await
+}
+
+/// `setup`, with the server's configuration changed by `tune`.
+async fn setup_with(name: &str, tune: impl FnOnce(&mut Config)) -> Env {
     let dir = tempdir(name);
     let files = dir.join("files");
     std::fs::create_dir_all(&files).unwrap();
@@ -49,7 +54,9 @@ async fn setup(name: &str) -> Env {
     let region = store.find_agency("东阿县人民政府").await.unwrap();
     store.add_user("admin", &nianbao_web::auth::hash_password("admin-password").unwrap(), Role::Admin, None).await.unwrap();
     store.add_user("dong", &nianbao_web::auth::hash_password("dong-password").unwrap(), Role::Reviewer, Some(region)).await.unwrap();
-    let state = AppState { store: store.clone(), config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
+    let mut config = Config::new(dir.join("uploads"));
+    tune(&mut config);
+    let state = AppState { store: store.clone(), config: std::sync::Arc::new(config) };
     Env { app: app(state), store, dir }
 }
 
@@ -196,7 +203,7 @@ fn login_is_required() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         // Only a local path is followed after login.
         let page = send(&env.app, Request::get("/login?next=//evil.example/x").body(Body::empty()).unwrap()).await;
-        assert!(page.body.contains("name=\"next\" value=\"/reports\""));
+        assert!(page.body.contains("name=\"next\" value=\"/\""), "{}", page.body);
     });
 }
 
@@ -390,6 +397,10 @@ fn pages_assets_api_and_exports() {
         let x = get(&env.app, &s, "/export?format=xlsx&year=2022").await;
         assert_eq!(x.status, StatusCode::OK);
         assert!(x.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("attachment"));
+        // Pages with data are never cached; the embedded assets are.
+        assert_eq!(d.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+        assert_eq!(get(&env.app, &s, "/api/reports").await.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+        assert!(js.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().starts_with("public"));
         let c = get(&env.app, &s, "/export?format=csv").await;
         assert!(c.body.starts_with("agency,parent,year"));
         assert_eq!(get(&env.app, &s, "/reports/999999").await.status, StatusCode::NOT_FOUND);
@@ -477,19 +488,21 @@ fn an_administrator_manages_accounts() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("data-user=\"dong\"") && page.body.contains("href=\"/users\""));
         let bad = [
-            (format!("name=wang&password=short&role=reviewer&region={}", enc("东阿县人民政府")), "密码至少 8 个字符"),
-            ("name=wang&password=12345678&role=reviewer&region=".to_string(), "需要指定负责的区域"),
-            (format!("name=wang&password=12345678&role=reviewer&region={}", enc("不存在的机关")), "没有机关“不存在的机关”"),
-            (format!("name=dong&password=12345678&role=reviewer&region={}", enc("东阿县人民政府")), "已存在"),
+            (format!("name=wang&password=short&role=reviewer&region={}", enc("东阿县人民政府")), "密码至少 12 个字符"),
+            (format!("name=wang&password={}&role=reviewer&region={}", enc("            "), enc("东阿县人民政府")), "不能为空白"),
+            (format!("name=wang&password=password1234&role=reviewer&region={}", enc("东阿县人民政府")), "常见密码"),
+            ("name=wang&password=Tz8qLm2vRw9x&role=reviewer&region=".to_string(), "需要指定负责的区域"),
+            (format!("name=wang&password=Tz8qLm2vRw9x&role=reviewer&region={}", enc("不存在的机关")), "没有机关“不存在的机关”"),
+            (format!("name=dong&password=Tz8qLm2vRw9x&role=reviewer&region={}", enc("东阿县人民政府")), "已存在"),
         ];
         for (body, message) in bad {
             let r = post_form(&env.app, &admin, "/users", &format!("{body}&csrf={}", admin.csrf)).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
             assert!(r.body.contains(message), "{body}: {}", r.body);
         }
-        let r = post_form(&env.app, &admin, "/users", &format!("name=wang&password=wang-password&role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
+        let r = post_form(&env.app, &admin, "/users", &format!("name=wang&password=river-east-pass-7&role=reviewer&region={}&csrf={}", enc("东阿县人民政府"), admin.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let wang = login(&env.app, "wang", "wang-password").await;
+        let wang = login(&env.app, "wang", "river-east-pass-7").await;
         let list = get(&env.app, &wang, "/reports").await.body;
         assert!(list.contains("东阿县人民政府办公室") && !list.contains("太原市小店区人民政府"), "the new reviewer sees its region only");
 
@@ -498,7 +511,7 @@ fn an_administrator_manages_accounts() {
         let r = post_form(&env.app, &admin, &format!("/users/{id}/password"), &format!("password=new-password-1&csrf={}", admin.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(get(&env.app, &wang, "/reports").await.status, StatusCode::SEE_OTHER, "the old session ended");
-        assert!(try_login(&env.app, "wang", "wang-password").await.body.contains("用户名或密码不正确"));
+        assert!(try_login(&env.app, "wang", "river-east-pass-7").await.body.contains("用户名或密码不正确"));
         let wang = login(&env.app, "wang", "new-password-1").await;
 
         // Disabled: the session ends and the login fails; enabled again: it works.
@@ -525,5 +538,264 @@ fn an_administrator_manages_accounts() {
         let r = post_form(&env.app, &admin, &format!("/users/{id}/disabled"), "disable=1").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(!env.store.list_users().await.unwrap().iter().any(|u| u.disabled));
+    });
+}
+
+/// The seed report of 太原市小店区人民政府 made into another agency's (a region of its own).
+fn report_of(agency: &str) -> String {
+    std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap().replace("太原市小店区人民政府", agency)
+}
+
+async fn table_count(store: &Store, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&store.pool).await.unwrap().get::<i64, _>(0)
+}
+
+#[test]
+fn a_reviewer_upload_never_touches_another_region() {
+    rt().block_on(async {
+        let env = setup("cross-region").await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let dong = login(&env.app, "dong", "dong-password").await;
+        // The administrator files a region-2 report under a name every agency uses.
+        let theirs = report_of("太原市迎泽区人民政府");
+        let r = upload(&env.app, &admin, &[("csrf", None, admin.csrf.as_bytes()), ("files", Some("2024年报告.txt"), theirs.as_bytes())], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], true, "{}", r.body);
+        let theirs_id = v["results"][0]["reports"][0]["id"].as_i64().unwrap();
+        // rev1 files its own agency's, different report under the same name.
+        let mine = std::fs::read_to_string(seeds().join("000_f1bcb5344c0ff0ec.txt")).unwrap() + "\n（更正稿）\n";
+        let r = upload(&env.app, &dong, &[("csrf", None, dong.csrf.as_bytes()), ("files", Some("2024年报告.txt"), mine.as_bytes())], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], true, "{}", r.body);
+        assert!(v["results"][0]["reports"].as_array().unwrap().iter().all(|r| r["agency"] == "东阿县人民政府办公室" && r["visible"] == true), "{}", r.body);
+        // Region 2's report is still current and its page shows its own text.
+        let detail = env.store.report_detail(theirs_id).await.unwrap().unwrap();
+        assert!(detail.is_current, "region 2's report stays current");
+        let page = get(&env.app, &admin, &format!("/reports/{theirs_id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("太原市迎泽区人民政府") && !page.body.contains("更正稿") && !page.body.contains("东阿县人民政府办公室按照"), "the page shows region 2's own file");
+        // Stored by content: two files, neither under the uploaded name.
+        assert!(!env.dir.join("uploads").join("2024年报告.txt").exists());
+
+        // A report of another region's agency, or of an agency not in the tree: refused, and
+        // nothing is written (no file, no report, no new top-level agency).
+        let (agencies, files) = (table_count(&env.store, "agencies").await, table_count(&env.store, "source_files").await);
+        for (name, text) in [("2024年报告.txt", report_of("太原市迎泽区人民政府") + "\n改\n"), ("外区.txt", report_of("某某县水利局"))] {
+            let r = upload(&env.app, &dong, &[("csrf", None, dong.csrf.as_bytes()), ("files", Some(name), text.as_bytes())], true).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(v["results"][0]["ok"], false, "{}", r.body);
+            assert!(v["results"][0]["message"].as_str().unwrap().contains("不在您负责的区域内"), "{}", r.body);
+        }
+        assert_eq!(table_count(&env.store, "agencies").await, agencies, "no agency was created");
+        assert_eq!(table_count(&env.store, "source_files").await, files, "nothing was stored");
+        assert!(env.store.find_agency("某某县水利局").await.is_err());
+        assert!(env.store.report_detail(theirs_id).await.unwrap().unwrap().is_current);
+
+        // A long CJK file name and an unreadable file: clear answers, no server path, no 500.
+        let long = format!("{}.txt", "东阿县人民政府办公室关于二〇二四年度政府信息公开工作年度报告的更正说明".repeat(3));
+        assert!(long.chars().count() > 84);
+        let broken = format!("{}.pdf", "损坏的文件名很长".repeat(12));
+        let r = upload(
+            &env.app,
+            &admin,
+            &[("csrf", None, admin.csrf.as_bytes()), ("files", Some(&long), (mine.clone() + "\n再改\n").as_bytes()), ("files", Some(&broken), b"%PDF-1.4 garbage")],
+            true,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], true, "{}", r.body);
+        assert_eq!(v["results"][1]["ok"], false, "{}", r.body);
+        let dir = env.dir.display().to_string();
+        assert!(!r.body.contains(&dir) && !r.body.contains("/tmp"), "no server path: {}", r.body);
+    });
+}
+
+#[test]
+fn logins_are_answered_while_an_upload_is_parsed() {
+    use std::sync::mpsc;
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let release_rx = std::sync::Mutex::new(release_rx);
+    // The parse of `slow.txt` waits for the test's signal (at most 60 s, so a broken server
+    // fails the test instead of hanging it).
+    let hook = nianbao_web::guard::ParseHook(std::sync::Arc::new(move |name: &str| {
+        if name == "slow.txt" {
+            let _ = started_tx.send(());
+            let _ = release_rx.lock().unwrap().recv_timeout(std::time::Duration::from_secs(60));
+        }
+    }));
+    // One runtime thread: a parse on it would stop every other request.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(async move {
+        let env = setup_with("slow-parse", |c| c.parse_hook = Some(hook)).await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let text = report_of("太原市迎泽区人民政府");
+        let app = env.app.clone();
+        let csrf = admin.csrf.clone();
+        let uploading = tokio::spawn(async move { upload(&app, &admin, &[("csrf", None, csrf.as_bytes()), ("files", Some("slow.txt"), text.as_bytes())], true).await });
+        tokio::task::spawn_blocking(move || started_rx.recv_timeout(std::time::Duration::from_secs(60))).await.unwrap().expect("the parse started");
+        // The parse is held: logins and pages are answered meanwhile, by the runtime's only
+        // worker thread (a parse on it would hold them until the hook gives up).
+        let app = env.app.clone();
+        let answered = tokio::spawn(async move {
+            let dong = login(&app, "dong", "dong-password").await;
+            get(&app, &dong, "/reports").await.status
+        })
+        .await
+        .unwrap();
+        assert_eq!(answered, StatusCode::OK);
+        assert!(!uploading.is_finished(), "the upload's parse is still in progress");
+        release_tx.send(()).unwrap();
+        let r = uploading.await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], true, "{}", r.body);
+    });
+}
+
+#[test]
+fn a_full_parse_queue_answers_503() {
+    use std::sync::mpsc;
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let release_rx = std::sync::Mutex::new(release_rx);
+    let hook = nianbao_web::guard::ParseHook(std::sync::Arc::new(move |name: &str| {
+        if name == "slow.txt" {
+            let _ = started_tx.send(());
+            let _ = release_rx.lock().unwrap().recv_timeout(std::time::Duration::from_secs(60));
+        }
+    }));
+    rt().block_on(async move {
+        let env = setup_with("queue", |c| {
+            c.parse_hook = Some(hook);
+            c.limits.parse_workers = 1;
+            c.limits.parse_queue = 0;
+        })
+        .await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let app = env.app.clone();
+        let csrf = admin.csrf.clone();
+        let uploading = tokio::spawn(async move { upload(&app, &admin, &[("csrf", None, csrf.as_bytes()), ("files", Some("slow.txt"), b"x")], true).await });
+        tokio::task::spawn_blocking(move || started_rx.recv_timeout(std::time::Duration::from_secs(60))).await.unwrap().expect("the parse started");
+        let s = login(&env.app, "dong", "dong-password").await;
+        let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("files", Some("b.txt"), b"y")], true).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+        assert!(r.body.contains("服务器正忙"), "{}", r.body);
+        release_tx.send(()).unwrap();
+        assert_eq!(uploading.await.unwrap().status, StatusCode::OK);
+    });
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_for_a_while() {
+    rt().block_on(async {
+        let env = setup_with("throttle", |c| c.limits.lock_base = std::time::Duration::from_millis(400)).await;
+        for _ in 0..5 {
+            let r = try_login(&env.app, "dong", "wrong-password").await;
+            assert!(r.body.contains("用户名或密码不正确"), "{}", r.body);
+        }
+        // Locked: even the right password is refused, with no session.
+        let r = try_login(&env.app, "dong", "dong-password").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("登录失败次数过多"), "{}", r.body);
+        assert!(cookie_value(&r.headers, "nianbao_session").is_none());
+        // Another account is not locked.
+        login(&env.app, "admin", "admin-password").await;
+        // After the lock the right password works, and clears the count.
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        login(&env.app, "dong", "dong-password").await;
+        let r = try_login(&env.app, "dong", "wrong-password").await;
+        assert_eq!(r.status, StatusCode::OK, "one failure after a success does not lock");
+    });
+}
+
+#[test]
+fn only_local_paths_are_followed_after_login() {
+    rt().block_on(async {
+        let env = setup("redirect").await;
+        for (next, want) in [
+            ("/%09/evil.example", "/"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("/%5Cevil.example", "/"),
+            ("/%2F/evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("/\t/evil.example", "/"),
+            ("/ /evil.example", "/"),
+            ("/reports?year=2022", "/reports?year=2022"),
+            ("/login?next=/x", "/reports"),
+        ] {
+            let page = send(&env.app, Request::get("/login").body(Body::empty()).unwrap()).await;
+            let login_cookie = cookie_value(&page.headers, "nianbao_login").unwrap();
+            let token = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+            let body = format!("name=admin&password=admin-password&csrf={token}&next={}", enc(next));
+            let r = send(
+                &env.app,
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("nianbao_login={login_cookie}"))
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+            assert_eq!(r.headers.get(header::LOCATION).unwrap(), want, "{next:?}");
+        }
+    });
+}
+
+/// Connections that never finish their headers are closed after the header timeout, one that
+/// stops sending its body after the body timeout; the server still answers afterwards.
+#[test]
+fn slow_clients_are_cut_off() {
+    use std::io::{Read, Write};
+    rt().block_on(async {
+        let env = setup("slowloris").await;
+        let mut config = Config::new(env.dir.join("uploads"));
+        config.limits.header_timeout = std::time::Duration::from_millis(500);
+        config.limits.body_timeout = std::time::Duration::from_millis(500);
+        config.limits.max_connections = 64;
+        let state = AppState { store: env.store.clone(), config: std::sync::Arc::new(config) };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(nianbao_web::guard::serve_on(listener, state, std::future::pending()));
+        let closed = tokio::task::spawn_blocking(move || {
+            let mut conns = Vec::new();
+            for i in 0..40 {
+                let mut c = std::net::TcpStream::connect(addr).unwrap();
+                if i % 2 == 0 {
+                    c.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nX-Slow: ").unwrap();
+                }
+                conns.push(c);
+            }
+            // And one that sends its headers but stops in the middle of its body.
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            c.write_all(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nname=a").unwrap();
+            conns.push(c);
+            let mut closed = 0;
+            for mut c in conns {
+                // A safety net only: the server closes long before.
+                c.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+                let mut buf = Vec::new();
+                match c.read_to_end(&mut buf) {
+                    Ok(_) => closed += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => closed += 1,
+                    Err(e) => panic!("connection still open: {e}"),
+                }
+            }
+            // A complete request is still answered.
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            c.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            c.read_to_string(&mut answer).unwrap();
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+            assert!(answer.to_lowercase().contains("cache-control: no-store"));
+            closed
+        })
+        .await
+        .unwrap();
+        assert_eq!(closed, 41);
     });
 }
