@@ -80,6 +80,16 @@ impl CellRef {
         };
         CellRef { table, row: row.to_string(), column }
     }
+    /// How the cell was read, when the report has it.
+    pub fn how(&self, report: &Report) -> Option<nianbao_model::ReadHow> {
+        let row = report.table(self.table).row(&self.row)?;
+        let index = match &self.column {
+            Column::Index(i) => *i,
+            Column::Field(f) => layout::row_def(self.table, report.effective_layout(), &self.row)?.fields.iter().position(|d| d.key == *f)?,
+        };
+        row.cells.get(index).map(|c| c.how)
+    }
+
     fn to_json(&self) -> Value {
         let column = match &self.column {
             Column::Index(i) => json!(i),
@@ -195,6 +205,36 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Appended to the message of a finding that rests on a recovered cell; the 整改通知 leaves such a
+/// finding out unless a reviewer confirmed it.
+pub const READ_DOUBT_NOTE: &str = "（所涉单元格并非按原样读出，而是由勾稽关系或位置推算，可能是读取误差，请核对原文）";
+
+/// Whether any of `cells` was not read as printed (recovered from the arithmetic or placed by
+/// position).
+pub fn rests_on_recovered_cells(report: &Report, cells: &[CellRef]) -> bool {
+    use nianbao_model::ReadHow;
+    cells.iter().any(|c| matches!(c.how(report), Some(ReadHow::Arithmetic | ReadHow::Position)))
+}
+
+/// The same for the cells of a stored finding (its JSON array of `{table, row, column}`).
+pub fn stored_cells_recovered(report: &Report, cells_json: &str) -> bool {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(cells_json) else { return false };
+    let cells: Vec<CellRef> = items
+        .iter()
+        .filter_map(|v| {
+            let table = TableId::from_key(v.get("table")?.as_str()?)?;
+            let row = v.get("row")?.as_str()?;
+            let column = v.get("column")?;
+            let index = match column.as_u64() {
+                Some(i) => i as usize,
+                None => layout::row_def(table, report.effective_layout(), row)?.fields.iter().position(|f| Some(f.key) == column.as_str())?,
+            };
+            Some(CellRef::at(report, table, row, index))
+        })
+        .collect();
+    rests_on_recovered_cells(report, &cells)
+}
+
 /// What `check` returns: the reports in order, and the findings.
 pub struct CheckResult<'a> {
     pub reports: Vec<(&'a ParsedDocument, usize)>,
@@ -238,8 +278,16 @@ pub fn check(docs: &[ParsedDocument]) -> CheckResult<'_> {
             .collect();
         let previous = p.report.year.and_then(|y| history.iter().find(|(_, q)| q.report.year == Some(y - 1)).copied());
         let ctx = Ctx { index: i, doc: reports[i].0, parsed: p, report: &p.report, previous, history, clauses: prose::clauses(p) };
+        let first = findings.len();
         for rule in rules::ALL {
             (rule.check)(&ctx, &mut findings);
+        }
+        // A finding that rests on a cell the reader recovered (from the arithmetic, by position)
+        // may be a reading doubt rather than the report's own error: it says so.
+        for f in &mut findings[first..] {
+            if rests_on_recovered_cells(&p.report, &f.cells) {
+                f.message.push_str(READ_DOUBT_NOTE);
+            }
         }
     }
     findings.sort_by_key(|f| (f.report, f.severity, f.rule));

@@ -77,6 +77,12 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
                 notice.dismissed += 1;
                 continue;
             }
+            // A finding on a cell the reader recovered is a reading doubt until a reviewer
+            // confirms it: it is not put to the agency as its error.
+            if decision.is_none_or(|d| d.status != "confirmed") && nianbao_check::stored_cells_recovered(&loaded.report, &f.cells) {
+                notice.dismissed += 1;
+                continue;
+            }
             notice.items.push(NoticeItem {
                 severity: f.severity.clone(),
                 rule: f.rule.clone(),

@@ -47,4 +47,18 @@ mod tests {
         assert_eq!((f[0].expected.clone(), f[0].found.clone()), (Some(serde_json::json!(52)), Some(serde_json::json!(50))));
         assert!(findings("A302", &[&clean_2021()]).is_empty());
     }
+
+    #[test]
+    fn a_finding_on_a_recovered_cell_says_it_may_be_a_reading_doubt() {
+        // 予以公开 printed with its digits run together (recovered by the row's total), and
+        // （七）总计 printed one short: the finding rests on a recovered cell.
+        let text = edit(&clean_2021(), "(一)予以公开 | 14 | 0 | 0 | 0 | 0 | 0 | 14 |", "(一)予以公开 | 140000014 |");
+        let text = edit(&text, "(七)总计 | 49 | 3 | 0 | 0 | 0 | 0 | 52 |", "(七)总计 | 48 | 3 | 0 | 0 | 0 | 0 | 51 |");
+        let f = findings("A302", &[&text]);
+        assert!(!f.is_empty());
+        assert!(f.iter().any(|f| f.message.ends_with(crate::READ_DOUBT_NOTE)), "{:?}", f.iter().map(|f| &f.message).collect::<Vec<_>>());
+        // Printed as is, the same defect is the report's own: no note.
+        let printed = edit(&clean_2021(), "(七)总计 | 49 | 3 | 0 | 0 | 0 | 0 | 52 |", "(七)总计 | 48 | 3 | 0 | 0 | 0 | 0 | 51 |");
+        assert!(findings("A302", &[&printed]).iter().all(|f| !f.message.contains(crate::READ_DOUBT_NOTE)));
+    }
 }
