@@ -266,7 +266,9 @@ fn cut_points(text: &str) -> Vec<usize> {
     }
     for m in lone_date().find_iter(text) {
         let rest = text[m.end()..].trim_start();
-        if rest.is_empty() || CHROME_AFTER.iter().any(|w| rest.starts_with(w)) || header_field().find(rest).is_some_and(|h| h.start() == 0) {
+        // The next report's title right after a signature date (several reports in one file).
+        let title_follows = title_end().find(rest).is_some_and(|t| rest[..t.start()].chars().count() <= 40 && !rest[..t.start()].contains(['。', ',', ',']));
+        if rest.is_empty() || title_follows || CHROME_AFTER.iter().any(|w| rest.starts_with(w)) || header_field().find(rest).is_some_and(|h| h.start() == 0) {
             cuts.push(m.start());
             cuts.push(m.end());
             // The signature before it: after the sentence that ends the report.
