@@ -213,7 +213,7 @@ pub const READ_DOUBT_NOTE: &str = "（所涉单元格并非按原样读出，而
 /// position).
 pub fn rests_on_recovered_cells(report: &Report, cells: &[CellRef]) -> bool {
     use nianbao_model::ReadHow;
-    cells.iter().any(|c| matches!(c.how(report), Some(ReadHow::Arithmetic | ReadHow::Position)))
+    cells.iter().any(|c| matches!(c.how(report), Some(ReadHow::Arithmetic | ReadHow::Position | ReadHow::Prose)))
 }
 
 /// The same for the cells of a stored finding (its JSON array of `{table, row, column}`).

@@ -27,6 +27,9 @@ pub enum ReadHow {
     Position,
     /// The cell boundaries were lost; the value was recovered with the table's arithmetic.
     Arithmetic,
+    /// The cell boundaries were lost and the reading was chosen by a count the report's prose
+    /// states (`制发行政规范性文件3件`).
+    Prose,
     /// The cell could not be read; it is null.
     Unreadable,
     /// Supplied by a writer (a form, a JSON file), not read from a published source.

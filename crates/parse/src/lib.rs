@@ -125,7 +125,8 @@ fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source)
     let layout = evidence.first().map(|e| e.1);
     let effective = layout.or(meta.year.map(Layout::required_for)).unwrap_or(Layout::L2021);
 
-    let mut reader = tables::TableReader { blocks, source, warnings: Vec::new() };
+    let prose: String = range.clone().filter(|&i| !in_table(i) && !blocks[i].is_row()).map(|i| blocks[i].text()).collect::<Vec<_>>().join("\n");
+    let mut reader = tables::TableReader { blocks, source, warnings: Vec::new(), prose };
     let mut report = Report { agency: meta.agency, year: meta.year, layout, published: meta.published.as_ref().map(|p| p.value.clone()), ..Report::default() };
     if let Some(r) = regions.active_disclosure.clone() {
         // 表二 is read in the layout its own headers show.

@@ -480,6 +480,35 @@ pub struct TableReader<'a> {
     pub blocks: &'a [Block],
     pub source: &'a Source,
     pub warnings: Vec<ReadWarning>,
+    /// The report's prose (outside the tables), for counts it states.
+    pub prose: String,
+}
+
+/// A count of 表二's documents the prose states: (field, value) for 制发/废止/现行有效 of a row.
+fn prose_counts(prose: &str, label: &str) -> Vec<(usize, u64)> {
+    let mut out = Vec::new();
+    let noun = if label.contains("规范性文件") { "规范性文件" } else if label == "规章" { "规章" } else { return out };
+    for (field, verbs) in [(0usize, &["制发", "印发", "出台", "发布", "制定"][..]), (1, &["废止"][..]), (2, &["现行有效"][..])] {
+        for verb in verbs {
+            let mut search = 0;
+            while let Some(p) = prose[search..].find(verb) {
+                let at = search + p + verb.len();
+                search = at;
+                let window: String = prose[at..].chars().take(14).collect();
+                let Some(n) = window.find(noun) else { continue };
+                let after = &window[n + noun.len()..];
+                let digits: String = after.chars().skip_while(|c| c.is_whitespace()).take_while(|c| c.is_ascii_digit()).collect();
+                let rest = &after[after.find(|c: char| c.is_ascii_digit()).unwrap_or(0) + digits.len()..];
+                // "…规范性文件3件": a count of this year's documents of the row.
+                if !digits.is_empty() && rest.trim_start().starts_with('件') && !window[..n].contains(['。', ',', '，']) {
+                    if let Ok(v) = digits.parse::<u64>() {
+                        out.push((field, v));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 impl<'a> TableReader<'a> {
@@ -552,8 +581,19 @@ impl<'a> TableReader<'a> {
                 self.warn(format!("表二“{}”行有 {} 个数（{}），应有 {} 个，无法确定，已置为空", def.label, vals.len(), texts.join(" "), n), Some(self.span(vals[0])));
                 vec![Cell::unreadable(); n]
             } else if vals.len() == 1 && vals[0].text.len() > 1 && vals[0].text.bytes().all(|b| b.is_ascii_digit()) {
+                let stated = prose_counts(&self.prose, def.label);
                 match recover::plain_row(&[vals[0].text.as_str()], n) {
                     Some(c) if c.len() == 1 => self.recovered(&c[0], &lr.values),
+                    // Several splits: the one that agrees with every count the prose states, if
+                    // exactly one does.
+                    Some(c) if !stated.is_empty() && c.iter().filter(|r| stated.iter().all(|&(f, v)| r.get(f) == Some(&v))).count() == 1 => {
+                        let row = c.iter().find(|r| stated.iter().all(|&(f, v)| r.get(f) == Some(&v))).cloned().unwrap_or_default();
+                        self.warn(format!("表二“{}”行数字粘连（{}），按正文所述件数确定为 {:?}", def.label, vals[0].text, row), Some(self.span(vals[0])));
+                        self.recovered(&row, &lr.values).into_iter().map(|mut cell| {
+                            cell.how = ReadHow::Prose;
+                            cell
+                        }).collect()
+                    }
                     _ => {
                         self.warn(format!("表二“{}”行数字粘连（{}），无法唯一拆分，已置为空", def.label, vals[0].text), Some(self.span(vals[0])));
                         vec![Cell::unreadable(); n]
@@ -1000,6 +1040,13 @@ impl<'a> TableReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_document_counts_the_prose_states() {
+        let prose = "2023年制发行政规范性文件12件，废止规范性文件3件，现行有效规范性文件105件。";
+        assert_eq!(prose_counts(prose, "行政规范性文件"), vec![(0, 12), (1, 3), (2, 105)]);
+        assert!(prose_counts("规章制度健全", "规章").is_empty());
+    }
 
     #[test]
     fn parses_printed_numbers() {

@@ -225,3 +225,23 @@ fn renderings_with_separators_read_every_cell() {
         }
     }
 }
+
+/// 表二's digits run together are read by the counts the prose states, when exactly one split
+/// agrees with them; without such counts the row is null.
+#[test]
+fn run_together_document_counts_are_read_by_the_prose() {
+    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/seeds/003_5726aaf970dd957d.txt")).expect("seed");
+    let row = "行政规范性文件 | 3 | 6 | 8 |";
+    assert!(seed.contains(row));
+    let run = seed.replacen(row, "行政规范性文件 | 123105 |", 1);
+    let stated = run.replacen("一、总体情况\n", "一、总体情况\n本年制发行政规范性文件12件，现行有效规范性文件105件。\n", 1);
+    let read = |text: &str| {
+        let doc = nianbao_parse::parse_bytes("表二.txt", text.as_bytes()).expect("parses");
+        doc.reports[0].report.active_disclosure.row("normative_documents").map(|r| r.cells.iter().map(|c| (c.value, c.how)).collect::<Vec<_>>())
+    };
+    let with_prose = read(&stated).expect("row");
+    assert_eq!(with_prose.iter().map(|c| c.0).collect::<Vec<_>>(), vec![Some(12.0), Some(3.0), Some(105.0)]);
+    assert!(with_prose.iter().all(|c| c.1 == nianbao_model::ReadHow::Prose));
+    let without = read(&run).expect("row");
+    assert!(without.iter().all(|c| c.0.is_none()), "{without:?}");
+}
