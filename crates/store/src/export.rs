@@ -895,3 +895,45 @@ fn write_codebook(path: &Path, format: ExportFormat, gbk: bool) -> Result<(), St
         w.flush().map_err(|e| io(&e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_escaped() {
+        for s in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(escape_formula(s), format!("'{s}"));
+        }
+        for s in ["东阿县统计局", "2023", "a=b", ""] {
+            assert_eq!(escape_formula(s), s);
+        }
+    }
+
+    #[test]
+    fn the_directory_common_to_all_paths_is_left_out() {
+        let (a, b) = ("/srv/uploads/2023/a.txt", "/srv/uploads/2024/b.txt");
+        assert_eq!(&a[common_dir(a, b)..], "2023/a.txt");
+        assert_eq!(&b[common_dir(a, b)..], "2024/b.txt");
+        let one = "/srv/uploads/a.txt";
+        assert_eq!(&one[common_dir(one, one)..], "a.txt");
+        // A common prefix inside a name is not a directory.
+        let (c, d) = ("reports/abc.txt", "reports/abd.txt");
+        assert_eq!(&c[common_dir(c, d)..], "abc.txt");
+        assert_eq!(common_dir("a.txt", "b.txt"), 0);
+        assert_eq!(strip_prefix("x/y.txt".into(), 2), "y.txt");
+    }
+
+    #[test]
+    fn gbk_output_survives_characters_split_across_writes() {
+        use std::io::Write;
+        let mut w = GbkWriter { inner: Vec::new(), pending: Vec::new() };
+        let bytes = "东阿县,统计局\n".as_bytes();
+        for chunk in bytes.chunks(2) {
+            w.write_all(chunk).unwrap();
+        }
+        let (text, _, bad) = encoding_rs::GBK.decode(&w.inner);
+        assert!(!bad && w.pending.is_empty());
+        assert_eq!(text, "东阿县,统计局\n");
+    }
+}
