@@ -614,13 +614,13 @@ impl Store {
                     }
                     long.write_string(row, 3, &r.layout)?;
                     long.write_string(row, 4, table.map(|t| t.short_name()).unwrap_or(&r.table))?;
-                    long.write_string(row, 5, &table.map(|t| row_label(t, l, &r.row)).unwrap_or_else(|| r.row.clone()))?;
-                    long.write_string(row, 6, &table.map(|t| column_label(t, l, &r.row, &r.column)).unwrap_or_else(|| r.column.clone()))?;
+                    long.write_string(row, 5, table.map(|t| row_label(t, l, &r.row)).unwrap_or_else(|| r.row.clone()))?;
+                    long.write_string(row, 6, table.map(|t| column_label(t, l, &r.row, &r.column)).unwrap_or_else(|| r.column.clone()))?;
                     if let Some(v) = r.value {
                         long.write_number(row, 7, v)?;
                     }
                     long.write_string(row, 8, semantics_zh(&r.semantics))?;
-                    long.write_string(row, 9, &format!("{}.{}.{}", r.table, r.row, r.column))?;
+                    long.write_string(row, 9, format!("{}.{}.{}", r.table, r.row, r.column))?;
                     long.write_string(row, 10, escape_formula(&r.source_file))?;
                     Ok(())
                 })();

@@ -61,7 +61,7 @@ fn the_workbook_opens_in_excel_without_help() {
         assert!(matches!(r[col("错误数")], Data::Float(_)) && matches!(r[col("表三 本年新收申请")], Data::Float(_)), "{r:?}");
         assert!(["是", "否", "日期不详"].contains(&r[col("是否逾期")].to_string().as_str()));
     }
-    let office = rows.iter().find(|r| r[col("机关")].to_string() == "东阿县统计局").expect("a department of the sample");
+    let office = rows.iter().find(|r| r[col("机关")] == "东阿县统计局").expect("a department of the sample");
     assert_eq!(office[col("上级")].to_string(), "东阿县人民政府");
     let source = office[col("来源文件")].to_string();
     assert!(!source.starts_with('/') && !source.contains("fixtures"), "no absolute or server path: {source}");
@@ -77,9 +77,9 @@ fn the_workbook_opens_in_excel_without_help() {
     let long = book.worksheet_range("长表").unwrap();
     let head: Vec<String> = long.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(head, ["机关", "上级", "年度", "版式", "表", "行", "列", "数值", "单元格内容", "代码", "来源文件"]);
-    let granted = long.rows().find(|r| r[9].to_string() == "applications.granted.6").expect("a 予以公开 总计 cell");
+    let granted = long.rows().find(|r| r[9] == "applications.granted.6").expect("a 予以公开 总计 cell");
     assert_eq!(granted[4].to_string(), "表三");
-    assert!(granted[5].to_string().contains("予以公开") && granted[6].to_string() == "总计", "{granted:?}");
+    assert!(granted[5].to_string().contains("予以公开") && granted[6] == "总计", "{granted:?}");
     assert!(matches!(granted[2], Data::Float(_)) && matches!(granted[7], Data::Float(_)), "{granted:?}");
 
     // Frozen header, filter and print set-up of each list sheet, in the sheet XML.
