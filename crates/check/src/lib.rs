@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod catalog;
+pub mod explain;
 pub mod prose;
 pub mod render;
 pub mod rules;

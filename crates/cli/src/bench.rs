@@ -150,8 +150,35 @@ fn corpus(args: &[String]) {
     }
 }
 
+const HELP: &str = "测量读取与检查的速度：报告/秒、MB/秒，与只读取并按 UTF-8 解码同样文件的基线之比，再按来源格式分列。
+
+用法：nianbao-bench [目录] [--rounds 轮数]
+      nianbao-bench corpus 目录 [--parent 机关 --year 年度]
+
+参数：
+  [目录]                报告文件所在目录（默认：tests/fixtures）
+
+选项：
+      --rounds <轮数>   重复读取的轮数（默认：20）
+  -h, --help            显示帮助
+  -V, --version         显示版本号
+
+corpus：在 nianbao-gen 生成的语料上测量数据库：不用数据库的读取加检查、导入新建的 SQLite 文件
+（报告/秒、数据库大小、内存峰值），以及汇总和导出的用时。
+      --parent <机关>   汇总这个政府所属部门
+      --year <年度>     汇总这一年度
+";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return;
+    }
+    if args.iter().any(|a| a == "-V" || a == "--version") {
+        println!("nianbao-bench {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
     if args.first().map(String::as_str) == Some("corpus") {
         corpus(&args[1..]);
         return;

@@ -11,9 +11,20 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum AgencyCmd {
     /// 把某个名称写法登记为某机关的别名（例如 东阿县政府办公室 → 东阿县人民政府办公室）
-    Alias { alias: String, canonical: String },
-    /// 从 CSV 导入机关隶属关系（表头 name,parent）
-    Import { csv: PathBuf },
+    Alias {
+        /// 别名（另一种名称写法）
+        #[arg(value_name = "别名")]
+        alias: String,
+        /// 机关的规范名称
+        #[arg(value_name = "规范名称")]
+        canonical: String,
+    },
+    /// 从 CSV 导入机关隶属关系（表头 name,parent 或 机关,上级）
+    Import {
+        /// CSV 文件
+        #[arg(value_name = "文件")]
+        csv: PathBuf,
+    },
     /// 列出机关、上级、别名与报告数
     List,
 }
@@ -21,6 +32,30 @@ pub enum AgencyCmd {
 fn fail(e: StoreError) -> ExitCode {
     eprintln!("错误：{e}");
     ExitCode::from(2)
+}
+
+/// The SQLite file a `--db` names, if it names one (not a PostgreSQL URL or an in-memory
+/// database).
+fn sqlite_file(db: &str) -> Option<PathBuf> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return None;
+    }
+    let path = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db);
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// Commands that only read (or add to) a database refuse one that does not exist: a
+/// mistyped `--db` would otherwise create an empty database and report nothing.
+/// Only `ingest` and `user add` create a database.
+pub fn require_db(db: &str) -> Result<(), ExitCode> {
+    match sqlite_file(db) {
+        Some(p) if !p.exists() => {
+            eprintln!("错误：数据库文件不存在：{db}（请先用 nianbao ingest 导入报告，或用 --db 指定已有的数据库）");
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Runs a command's work on one runtime: a database pool must be used in the runtime that
@@ -79,6 +114,9 @@ pub fn recheck(db: &str) -> ExitCode {
 }
 
 pub fn agency(cmd: AgencyCmd, db: &str) -> ExitCode {
+    if let Err(code) = require_db(db) {
+        return code;
+    }
     let result = run(async {
         let store = Store::open(db).await?;
         Ok(match cmd {
@@ -179,6 +217,9 @@ pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
                 eprintln!("错误：年份应为数字，例如 nianbao compare 东阿县人民政府办公室 2022 2023");
                 return ExitCode::from(2);
             };
+            if let Err(code) = require_db(db) {
+                return code;
+            }
             run(async {
                 let store = Store::open(db).await?;
                 let id = store.find_agency(agency).await?;
@@ -186,6 +227,11 @@ pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
                 let b = store.report_for(id, y2).await?.ok_or(StoreError::NoReport { agency: agency.clone(), year: y2 })?;
                 Ok(render_comparison(&format!("{} {y1}", a.agency), &format!("{} {y2}", b.agency), &compare(&a.report, &b.report, &a.prose, &b.prose), all))
             })
+        }
+        [a, b] => {
+            let missing = if Path::new(a).is_file() { b } else { a };
+            eprintln!("错误：{missing}：文件不存在（对比两个文件：nianbao compare 文件1 文件2；对比两个年度：nianbao compare 机关名称 年份1 年份2）");
+            return ExitCode::from(2);
         }
         _ => {
             eprintln!("错误：用法为 nianbao compare 机关名称 年份1 年份2，或 nianbao compare 文件1 文件2");
@@ -199,6 +245,9 @@ pub fn compare_cmd(args: &[String], db: &str, all: bool) -> ExitCode {
 }
 
 pub fn rollup(parent: &str, year: i32, db: &str, json: bool) -> ExitCode {
+    if let Err(code) = require_db(db) {
+        return code;
+    }
     let result = run(async {
         let store = Store::open(db).await?;
         let r = store.rollup(parent, year).await?;
@@ -239,7 +288,43 @@ pub enum ExportFormat {
     Parquet,
 }
 
-pub fn export(format: ExportFormat, out: &Path, filter: nianbao_store::export::Filter, db: &str) -> ExitCode {
+/// `--encoding` of a CSV export.
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8，带 BOM（Excel 能正确识别中文）
+    Utf8,
+    /// GBK（供只认 GBK 的旧版软件）
+    Gbk,
+}
+
+/// The selection in words, for the message when it matches nothing.
+fn describe_filter(f: &nianbao_store::export::Filter) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &f.agency {
+        parts.push(format!("机关“{a}”"));
+    }
+    if let Some(p) = &f.parent {
+        parts.push(format!("“{p}”及其所属部门"));
+    }
+    if let Some(y) = f.year {
+        parts.push(format!("{y} 年度"));
+    }
+    if parts.is_empty() {
+        "数据库中".into()
+    } else {
+        parts.join("、")
+    }
+}
+
+pub fn export(format: ExportFormat, out: &Path, filter: nianbao_store::export::Filter, encoding: CsvEncoding, db: &str) -> ExitCode {
+    if let Err(code) = require_db(db) {
+        return code;
+    }
+    if encoding == CsvEncoding::Gbk && format != ExportFormat::Csv {
+        eprintln!("错误：--encoding 只用于 CSV 导出");
+        return ExitCode::from(2);
+    }
+    let options = nianbao_store::export::ExportOptions { gbk: encoding == CsvEncoding::Gbk };
     let format = match format {
         ExportFormat::Csv => nianbao_store::export::ExportFormat::Csv,
         ExportFormat::Xlsx => nianbao_store::export::ExportFormat::Xlsx,
@@ -248,7 +333,11 @@ pub fn export(format: ExportFormat, out: &Path, filter: nianbao_store::export::F
     };
     let result = run(async {
         let store = Store::open(db).await?;
-        let s = store.export(&filter, format, out).await?;
+        // An export of nothing is a mistake (a misspelt name or year), not an empty file.
+        if store.count_cells(&filter).await? == 0 {
+            return Err(StoreError::Other(format!("{}没有符合条件的报告，未导出任何文件（用 nianbao agency list 查看机关名称）", describe_filter(&filter))));
+        }
+        let s = store.export_with(&filter, format, out, &options).await?;
         let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
         Ok(format!("已导出 {} 个单元格{}：{}\n", s.cells, if s.reports > 0 { format!("、{} 份报告的表格、{} 条问题", s.reports, s.findings) } else { String::new() }, files.join("、")))
     });

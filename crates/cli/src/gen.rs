@@ -252,8 +252,32 @@ fn to_html(title: &str, text: &str) -> String {
     out
 }
 
+const HELP: &str = "生成测试用的年报语料：若干机关 × 若干年度的年度报告（按官方格式，数字满足全部勾稽关系并逐年衔接），
+另写 agencies.csv（机关隶属关系，供 nianbao agency import）和 truth.csv（注入的问题及其规则）。
+
+用法：nianbao-gen [选项]
+
+选项：
+      --agencies <数量>     机关数（每 16 个为一个县：县政府及其 15 个部门）（默认：100）
+      --years <起..止>      年度范围，如 2019..2024（默认：2019..2024）
+      --out <目录>          输出目录（默认：corpus）
+      --defects <比例>      注入一个问题的报告所占比例，0 到 1（默认：0）
+      --seed <数>           随机种子：相同种子生成相同语料（默认：1）
+      --formats <格式>      txt 或 txt,html（html：每隔一份报告写成网页）（默认：txt）
+  -h, --help                显示帮助
+  -V, --version             显示版本号
+";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return;
+    }
+    if args.iter().any(|a| a == "-V" || a == "--version") {
+        println!("nianbao-gen {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
     let mut agencies = 100usize;
     let (mut from, mut to) = (2019, 2024);
     let mut out = PathBuf::from("corpus");
@@ -277,7 +301,7 @@ fn main() {
             // Every other report as an HTML page ("txt,html"), or only text ("txt").
             "--formats" => html = v.split(',').any(|f| f.trim() == "html"),
             other => {
-                eprintln!("错误：未知参数 {other}。用法：nianbao-gen --agencies N --years 2019..2024 --out 目录 [--defects 0.1] [--seed S]");
+                eprintln!("错误：未知参数 {other}。用法：nianbao-gen --agencies N --years 2019..2024 --out 目录 [--defects 0.1] [--seed S]；更多信息请用 --help");
                 std::process::exit(2);
             }
         }

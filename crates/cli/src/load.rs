@@ -9,7 +9,7 @@
 //!
 //! The database gets one account, `nianbao-load`, disabled again at the end.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
@@ -21,20 +21,23 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "zh_cli.rs"]
+mod zh_cli;
+
 #[derive(Parser)]
-#[command(name = "nianbao-load", about = "工作台负载测试：在本机回环地址上按固定速率请求各页面，输出 p50/p99 延迟")]
+#[command(name = "nianbao-load", version, about = "工作台负载测试：在本机回环地址上按固定速率请求各页面，输出 p50/p99 延迟")]
 struct Args {
     /// 数据库（SQLite 文件或 postgres:// 地址）
-    #[arg(long)]
+    #[arg(long, value_name = "数据库")]
     db: String,
     /// 每秒请求数（每个页面分别测）
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 20.0, value_name = "次数")]
     rate: f64,
     /// 每个页面测试的秒数
-    #[arg(long, default_value_t = 15.0)]
+    #[arg(long, default_value_t = 15.0, value_name = "秒")]
     seconds: f64,
     /// 区域概览的年度（默认：库中最新年度）
-    #[arg(long)]
+    #[arg(long, value_name = "年度")]
     year: Option<i32>,
 }
 
@@ -233,7 +236,17 @@ async fn load(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let matches = zh_cli::parse(Args::command());
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => zh_cli::exit_with(e),
+    };
+    // A load test on a database that does not exist would measure an empty, new one.
+    let is_url = args.db.starts_with("postgres://") || args.db.starts_with("postgresql://") || args.db.starts_with("sqlite:");
+    if !is_url && !std::path::Path::new(&args.db).exists() {
+        eprintln!("错误：数据库文件不存在：{}（请先用 nianbao ingest 导入报告）", args.db);
+        return ExitCode::from(2);
+    }
     let started = Instant::now();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

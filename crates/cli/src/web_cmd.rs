@@ -17,13 +17,16 @@ pub enum RoleArg {
 
 #[derive(Subcommand)]
 pub enum UserCmd {
-    /// 新建账号；密码从标准输入读取（一行）
+    /// 新建账号；在终端上输入两次密码（不回显），否则从标准输入读取一行
     Add {
+        /// 用户名
+        #[arg(value_name = "用户名")]
         name: String,
-        #[arg(long, value_enum)]
+        /// 角色
+        #[arg(long, value_enum, value_name = "角色")]
         role: RoleArg,
         /// 审核员负责的区域：机关名称（含其全部下属机关）
-        #[arg(long)]
+        #[arg(long, value_name = "机关")]
         region: Option<String>,
     },
 }
@@ -34,6 +37,9 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn serve(db: &str, addr: &str, uploads: Option<PathBuf>, secure_cookie: bool) -> ExitCode {
+    if let Err(code) = crate::corpus_cmd::require_db(db) {
+        return code;
+    }
     let mut config = nianbao_web::Config::new(uploads.unwrap_or_else(|| nianbao_web::default_uploads(db)));
     config.secure_cookie = secure_cookie;
     let rt = match tokio_runtime() {
@@ -44,6 +50,25 @@ pub fn serve(db: &str, addr: &str, uploads: Option<PathBuf>, secure_cookie: bool
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
+}
+
+/// The new password: typed twice without echo on a terminal, else one line of standard input
+/// (scripts: `echo 密码 | nianbao user add …`).
+fn read_password(name: &str) -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("请输入“{name}”的密码（至少 8 个字符，输入时不显示）：")).map_err(|e| format!("无法读取密码：{e}"))?;
+        if first.chars().count() < 8 {
+            return Err("密码至少 8 个字符".into());
+        }
+        let second = rpassword::prompt_password("请再次输入密码：").map_err(|e| format!("无法读取密码：{e}"))?;
+        if first != second {
+            return Err("两次输入的密码不一致，未新建账号".into());
+        }
+        return Ok(first);
+    }
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).map_err(|e| format!("无法读取密码：{e}"))?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 fn tokio_runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -59,14 +84,10 @@ pub fn user(cmd: UserCmd, db: &str) -> ExitCode {
     if role == Role::Reviewer && region.is_none() {
         return fail("审核员需要用 --region 指定负责的区域（机关名称）");
     }
-    if std::io::stdin().is_terminal() {
-        eprintln!("请输入“{name}”的密码（一行），然后回车：");
-    }
-    let mut password = String::new();
-    if let Err(e) = std::io::stdin().lock().read_line(&mut password) {
-        return fail(format!("无法读取密码：{e}"));
-    }
-    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let password = match read_password(&name) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     if let Err(why) = nianbao_web::password::check(&password, Some(&name)) {
         return fail(why);
     }

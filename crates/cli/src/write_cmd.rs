@@ -33,13 +33,13 @@ pub fn template(year: i32, agency: Option<String>, from: Option<PathBuf>, out: &
     }
 }
 
-pub fn render(file: &Path, format: RenderFormat, out: &Path, year: Option<i32>, force: bool) -> ExitCode {
+pub fn render(file: &Path, format: RenderFormat, out: &Path, year: Option<i32>, force: bool, draft: bool) -> ExitCode {
     let format = match format {
         RenderFormat::Docx => Format::Docx,
         RenderFormat::Html => Format::Html,
         RenderFormat::Md => Format::Md,
     };
-    let r = match input::render_file(file, year, format, out, force) {
+    let r = match input::render_file_with(file, year, format, out, force, draft) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：{e}");
@@ -49,15 +49,25 @@ pub fn render(file: &Path, format: RenderFormat, out: &Path, year: Option<i32>, 
     if !r.lint.rules.is_empty() || r.lint.mismatch.is_some() {
         eprint!("{}", r.lint.text);
     }
-    if !r.defaulted.is_empty() {
-        let names: Vec<&str> = r.defaulted.iter().map(|&n| nianbao_write::SECTION_HEADINGS[n - 1]).collect();
-        eprintln!("提示：以下部分未填写文字，已按格式生成基本文字，请核实后再发布：{}", names.join("；"));
+    for (gap, place) in &r.gaps {
+        let level = if draft { "提示" } else { "错误" };
+        eprintln!("{level}：{place}：{}", gap.message);
+    }
+    if !r.gaps.is_empty() && !draft {
+        eprintln!(
+            "错误：报告有 {} 处未填写，未生成 {}（每一部分须由本机关如实撰写；生成标出空缺的草稿请加 --draft）",
+            r.gaps.len(),
+            out.display()
+        );
+        return ExitCode::from(1);
     }
     if !r.written {
         eprintln!("错误：检查发现 {} 个错误，未生成 {}（确需生成请加 --force）", r.lint.errors.max(1), out.display());
         return ExitCode::from(1);
     }
-    if r.lint.has_errors() {
+    if !r.gaps.is_empty() {
+        eprintln!("已生成草稿 {}：{} 处未填写的内容以【请填写：…】醒目标出，填写后再生成正式报告", out.display(), r.gaps.len());
+    } else if r.lint.has_errors() {
         eprintln!("警告：报告有 {} 个错误，因 --force 仍已生成：{}", r.lint.errors, out.display());
     } else {
         eprintln!("已生成 {}（{} 个警告）", out.display(), r.lint.warnings);

@@ -402,7 +402,7 @@ fn pages_assets_api_and_exports() {
         assert_eq!(get(&env.app, &s, "/api/reports").await.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
         assert!(js.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().starts_with("public"));
         let c = get(&env.app, &s, "/export?format=csv").await;
-        assert!(c.body.starts_with("agency,parent,year"));
+        assert!(c.body.starts_with("\u{feff}agency,parent,year"));
         assert_eq!(get(&env.app, &s, "/reports/999999").await.status, StatusCode::NOT_FOUND);
     });
 }

@@ -61,6 +61,28 @@ pub fn a1(row: usize, col: usize) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
+/// Where a table value is typed on the form: "表三!D6".
+pub fn cell_of(id: TableId, layout: Layout, row: &str, col: usize) -> Option<String> {
+    let (r, c) = grid::grid(id, layout).position(row, col)?;
+    Some(format!("{}!{}", sheet_name(id), a1(r + TOP, c)))
+}
+
+/// The first cell to type in a table's sheet ("D6"), where a blank table is pointed at.
+pub fn first_input_cell(id: TableId, layout: Layout) -> Option<String> {
+    let g = grid::grid(id, layout);
+    g.values().filter(|(_, v)| !v.total).map(|(c, _)| (c.row, c.col)).min().map(|(r, c)| a1(r + TOP, c))
+}
+
+/// Where the text of section `n` (1–6) is typed: "正文!B4"; 0 is the opening.
+pub fn prose_cell(n: usize) -> String {
+    format!("{PROSE_SHEET}!B{}", 3 + n)
+}
+
+/// Where a field of the 基本信息 sheet is typed: 1 机关名称, 2 报告年度, 4 发布日期, 5 落款机关.
+pub fn meta_cell(n: usize) -> String {
+    format!("{META_SHEET}!B{}", 1 + n)
+}
+
 /// Words saying what a value cell is: "“一、本年新收政府信息公开申请数量”行“自然人”列".
 pub fn place(id: TableId, layout: Layout, v: &ValueRef) -> String {
     let Some(def) = layout::row_def(id, layout, v.row) else { return v.row.to_string() };

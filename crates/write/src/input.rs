@@ -3,8 +3,8 @@
 //! Also the `template` and `render` commands as library functions, so that the command line
 //! stays thin and the "nothing written on error" promise is tested here.
 
-use crate::lint::{lint, Lint};
-use crate::{form, render, Document, Format, WriteError};
+use crate::lint::{lint_with, Lint};
+use crate::{form, render, Document, Format, Gap, WriteError};
 use nianbao_model::Report;
 use std::path::Path;
 
@@ -108,22 +108,52 @@ pub fn template(year: i32, agency: Option<String>, from: Option<&Path>, out: &Pa
 pub struct Rendered {
     pub lint: Lint,
     pub written: bool,
-    /// Sections printed with the standard text (1–6).
+    /// Sections without text (1–6): marked `【请填写：…】` in a draft.
     pub defaulted: Vec<usize>,
+    /// What the report lacks, each with where to fill it in (`正文!B4` on a form): a report
+    /// with gaps is only written as a draft.
+    pub gaps: Vec<(Gap, String)>,
+}
+
+/// Where a gap is filled in: the form's sheet and cell, or the input file.
+fn gap_place(file: &str, from_form: bool, layout: nianbao_model::Layout, gap: &Gap) -> String {
+    match (from_form, gap.table) {
+        (false, _) => file.to_string(),
+        (true, Some(id)) => format!("{file} {}!{}", form::sheet_name(id), form::first_input_cell(id, layout).unwrap_or_default()),
+        (true, None) => format!("{file} {}", form::prose_cell(gap.section)),
+    }
 }
 
 /// `nianbao render`: reads the input, checks the report and writes it unless the check finds
-/// an error (then nothing is written unless `force`).
+/// an error (then nothing is written unless `force`) or a statutory section or a table is
+/// empty (then nothing is written unless `draft`: the draft marks every gap).
 pub fn render_file(input: &Path, year: Option<i32>, format: Format, out: &Path, force: bool) -> Result<Rendered, WriteError> {
+    render_file_with(input, year, format, out, force, false)
+}
+
+/// [`render_file`], optionally as a draft.
+pub fn render_file_with(input: &Path, year: Option<i32>, format: Format, out: &Path, force: bool, draft: bool) -> Result<Rendered, WriteError> {
     let file = input.display().to_string();
-    let doc = pick(&file, load_all(input)?, year)?;
+    let bytes = std::fs::read(input).map_err(|e| WriteError::Io { file: file.clone(), reason: e.to_string() })?;
+    let from_form = is_xlsx(&bytes);
+    let doc = pick(&file, load_bytes(&file, &bytes)?, year)?;
     let name = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
-    let lint = lint(&doc, format, &name)?;
+    let form_file = from_form.then_some(file.as_str());
+    let lint = lint_with(&doc, format, &name, form_file)?;
     let defaulted = doc.defaulted_sections();
-    if lint.has_errors() && !force {
-        return Ok(Rendered { lint, written: false, defaulted });
+    let layout = doc.layout();
+    let gaps: Vec<(Gap, String)> = doc
+        .gaps()
+        .into_iter()
+        .map(|g| {
+            let place = gap_place(&file, from_form, layout, &g);
+            (g, place)
+        })
+        .collect();
+    if (!gaps.is_empty() && !draft) || (lint.has_errors() && !force) {
+        return Ok(Rendered { lint, written: false, defaulted, gaps });
     }
     let bytes = render(&doc, format)?;
     write_atomic(out, &bytes)?;
-    Ok(Rendered { lint, written: true, defaulted })
+    Ok(Rendered { lint, written: true, defaulted, gaps })
 }

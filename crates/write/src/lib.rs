@@ -17,7 +17,7 @@ pub mod render_docx;
 pub mod render_html;
 pub mod render_md;
 
-use nianbao_model::{Layout, Report};
+use nianbao_model::{Layout, Report, TableId};
 use thiserror::Error;
 
 /// The six official section headings, in order.
@@ -38,7 +38,7 @@ pub struct Document {
     /// The opening paragraph(s); `None`: the standard opening with the statistical period.
     pub preface: Option<String>,
     /// The body of each section (index 0 = 一、总体情况), paragraphs separated by line breaks;
-    /// `None`: a minimal text drawn from the tables (see [`prose::default_section`]).
+    /// `None`: not written — a report is refused, a draft prints a marked `【请填写：…】`.
     pub sections: [Option<String>; 6],
     /// The issuer printed above the date; `None`: the agency.
     pub signature: Option<String>,
@@ -58,12 +58,46 @@ impl Document {
         self.report.effective_layout()
     }
 
-    /// The body text of section `n` (1–6): the given text, else the standard one.
+    /// The body text of section `n` (1–6): the given text; for a section the agency did not
+    /// write, or a table it left blank, a visible `【请填写：…】` (never generic prose: the same
+    /// text in every agency's report is the 内容雷同 the format's accountability clause names).
     pub fn section_text(&self, n: usize) -> String {
         match self.sections.get(n - 1).and_then(|s| s.as_deref()).map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => s.to_string(),
-            None => prose::default_section(&self.report, n),
+            None => match self.gaps().into_iter().find(|g| g.section == n) {
+                Some(g) => placeholder(&g.hint),
+                None => prose::default_section(&self.report, n),
+            },
         }
+    }
+
+    /// What the agency has not filled in: the sections 一、五、六 without text and the tables
+    /// with no figure at all. A report with a gap is refused unless rendered as a draft.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut out = Vec::new();
+        let written = |n: usize| self.sections[n - 1].as_deref().is_some_and(|s| !s.trim().is_empty());
+        for n in 1..=6usize {
+            let table = match n {
+                2 => Some(TableId::ActiveDisclosure),
+                3 => Some(TableId::Applications),
+                4 => Some(TableId::ReviewLitigation),
+                _ => None,
+            };
+            let heading = SECTION_HEADINGS[n - 1];
+            let hint = match (n, table) {
+                (_, Some(id)) if self.report.table(id).rows.iter().all(|r| r.cells.iter().all(|c| c.value.is_none())) => {
+                    format!("{}（{}）全部空白，请填写各项数字，没有发生的填 0", id.short_name(), id.title())
+                }
+                (_, Some(_)) => continue,
+                (_, None) if written(n) => continue,
+                (1, _) => "本机关本年度的总体情况：主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障".to_string(),
+                (5, _) => "本机关本年度存在的主要问题及改进情况".to_string(),
+                _ if self.report.year.is_some_and(|y| y >= 2021) => "其他需要报告的事项，包括信息处理费的收取情况（发出收费通知的件数和金额、实际收取的金额）".to_string(),
+                _ => "其他需要报告的事项".to_string(),
+            };
+            out.push(Gap { section: n, table, message: format!("“{heading}”{}", if table.is_some() { "的表格全部空白" } else { "未填写" }), hint });
+        }
+        out
     }
 
     pub fn preface_text(&self) -> String {
@@ -82,6 +116,47 @@ impl Document {
     pub fn defaulted_sections(&self) -> Vec<usize> {
         [1usize, 5, 6].into_iter().filter(|&n| self.sections[n - 1].as_deref().is_none_or(|s| s.trim().is_empty())).collect()
     }
+}
+
+/// Something a report must contain and does not (see [`Document::gaps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The section (1–6).
+    pub section: usize,
+    /// The table of sections 二–四.
+    pub table: Option<TableId>,
+    /// "“五、存在的主要问题及改进情况”未填写".
+    pub message: String,
+    /// What to write there, shown in the draft's marker.
+    pub hint: String,
+}
+
+/// How a draft marks a passage the agency still has to write.
+pub const FILL_OPEN: &str = "【请填写：";
+pub const FILL_CLOSE: char = '】';
+
+/// `【请填写：…】`.
+pub fn placeholder(hint: &str) -> String {
+    format!("{FILL_OPEN}{hint}{FILL_CLOSE}")
+}
+
+/// A paragraph cut into plain text and `【请填写：…】` markers (`true`), for the writers to
+/// highlight the markers.
+pub fn split_marks(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(FILL_OPEN) {
+        let end = rest[i..].find(FILL_CLOSE).map(|j| i + j + FILL_CLOSE.len_utf8()).unwrap_or(rest.len());
+        if i > 0 {
+            out.push((false, &rest[..i]));
+        }
+        out.push((true, &rest[i..end]));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push((false, rest));
+    }
+    out
 }
 
 /// The output formats of `nianbao render`.

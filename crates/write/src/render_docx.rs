@@ -6,8 +6,8 @@
 use crate::grid::{self, Content, Grid};
 use crate::{prose, Document, WriteError, SECTION_HEADINGS};
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableAlignmentType,
-    TableCell, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Table,
+    TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
 };
 use nianbao_model::TableId;
 
@@ -31,9 +31,13 @@ pub(crate) fn exact(line: i32) -> LineSpacing {
 }
 
 pub(crate) fn body_paragraph(text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(Run::new().add_text(text).fonts(fonts(BODY_FONT)).size(BODY_SIZE))
-        .align(AlignmentType::Both)
+    let mut p = Paragraph::new();
+    for (mark, t) in crate::split_marks(text) {
+        let run = Run::new().add_text(t).fonts(fonts(BODY_FONT)).size(BODY_SIZE);
+        // A passage the agency still has to write, highlighted as Word highlights a marker pen.
+        p = p.add_run(if mark { run.highlight("yellow").bold() } else { run });
+    }
+    p.align(AlignmentType::Both)
         .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
         .line_spacing(exact(560))
 }
@@ -113,10 +117,110 @@ pub(crate) fn titled_document(title: &str) -> Docx {
         )
 }
 
+/// The page number centred in the footer as government documents print it: `— 1 —`.
+fn page_number_footer() -> Footer {
+    let text = |t: &str| Run::new().add_text(t).fonts(fonts("宋体")).size(28);
+    Footer::new().add_paragraph(Paragraph::new().add_run(text("— ")).add_page_num(PageNum::new()).add_run(text(" —")).align(AlignmentType::Center))
+}
+
+/// How many rows at the top of a table are its header (the rows before the first figure):
+/// they repeat on every page the table continues on.
+fn header_rows(g: &Grid) -> usize {
+    (0..g.rows).find(|&r| g.row_cells(r).iter().any(|c| matches!(c.content, Content::Value(_)))).unwrap_or(0)
+}
+
+/// Today as `2026-11-30T08:00:00Z`, for the document properties.
+fn now_w3c() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    let t = secs % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The document properties Word shows under 文件 → 信息: title, author (the agency), subject
+/// and dates (docx-rs only writes `unknown` and 1970).
+fn core_xml(doc: &Document) -> String {
+    let title = xml_escape(&prose::title(&doc.report));
+    let agency = xml_escape(doc.report.agency.as_deref().unwrap_or(""));
+    let now = now_w3c();
+    let created = doc.report.published.as_deref().filter(|p| p.len() == 10).map(|p| format!("{p}T00:00:00Z")).unwrap_or_else(|| now.clone());
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><dc:title>{title}</dc:title><dc:subject>政府信息公开工作年度报告</dc:subject><dc:creator>{agency}</dc:creator><cp:lastModifiedBy>{agency}</cp:lastModifiedBy><dc:language>zh-CN</dc:language><cp:revision>1</cp:revision><dcterms:created xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{now}</dcterms:modified></cp:coreProperties>"
+    )
+}
+
+/// Marks the first `counts[i]` rows of the i-th table as header rows (`w:tblHeader`), which
+/// docx-rs cannot express.
+fn mark_header_rows(xml: &str, counts: &[usize]) -> String {
+    let mut out = String::with_capacity(xml.len() + 64 * counts.iter().sum::<usize>());
+    let mut rest = xml;
+    for &n in counts {
+        let Some(t) = rest.find("<w:tbl>") else { break };
+        out.push_str(&rest[..t]);
+        rest = &rest[t..];
+        for _ in 0..n {
+            let Some(tr) = rest.find("<w:trPr>") else { break };
+            let end = tr + "<w:trPr>".len();
+            out.push_str(&rest[..end]);
+            out.push_str("<w:tblHeader />");
+            rest = &rest[end..];
+        }
+        // On to the end of this table (tables are not nested here).
+        let close = rest.find("</w:tbl>").map(|i| i + "</w:tbl>".len()).unwrap_or(rest.len());
+        out.push_str(&rest[..close]);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Rewrites the parts of the packed document docx-rs gets wrong.
+fn finish_package(bytes: Vec<u8>, doc: &Document, header_counts: &[usize]) -> Result<Vec<u8>, WriteError> {
+    use std::io::{Read, Write};
+    let err = |e: &dyn std::fmt::Display| WriteError::Docx(e.to_string());
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| err(&e))?;
+    let mut zout = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).map_err(|e| err(&e))?;
+        let name = f.name().map_err(|e| err(&e))?.to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).map_err(|e| err(&e))?;
+        let data = match name.as_str() {
+            "docProps/core.xml" => core_xml(doc).into_bytes(),
+            "word/document.xml" => mark_header_rows(&String::from_utf8_lossy(&data), header_counts).into_bytes(),
+            _ => data,
+        };
+        zout.start_file(name, options).map_err(|e| err(&e))?;
+        zout.write_all(&data).map_err(|e| err(&e))?;
+    }
+    Ok(zout.finish().map_err(|e| err(&e))?.into_inner())
+}
+
 /// The whole report as DOCX bytes.
 pub fn render(doc: &Document) -> Result<Vec<u8>, WriteError> {
     let layout = doc.layout();
-    let mut d = titled_document(&prose::title(&doc.report));
+    let mut header_counts = Vec::new();
+    let mut d = titled_document(&prose::title(&doc.report)).footer(page_number_footer());
     for p in prose::paragraphs(&doc.preface_text()) {
         d = d.add_paragraph(body_paragraph(p));
     }
@@ -133,7 +237,9 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, WriteError> {
             _ => None,
         };
         if let Some(id) = id {
-            d = d.add_table(table(doc, &grid::grid(id, layout)));
+            let g = grid::grid(id, layout);
+            header_counts.push(header_rows(&g));
+            d = d.add_table(table(doc, &g));
             d = d.add_paragraph(Paragraph::new().line_spacing(exact(280)));
         }
     }
@@ -146,5 +252,25 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, WriteError> {
     }
     let mut buf = std::io::Cursor::new(Vec::new());
     d.build().pack(&mut buf).map_err(|e| WriteError::Docx(e.to_string()))?;
-    Ok(buf.into_inner())
+    finish_package(buf.into_inner(), doc, &header_counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_day_counts() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn header_rows_get_tbl_header() {
+        let xml = "<w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr><w:tr><w:trPr></w:trPr></w:tr></w:tbl><w:tbl><w:tr><w:trPr></w:trPr></w:tr></w:tbl>";
+        let out = mark_header_rows(xml, &[1, 1]);
+        assert_eq!(out.matches("<w:tblHeader />").count(), 2);
+        assert!(out.starts_with("<w:tbl><w:tr><w:trPr><w:tblHeader /><w:cantSplit />"), "{out}");
+    }
 }

@@ -69,7 +69,17 @@ fn table_html(doc: &Document, g: &Grid) -> String {
 }
 
 fn paragraphs_html(text: &str) -> String {
-    prose::paragraphs(text).iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect()
+    prose::paragraphs(text)
+        .iter()
+        .map(|p| {
+            // A passage still to be written stands out on screen and in print.
+            let inner: String = crate::split_marks(p)
+                .into_iter()
+                .map(|(mark, t)| if mark { format!("<mark class=\"fill\" style=\"background:#ffeb3b\">{}</mark>", escape(t)) } else { escape(t) })
+                .collect();
+            format!("<p>{inner}</p>\n")
+        })
+        .collect()
 }
 
 /// The whole report as HTML.

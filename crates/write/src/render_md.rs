@@ -63,7 +63,14 @@ pub fn render(doc: &Document) -> String {
         let n = i + 1;
         out.push_str(&format!("{heading}\n{}\n\n", underline(heading, '-')));
         for p in prose::paragraphs(&doc.section_text(n)) {
-            out.push_str(p);
+            // A passage still to be written in bold, so it cannot be overlooked.
+            for (mark, t) in crate::split_marks(p) {
+                if mark {
+                    out.push_str(&format!("**{t}**"));
+                } else {
+                    out.push_str(t);
+                }
+            }
             out.push_str("\n\n");
         }
         let table = match n {

@@ -59,9 +59,10 @@ fn md_round_trip() {
     assert!(fails.is_empty(), "{fails:#?}");
 }
 
-/// The standard prose states only what the tables hold: no structure or narrative rule fires
-/// on any seed (S009, no publication date, is an info for the seeds that have none), and the
-/// only errors are the published arithmetic defect of 000's 2020 report.
+/// The seeds' tables without their prose, rendered as drafts: the unwritten sections are
+/// marked and only the rules about their content fire (S002–S005; S009, no publication date,
+/// is an info for the seeds that have none); no narrative or timing rule reads the markers as
+/// text, and the only errors are the published arithmetic defect of 000's 2020 report.
 #[test]
 fn the_rendered_seeds_pass_the_checker_but_for_their_own_defects() {
     for (name, expected) in seeds() {
@@ -69,7 +70,8 @@ fn the_rendered_seeds_pass_the_checker_but_for_their_own_defects() {
         let l = nianbao_write::lint::lint(&doc, Format::Md, &name).unwrap();
         assert!(l.mismatch.is_none(), "{name}");
         for (rule, _) in &l.rules {
-            assert!(!(rule.starts_with('N') || rule.starts_with('S') && *rule != "S009" || rule.starts_with('T')), "{name}: {rule}\n{}", l.text);
+            let unwritten = ["S002", "S003", "S004", "S005", "S009"].contains(rule);
+            assert!(!(rule.starts_with('N') || rule.starts_with('S') && !unwritten || rule.starts_with('T')), "{name}: {rule}\n{}", l.text);
         }
         let errors: Vec<_> = l.rules.iter().filter(|(_, s)| *s == nianbao_check::Severity::Error).map(|(r, _)| *r).collect();
         if name.ends_with("000_f1bcb5344c0ff0ec.expected.json#3") {
