@@ -3,6 +3,7 @@
 
 mod check_cmd;
 mod corpus_cmd;
+mod register_cmd;
 mod table_view;
 mod web_cmd;
 mod write_cmd;
@@ -196,6 +197,20 @@ enum Command {
         #[arg(long)]
         draft: bool,
     },
+    /// 工作日与放假安排：显示某年安排、计算第 N 个工作日、导入放假通知
+    Calendar {
+        #[command(subcommand)]
+        cmd: register_cmd::CalendarCmd,
+        #[arg(long, default_value = "nianbao.db", global = true)]
+        db: String,
+    },
+    /// 依申请公开台账：导入 Excel、统计表三表四、到期提醒、导出、检查、锁定年度
+    Register {
+        #[command(subcommand)]
+        cmd: register_cmd::RegisterCmd,
+        #[arg(long, default_value = "nianbao.db", global = true)]
+        db: String,
+    },
     /// 读取年度报告，输出规范 JSON（nianbao/report-v1）或表格
     Parse {
         /// 报告文件（文本、网页、Word、PDF 等）
@@ -234,6 +249,8 @@ fn main() -> ExitCode {
         Command::Rollup { parent, year, db, format } => corpus_cmd::rollup(&parent, year, &db, format == CheckFormat::Json),
         Command::Serve { db, addr, uploads, secure_cookie } => web_cmd::serve(&db, &addr, uploads, secure_cookie),
         Command::User { cmd, db } => web_cmd::user(cmd, &db),
+        Command::Calendar { cmd, db } => register_cmd::calendar_cmd(cmd, &db),
+        Command::Register { cmd, db } => register_cmd::register_cmd(cmd, &db),
     }
 }
 
