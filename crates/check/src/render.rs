@@ -22,8 +22,10 @@ pub fn finding(f: &Finding, source: &Source, report_label: &str) -> String {
             let text = source.line_text(line_no);
             let start = source.decoded_offset(span.start).saturating_sub(source.line_start(line_no));
             let end = source.decoded_offset(span.end).saturating_sub(source.line_start(line_no));
-            let start = start.min(text.len());
-            let end = end.clamp(start, text.len());
+            // A span may end inside a character (a file with invalid bytes, an entity spread
+            // over a line): slice only at character boundaries.
+            let start = text.floor_char_boundary(start.min(text.len()));
+            let end = text.ceil_char_boundary(end.clamp(start, text.len()));
             // Long lines are cut around the marked place.
             let (shown, cut) = window(text, start, end);
             let gutter = line_no.to_string().len();

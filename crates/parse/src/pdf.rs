@@ -20,6 +20,7 @@
 //! and box. A PDF without a text layer (a scan) is refused with a message saying OCR is needed; a
 //! panic inside the PDF library is caught and becomes an error for that file.
 
+pub mod guard;
 mod layout;
 
 use crate::blocks::Block;
@@ -77,9 +78,23 @@ struct Collector {
     rotations: BTreeMap<u32, i64>,
     view: View,
     pages: Vec<Page>,
+    /// The document's time budget, checked every so many calls (an error ends the walk).
+    deadline: Option<crate::limits::Deadline>,
+    calls: u32,
+    /// Set when the walk was stopped by the time budget.
+    timed_out: bool,
 }
 
 impl Collector {
+    fn tick(&mut self) -> Result<(), OutputError> {
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls % 4096 == 0 && self.deadline.is_some_and(|d| d.expired()) {
+            self.timed_out = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        Ok(())
+    }
+
     fn page(&mut self) -> Option<&mut Page> {
         self.pages.last_mut()
     }
@@ -167,6 +182,10 @@ impl OutputDev for Collector {
         media_box: &MediaBox,
         _: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
+        if self.deadline.is_some_and(|d| d.expired()) {
+            self.timed_out = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         self.view = View::new(
             media_box,
             self.rotations.get(&page_num).copied().unwrap_or(0),
@@ -189,6 +208,7 @@ impl OutputDev for Collector {
         font_size: f64,
         ch: &str,
     ) -> Result<(), OutputError> {
+        self.tick()?;
         if ch.trim().is_empty() || ch.chars().all(char::is_control) {
             return Ok(());
         }
@@ -248,6 +268,7 @@ impl OutputDev for Collector {
         _: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.tick()?;
         self.rules(ctm, path, false);
         Ok(())
     }
@@ -258,6 +279,7 @@ impl OutputDev for Collector {
         color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.tick()?;
         // White fills (backgrounds, knock-outs) are not lines.
         if !(color.len() == 1 && color[0] > 0.95
             || color.len() == 3 && color.iter().all(|c| *c > 0.95))
@@ -359,25 +381,69 @@ fn quiet_panics() {
     });
 }
 
-fn collect(bytes: &[u8]) -> Result<Vec<Page>, String> {
+/// Why the pages could not be collected.
+enum Failure {
+    Corrupt(String),
+    Limit(String),
+}
+
+/// Stack for the thread that runs the PDF library: its parsers recurse, and the guard keeps
+/// the depth they can reach far below what this holds (the memory is reserved, not used).
+const PDF_STACK: usize = 256 << 20;
+
+/// Collects the glyphs and rules of every page, in a thread of its own with a large stack,
+/// after the guard has bounded what the library will do.
+fn collect(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("nianbao-pdf".into())
+            .stack_size(PDF_STACK)
+            .spawn_scoped(scope, || collect_here(bytes, limits))
+            .map_err(|e| Failure::Corrupt(format!("无法启动 PDF 读取线程：{e}")))?;
+        worker.join().unwrap_or_else(|_| Err(Failure::Corrupt("PDF 解析库内部错误".to_string())))
+    })
+}
+
+/// Does the file declare encryption (a trailer or cross-reference stream with `/Encrypt`)?
+/// Checked before loading: lopdf decrypts and inflates object streams of an encrypted file
+/// without the load filter, so no bound would apply.
+fn declares_encryption(bytes: &[u8]) -> bool {
+    bytes.windows(8).enumerate().any(|(i, w)| {
+        w == b"/Encrypt" && bytes.get(i + 8).is_some_and(|c| c.is_ascii_whitespace() || *c == b'<' || c.is_ascii_digit())
+    })
+}
+
+fn collect_here(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
+    if declares_encryption(bytes) {
+        return Err(Failure::Corrupt("文件已加密".into()));
+    }
     quiet_panics();
     IN_PDF.with(|f| f.set(true));
-    let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, String> {
-        let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, Failure> {
+        let refused = |r: guard::Refusal| match r {
+            guard::Refusal::Limit(what) => Failure::Limit(what),
+            guard::Refusal::Corrupt(why) => Failure::Corrupt(why),
+        };
+        let doc = guard::load(bytes, limits).map_err(refused)?;
         if doc.is_encrypted() {
-            return Err("文件已加密".into());
+            return Err(Failure::Corrupt("文件已加密".into()));
         }
         let mut doc = doc;
         fix_cid_widths(&mut doc);
-        let mut c = Collector::default();
+        guard::check(&doc, limits).map_err(refused)?;
+        let mut c = Collector { deadline: Some(crate::limits::Deadline::new(limits.time)), ..Collector::default() };
         for (number, id) in doc.get_pages() {
             c.rotations.insert(number, rotation(&doc, id));
         }
-        pdf_extract::output_doc(&doc, &mut c).map_err(|e| format!("{e:?}"))?;
+        let walked = pdf_extract::output_doc(&doc, &mut c);
+        if c.timed_out {
+            return Err(Failure::Limit(format!("读取时间超过 {} 秒上限", limits.time.as_secs())));
+        }
+        walked.map_err(|e| Failure::Corrupt(format!("{e:?}")))?;
         Ok(c.pages)
     });
     IN_PDF.with(|f| f.set(false));
-    result.map_err(|_| "PDF 解析库内部错误".to_string())?
+    result.map_err(|_| Failure::Corrupt("PDF 解析库内部错误".to_string()))?
 }
 
 /// Rewrites the glyph widths of CID fonts (`/W`) into the `first [w1 w2 …]` form only: pdf-extract
@@ -551,12 +617,15 @@ impl Writer {
 }
 
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
-    let corrupt = |reason: String| ParseError::Corrupt {
-        file: file.to_string(),
-        format: "PDF 文件",
-        reason,
-    };
-    let pages = collect(bytes).map_err(corrupt)?;
+    extract_with(file, bytes, &crate::Limits::default())
+}
+
+/// Reads a PDF within `limits` (see [`guard`]).
+pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
+    let pages = collect(bytes, limits).map_err(|f| match f {
+        Failure::Corrupt(reason) => ParseError::Corrupt { file: file.to_string(), format: "PDF 文件", reason },
+        Failure::Limit(what) => ParseError::Limit { file: file.to_string(), what },
+    })?;
     let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
     if glyphs < MIN_GLYPHS {
         return Err(ParseError::Unsupported {
@@ -600,10 +669,6 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
 
 /// The number of pages of a PDF, for the benchmark (0 when the file cannot be read).
 pub fn page_count(bytes: &[u8]) -> usize {
-    std::panic::catch_unwind(|| {
-        pdf_extract::Document::load_mem(bytes)
-            .map(|d| d.get_pages().len())
-            .unwrap_or(0)
-    })
-    .unwrap_or(0)
+    let limits = crate::Limits::default();
+    std::panic::catch_unwind(|| guard::load(bytes, &limits).map(|d| d.get_pages().len()).unwrap_or(0)).unwrap_or(0)
 }
