@@ -23,6 +23,7 @@ pub mod pdf;
 pub mod recover;
 pub mod structure;
 pub mod tables;
+pub mod worker;
 
 pub use error::ParseError;
 pub use limits::Limits;

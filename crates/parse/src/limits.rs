@@ -38,6 +38,9 @@ pub struct Limits {
     /// Wall-clock time for reading one document; checked between stages and in the loops that
     /// could run long.
     pub time: Duration,
+    /// Address space of the process a PDF is read in, when PDFs are read in a worker process
+    /// (see [`crate::worker`]).
+    pub worker_memory: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +59,7 @@ impl Default for Limits {
             pdf_operators: 5_000_000,
             pdf_depth: 64,
             time: Duration::from_secs(60),
+            worker_memory: 1280 << 20,
         }
     }
 }

@@ -404,6 +404,66 @@ fn collect(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
     })
 }
 
+/// The worker's side of [`crate::worker`]: the pages of a PDF, encoded.
+pub(crate) fn serve(bytes: &[u8], limits: &crate::Limits) -> crate::worker::Answer {
+    match collect(bytes, limits) {
+        Ok(pages) => crate::worker::Answer::Done(encode_pages(&pages)),
+        Err(Failure::Corrupt(why)) => crate::worker::Answer::Corrupt(why),
+        Err(Failure::Limit(what)) => crate::worker::Answer::Limit(what),
+    }
+}
+
+fn encode_pages(pages: &[Page]) -> Vec<u8> {
+    use crate::worker::{put_bytes, put_u64};
+    let mut out = Vec::new();
+    put_u64(&mut out, pages.len() as u64);
+    for p in pages {
+        put_u64(&mut out, p.number as u64);
+        put_u64(&mut out, p.glyphs.len() as u64);
+        for g in &p.glyphs {
+            for v in [g.x0, g.x1, g.top, g.bottom, g.base, g.size] {
+                put_u64(&mut out, v.to_bits());
+            }
+            put_u64(&mut out, g.upright as u64);
+            put_bytes(&mut out, g.text.as_bytes());
+        }
+        put_u64(&mut out, p.rules.len() as u64);
+        for r in &p.rules {
+            put_u64(&mut out, r.horizontal as u64);
+            for v in [r.pos, r.from, r.to] {
+                put_u64(&mut out, v.to_bits());
+            }
+        }
+    }
+    out
+}
+
+fn decode_pages(payload: &[u8]) -> Option<Vec<Page>> {
+    let mut r = crate::worker::Reader(payload);
+    let n = r.u64()? as usize;
+    // Counts come from our own worker, but are still checked against what is left.
+    let mut pages = Vec::with_capacity(n.min(payload.len() / 24));
+    for _ in 0..n {
+        let number = r.u64()? as u32;
+        let glyphs_n = r.u64()? as usize;
+        let mut glyphs = Vec::with_capacity(glyphs_n.min(r.0.len() / 64));
+        for _ in 0..glyphs_n {
+            let (x0, x1, top, bottom, base, size) = (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+            let upright = r.u64()? != 0;
+            let text = r.string()?;
+            glyphs.push(Glyph { x0, x1, top, bottom, base, size, upright, text });
+        }
+        let rules_n = r.u64()? as usize;
+        let mut rules = Vec::with_capacity(rules_n.min(r.0.len() / 32));
+        for _ in 0..rules_n {
+            let horizontal = r.u64()? != 0;
+            rules.push(Rule { horizontal, pos: r.f64()?, from: r.f64()?, to: r.f64()? });
+        }
+        pages.push(Page { number, glyphs, rules });
+    }
+    Some(pages)
+}
+
 /// Does the file declare encryption (a trailer or cross-reference stream with `/Encrypt`)?
 /// Checked before loading: lopdf decrypts and inflates object streams of an encrypted file
 /// without the load filter, so no bound would apply.
@@ -622,7 +682,15 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
 
 /// Reads a PDF within `limits` (see [`guard`]).
 pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
-    let pages = collect(bytes, limits).map_err(|f| match f {
+    let collected = match crate::worker::worker() {
+        Some(exe) => match crate::worker::run(&exe, bytes, limits) {
+            crate::worker::Answer::Done(payload) => decode_pages(&payload).ok_or_else(|| Failure::Corrupt("PDF 读取进程的回答无法识别".into())),
+            crate::worker::Answer::Corrupt(why) => Err(Failure::Corrupt(why)),
+            crate::worker::Answer::Limit(what) => Err(Failure::Limit(what)),
+        },
+        None => collect(bytes, limits),
+    };
+    let pages = collected.map_err(|f| match f {
         Failure::Corrupt(reason) => ParseError::Corrupt { file: file.to_string(), format: "PDF 文件", reason },
         Failure::Limit(what) => ParseError::Limit { file: file.to_string(), what },
     })?;
