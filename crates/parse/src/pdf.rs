@@ -464,19 +464,7 @@ fn decode_pages(payload: &[u8]) -> Option<Vec<Page>> {
     Some(pages)
 }
 
-/// Does the file declare encryption (a trailer or cross-reference stream with `/Encrypt`)?
-/// Checked before loading: lopdf decrypts and inflates object streams of an encrypted file
-/// without the load filter, so no bound would apply.
-fn declares_encryption(bytes: &[u8]) -> bool {
-    bytes.windows(8).enumerate().any(|(i, w)| {
-        w == b"/Encrypt" && bytes.get(i + 8).is_some_and(|c| c.is_ascii_whitespace() || *c == b'<' || c.is_ascii_digit())
-    })
-}
-
 fn collect_here(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
-    if declares_encryption(bytes) {
-        return Err(Failure::Corrupt("文件已加密".into()));
-    }
     quiet_panics();
     IN_PDF.with(|f| f.set(true));
     let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, Failure> {

@@ -41,6 +41,13 @@ pub fn set_worker(exe: Option<PathBuf>) {
     }
 }
 
+static IN_WORKER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Is this process a worker (bounded by its rlimits)?
+pub(crate) fn in_worker() -> bool {
+    IN_WORKER.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub(crate) fn worker() -> Option<PathBuf> {
     WORKER.lock().ok().and_then(|w| w.clone())
 }
@@ -158,6 +165,7 @@ fn serve() -> i32 {
     let Some(limits) = limits_from(&mut r) else { return 2 };
     let Some(bytes) = r.bytes() else { return 2 };
     restrict(&limits);
+    IN_WORKER.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut out = MAGIC.to_vec();
     match crate::pdf::serve(bytes, &limits) {
         Answer::Done(payload) => {

@@ -314,3 +314,24 @@ fn a_hanging_conversion_is_killed_with_its_process_group() {
     assert!(gone, "grandchild {pid} still running");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn encrypted_pdfs_with_an_empty_user_password_are_still_read_within_the_limits() {
+    // Published reports are often "protected" (permissions only): lopdf decrypts them without
+    // the load filter, so the guard bounds their streams after loading instead.
+    use pdf_extract::{EncryptionState, EncryptionVersion, Permissions};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/office/pdf-writer/002.pdf");
+    let bytes = std::fs::read(&path).unwrap();
+    let plain = nianbao_parse::to_json(&nianbao_parse::parse_bytes("plain.pdf", &bytes).unwrap());
+    let mut doc = pdf_extract::Document::load_mem(&bytes).unwrap();
+    let version = EncryptionVersion::V2 { document: &doc, owner_password: "owner", user_password: "", key_length: 128, permissions: Permissions::PRINTABLE };
+    let state = EncryptionState::try_from(version).unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut encrypted = Vec::new();
+    doc.save_to(&mut encrypted).unwrap();
+    assert!(nianbao_parse::pdf::guard::declares_encryption(&encrypted));
+    let read = nianbao_parse::to_json(&nianbao_parse::parse_bytes("protected.pdf", &encrypted).unwrap());
+    assert_eq!(plain, read);
+    // Its streams are bounded like any other's.
+    refused("protected.pdf", &encrypted, &Limits { pdf_stream_bytes: 1 << 10, ..Limits::default() }, "上限");
+}

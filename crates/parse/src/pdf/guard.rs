@@ -51,6 +51,14 @@ thread_local! {
 /// Loads a PDF with every stream decoded within `limits`.
 pub fn load(bytes: &[u8], limits: &Limits) -> Result<Document, Refusal> {
     measure_xref_streams(bytes, limits)?;
+    let encrypted = declares_encryption(bytes);
+    if encrypted && !crate::worker::in_worker() {
+        // lopdf loads an encrypted file (permissions only, empty user password: common for
+        // published reports) without the load filter and inflates its object streams unbounded
+        // after decrypting them. In-process, accept only object streams too small to inflate past
+        // the limit (deflate stops near 1032:1); a worker process is bounded by its rlimits.
+        object_streams_small(bytes, limits)?;
+    }
     LOAD.with(|s| *s.borrow_mut() = Some(LoadState { limits: limits.clone(), objects: 0, kept: 0, refusal: None }));
     let options = pdf_extract::LoadOptions { filter: Some(filter), ..Default::default() };
     let loaded = Document::load_mem_with_options(bytes, options);
@@ -58,7 +66,60 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<Document, Refusal> {
     if let Some(refusal) = state.and_then(|s| s.refusal) {
         return Err(refusal);
     }
-    loaded.map_err(|e| Refusal::Corrupt(e.to_string()))
+    let mut doc = loaded.map_err(|e| Refusal::Corrupt(e.to_string()))?;
+    if encrypted {
+        // The filter did not run: bound the decrypted streams now, before anything inflates them.
+        bound_streams(&mut doc, limits)?;
+    }
+    Ok(doc)
+}
+
+/// Does the file declare encryption (a trailer or cross-reference stream with `/Encrypt`)?
+pub fn declares_encryption(bytes: &[u8]) -> bool {
+    bytes.windows(8).enumerate().any(|(i, w)| w == b"/Encrypt" && bytes.get(i + 8).is_some_and(|c| c.is_ascii_whitespace() || *c == b'<' || c.is_ascii_digit()))
+}
+
+/// Every object stream's raw data is small enough that inflating it cannot pass the limit.
+fn object_streams_small(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    let max_raw = limits.pdf_stream_bytes / 1100;
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], b"/ObjStm").map(|i| from + i) {
+        from = at + 7;
+        let window = &bytes[from..bytes.len().min(from + 4096)];
+        let Some(s) = find(window, b"stream") else { continue };
+        let data = from + s + 6;
+        let end = find(&bytes[data..], b"endstream").map(|e| data + e).unwrap_or(bytes.len());
+        if end - data > max_raw {
+            return Err(Refusal::Limit(format!("加密 PDF 的对象流超过 {} 上限", size(max_raw as u64))));
+        }
+    }
+    Ok(())
+}
+
+/// What the load filter does, for a document loaded without it (encrypted).
+fn bound_streams(doc: &mut Document, limits: &Limits) -> Result<(), Refusal> {
+    if doc.objects.len() > limits.pdf_objects {
+        return Err(Refusal::Limit(format!("PDF 对象超过 {} 个上限", limits.pdf_objects)));
+    }
+    let mut kept = 0usize;
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        let image = stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Image");
+        match decode(stream, limits.pdf_stream_bytes) {
+            Err(()) => return Err(Refusal::Limit(format!("PDF 数据流解压后超过 {} 上限", size(limits.pdf_stream_bytes as u64)))),
+            Ok(Some(data)) if !image => {
+                kept += data.len();
+                if kept > limits.pdf_total_stream_bytes {
+                    return Err(Refusal::Limit(format!("PDF 数据流解压后合计超过 {} 上限", size(limits.pdf_total_stream_bytes as u64))));
+                }
+                if stream.dict.get(b"DecodeParms").is_err() {
+                    stream.set_plain_content(data);
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The load filter: counts objects and decodes each stream within the limits. (A plain `fn`, as
