@@ -118,7 +118,9 @@ def docx_bomb(inflated):
     tail = b"</w:t></w:r></w:p></w:body></w:document>"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("word/document.xml", "w", force_zip64=inflated > (1 << 31)) as f:
+        info = zipfile.ZipInfo("word/document.xml", date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(info, "w", force_zip64=inflated > (1 << 31)) as f:
             f.write(head)
             left = inflated - len(head) - len(tail)
             chunk = b"a" * (1 << 20)
