@@ -33,6 +33,8 @@ pub struct Limits {
     pub pdf_pages: usize,
     /// Content stream operators of one PDF (all pages).
     pub pdf_operators: usize,
+    /// Glyphs and ruling lines collected from one PDF (one text operator can show millions).
+    pub pdf_glyphs: usize,
     /// Nesting of arrays, dictionaries and strings anywhere in a PDF, its streams included.
     pub pdf_depth: usize,
     /// Wall-clock time for reading one document; checked between stages and in the loops that
@@ -47,7 +49,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             file_bytes: 200 << 20,
-            text_bytes: 16 << 20,
+            text_bytes: 8 << 20,
             zip_entry_bytes: 32 << 20,
             zip_total_bytes: 64 << 20,
             zip_ratio: 300,
@@ -57,6 +59,7 @@ impl Default for Limits {
             pdf_objects: 500_000,
             pdf_pages: 2_000,
             pdf_operators: 5_000_000,
+            pdf_glyphs: 2_000_000,
             pdf_depth: 64,
             time: Duration::from_secs(60),
             worker_memory: 1280 << 20,

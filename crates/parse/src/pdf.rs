@@ -83,10 +83,16 @@ struct Collector {
     calls: u32,
     /// Set when the walk was stopped by the time budget.
     timed_out: bool,
+    /// Glyphs and rules still allowed (`Limits::pdf_glyphs`); the walk stops when they run out.
+    room: usize,
+    full: bool,
 }
 
 impl Collector {
     fn tick(&mut self) -> Result<(), OutputError> {
+        if self.full {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         self.calls = self.calls.wrapping_add(1);
         if self.calls % 4096 == 0 && self.deadline.is_some_and(|d| d.expired()) {
             self.timed_out = true;
@@ -169,6 +175,11 @@ impl Collector {
                 }
             }
         }
+        if found.len() > self.room {
+            self.full = true;
+            return;
+        }
+        self.room -= found.len();
         if let Some(p) = self.page() {
             p.rules.extend(found);
         }
@@ -209,6 +220,13 @@ impl OutputDev for Collector {
         ch: &str,
     ) -> Result<(), OutputError> {
         self.tick()?;
+        if self.room == 0 {
+            self.full = true;
+        }
+        if self.full {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        self.room -= 1;
         if ch.trim().is_empty() || ch.chars().all(char::is_control) {
             return Ok(());
         }
@@ -479,13 +497,16 @@ fn collect_here(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failu
         let mut doc = doc;
         fix_cid_widths(&mut doc);
         guard::check(&doc, limits).map_err(refused)?;
-        let mut c = Collector { deadline: Some(crate::limits::Deadline::new(limits.time)), ..Collector::default() };
+        let mut c = Collector { deadline: Some(crate::limits::Deadline::new(limits.time)), room: limits.pdf_glyphs, ..Collector::default() };
         for (number, id) in doc.get_pages() {
             c.rotations.insert(number, rotation(&doc, id));
         }
         let walked = pdf_extract::output_doc(&doc, &mut c);
         if c.timed_out {
             return Err(Failure::Limit(format!("读取时间超过 {} 秒上限", limits.time.as_secs())));
+        }
+        if c.full {
+            return Err(Failure::Limit(format!("PDF 文字和线条超过 {} 个上限", limits.pdf_glyphs)));
         }
         walked.map_err(|e| Failure::Corrupt(format!("{e:?}")))?;
         Ok(c.pages)

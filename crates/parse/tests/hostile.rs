@@ -276,6 +276,10 @@ fn pdf_pages_operators_and_objects_are_bounded() {
     refused("pages.pdf", &two, &Limits { pdf_pages: 1, ..Limits::default() }, "页数超过 1 页上限");
     refused("ops.pdf", &two, &Limits { pdf_operators: 500, ..Limits::default() }, "绘制指令超过 500 条上限");
     refused("objects.pdf", &two, &Limits { pdf_objects: 3, ..Limits::default() }, "对象超过 3 个上限");
+    // One text operator showing 100,000 glyphs: memory goes with glyphs, not operators.
+    let text = format!("BT /F1 1 Tf 1 0 0 1 10 700 Tm ({}) Tj ET", "A".repeat(100_000));
+    let glyphs = one_page("<< /Font << /F1 5 0 R >> >>", stream(text.as_bytes(), ""), vec![b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec()]);
+    refused("glyphs.pdf", &glyphs, &Limits { pdf_glyphs: 50_000, ..Limits::default() }, "文字和线条超过 50000 个上限");
 }
 
 // ---------- LibreOffice ----------
