@@ -73,8 +73,10 @@ fn finding_with(f: &Finding, source: &Source, report_label: &str, color: bool, f
             let text = source.line_text(line_no);
             let start = source.decoded_offset(span.start).saturating_sub(source.line_start(line_no));
             let end = source.decoded_offset(span.end).saturating_sub(source.line_start(line_no));
-            let start = floor_boundary(text, start.min(text.len()));
-            let end = floor_boundary(text, end.clamp(start, text.len()));
+            // A span may end inside a character (a file with invalid bytes, an entity spread
+            // over a line): slice only at character boundaries.
+            let start = text.floor_char_boundary(start.min(text.len()));
+            let end = text.ceil_char_boundary(end.clamp(start, text.len()));
             // Long lines are cut around the marked place.
             let (shown, cut) = window(text, start, end);
             let gutter = line_no.to_string().len();
@@ -108,15 +110,6 @@ fn finding_with(f: &Finding, source: &Source, report_label: &str, color: bool, f
         }
     }
     out
-}
-
-/// The largest char boundary at or before `i` (a span may end inside a multi-byte character
-/// when the source was re-encoded).
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// A piece of a long line around `start..end`: (text shown, byte where it starts).

@@ -170,6 +170,7 @@ corpus：在 nianbao-gen 生成的语料上测量数据库：不用数据库的�
 ";
 
 fn main() {
+    nianbao_parse::worker::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") {
         print!("{HELP}");

@@ -226,6 +226,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // PDFs are read in a child process under resource limits, so a crash of the PDF library
+    // costs one file, not the ingest or the server.
+    nianbao_parse::worker::init();
     let matches = zh_cli::parse(Cli::command());
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,

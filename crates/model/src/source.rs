@@ -149,8 +149,10 @@ impl Source {
 
     /// The span of a decoded byte range.
     pub fn span(&self, start: usize, end: usize) -> Span {
-        let start = start.min(self.decoded.len());
-        let end = end.clamp(start, self.decoded.len());
+        // Spans cover whole characters: a range from a line whose offsets were spread (an
+        // entity, a replaced byte) may end inside one.
+        let start = self.decoded.floor_char_boundary(start.min(self.decoded.len()));
+        let end = self.decoded.ceil_char_boundary(end.clamp(start, self.decoded.len()));
         let line = self.line_of(start);
         let line_start = self.line_start(line);
         let column = self.decoded.get(line_start..start).map(|s| s.chars().count()).unwrap_or(0) + 1;

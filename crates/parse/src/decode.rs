@@ -67,26 +67,76 @@ fn looks_like_html(text: &str) -> bool {
         || head.contains("<html")
 }
 
-/// Maps each byte of the decoded text to the offset of the file bytes it came from, by
-/// re-encoding character by character (exact for GB18030, which round-trips).
-fn offsets_for(text: &str, encoding: &'static Encoding) -> Vec<u32> {
-    let mut map = Vec::with_capacity(text.len() + 1);
-    let mut pos: u32 = 0;
-    let mut buf = [0u8; 4];
-    for c in text.chars() {
-        let width = if c.is_ascii() {
-            1
-        } else {
-            let (bytes, _, _) = encoding.encode(c.encode_utf8(&mut buf));
-            bytes.len().max(1)
-        };
-        for _ in 0..c.len_utf8() {
-            map.push(pos);
+/// Decodes `body` and maps each byte of the text (plus one past the end) to the offset in
+/// `body` of the first byte of the character it came from. Bytes are fed to the decoder one at a
+/// time, so each character is attributed to exactly the bytes that made it, malformed sequences
+/// (one U+FFFD for however many bytes) included; re-encoding instead would count U+FFFD as the
+/// 4 bytes GB18030 encodes it in and shift every later span.
+fn decode_mapped(body: &[u8], encoding: &'static Encoding) -> (String, Vec<u32>) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(body.len() + body.len() / 2);
+    let mut map: Vec<u32> = Vec::with_capacity(body.len() + body.len() / 2 + 1);
+    // The first byte not yet accounted for by a character of the output.
+    let mut pending = 0usize;
+    let mut buf = [0u8; 64];
+    let mut i = 0;
+    while i < body.len() {
+        // Runs of ASCII outside a multi-byte sequence decode to themselves.
+        if pending == i && body[i].is_ascii() {
+            let run = body[i..].iter().position(|b| !b.is_ascii()).unwrap_or(body.len() - i);
+            // Safety of the shortcut: the decoder holds no partial sequence (pending == i).
+            text.push_str(std::str::from_utf8(&body[i..i + run]).unwrap_or_default());
+            map.extend((i..i + run).map(|o| o as u32));
+            i += run;
+            pending = i;
+            continue;
         }
-        pos += width as u32;
+        let mut src = &body[i..i + 1];
+        loop {
+            // The end of the input is signalled once, after the loop.
+            let (result, read, written) = decoder.decode_to_utf8_without_replacement(src, &mut buf, false);
+            let out = std::str::from_utf8(&buf[..written]).unwrap_or_default();
+            for c in out.chars() {
+                text.push(c);
+                map.extend(std::iter::repeat_n(pending as u32, c.len_utf8()));
+            }
+            if written > 0 {
+                pending = i + read;
+            }
+            src = &src[read..];
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => break,
+                encoding_rs::DecoderResult::OutputFull => continue,
+                encoding_rs::DecoderResult::Malformed(_, _) => {
+                    text.push('\u{fffd}');
+                    map.extend(std::iter::repeat_n(pending as u32, '\u{fffd}'.len_utf8()));
+                    pending = (i + read).min(body.len());
+                    if src.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        i += 1;
     }
-    map.push(pos);
-    map
+    // Bytes of an incomplete sequence at the end.
+    loop {
+        let (result, _, written) = decoder.decode_to_utf8_without_replacement(b"", &mut buf, true);
+        for c in std::str::from_utf8(&buf[..written]).unwrap_or_default().chars() {
+            text.push(c);
+            map.extend(std::iter::repeat_n(pending as u32, c.len_utf8()));
+        }
+        match result {
+            encoding_rs::DecoderResult::Malformed(_, _) => {
+                text.push('\u{fffd}');
+                map.extend(std::iter::repeat_n(pending as u32, 3));
+            }
+            encoding_rs::DecoderResult::OutputFull => {}
+            encoding_rs::DecoderResult::InputEmpty => break,
+        }
+    }
+    map.push(body.len() as u32);
+    (text, map)
 }
 
 /// Binary content: NUL bytes or a high share of control characters.
@@ -103,6 +153,17 @@ fn binary_offset(bytes: &[u8]) -> Option<usize> {
 }
 
 pub fn decode(file: &str, bytes: &[u8]) -> Result<Decoded, ParseError> {
+    decode_with(file, bytes, &crate::Limits::default())
+}
+
+/// [`decode`] within `limits` (the decoded text may not exceed `limits.text_bytes`).
+pub fn decode_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Decoded, ParseError> {
+    // Legacy encodings take at most 4 bytes per character and give at most 3 UTF-8 bytes per
+    // byte, so the input is checked before decoding and the text after.
+    let too_big = || ParseError::Limit { file: file.to_string(), what: format!("文本超过 {} 上限", crate::limits::size(limits.text_bytes as u64)) };
+    if bytes.len() > limits.text_bytes {
+        return Err(too_big());
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty { file: file.to_string() });
     }
@@ -133,14 +194,15 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<Decoded, ParseError> {
         let map = (bom > 0).then(|| (0..=text.len()).map(|i| (i + bom) as u32).collect());
         (text, map)
     } else {
-        let (cow, _) = encoding.decode_without_bom_handling(body);
-        let text = cow.into_owned();
-        let mut map = offsets_for(&text, encoding);
+        let (text, mut map) = decode_mapped(body, encoding);
         if bom > 0 {
             map.iter_mut().for_each(|o| *o += bom as u32);
         }
         (text, Some(map))
     };
+    if text.len() > limits.text_bytes {
+        return Err(too_big());
+    }
     // Full-width and no-break spaces only: as empty as no bytes at all.
     if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
         return Err(ParseError::Empty { file: file.to_string() });
@@ -165,6 +227,30 @@ mod tests {
         let at = d.text.find("12").unwrap();
         let file_at = d.file_offsets.as_ref().unwrap()[at] as usize;
         assert_eq!(&bytes[file_at..file_at + 2], b"12");
+    }
+
+    #[test]
+    fn invalid_bytes_do_not_shift_later_offsets() {
+        let mut bytes = b"<meta charset=gbk><p>".to_vec();
+        // A lone lead byte, a lead byte before ASCII, and a truncated pair at the very end.
+        bytes.extend_from_slice(&[0x81, b'/', b'x']);
+        bytes.extend(GB18030.encode("张店区").0.iter());
+        bytes.push(0xff);
+        bytes.extend_from_slice(b"12</p>");
+        bytes.extend(GB18030.encode("年").0.iter());
+        bytes.push(0x81);
+        let d = decode("x.html", &bytes).unwrap();
+        let map = d.file_offsets.as_ref().unwrap();
+        assert_eq!(map.len(), d.text.len() + 1);
+        assert_eq!(*map.last().unwrap() as usize, bytes.len());
+        for (c, name) in [("x", "x"), ("张店区", "张"), ("12", "12"), ("年", "年")] {
+            let at = d.text.find(c).unwrap();
+            let file_at = map[at] as usize;
+            let want = GB18030.encode(name).0;
+            assert_eq!(&bytes[file_at..file_at + want.len()], &want[..], "{c}");
+        }
+        // Every offset is within the file and never goes back.
+        assert!(map.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]

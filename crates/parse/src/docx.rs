@@ -16,9 +16,6 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::io::Read;
 
-/// Largest `document.xml` read (a guard against zip bombs).
-const MAX_XML: u64 = 256 << 20;
-
 /// A paragraph or a table row as plain strings, before normalization.
 enum Raw {
     Paragraph(String),
@@ -66,15 +63,49 @@ impl State {
     }
 }
 
-fn read_document(bytes: &[u8]) -> Result<String, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let entry = zip.by_name("word/document.xml").map_err(|_| "没有 word/document.xml，不是 Word 文档".to_string())?;
-    if entry.size() > MAX_XML {
-        return Err(format!("正文 XML 过大（{} 字节）", entry.size()));
+/// Why the package could not be read: damaged, or over a limit.
+enum ReadError {
+    Corrupt(String),
+    Limit(String),
+}
+
+/// Size of the central directory the end record of a ZIP file declares (`None`: no end record).
+/// Read before the archive is opened: the zip crate allocates per entry of the directory.
+fn central_directory_size(bytes: &[u8]) -> Option<u64> {
+    let tail_from = bytes.len().saturating_sub(22 + 0xffff);
+    let at = bytes[tail_from..].windows(4).rposition(|w| w == b"PK\x05\x06")? + tail_from;
+    let end = bytes.get(at..at + 22)?;
+    let size = u32::from_le_bytes([end[12], end[13], end[14], end[15]]);
+    let entries = u16::from_le_bytes([end[10], end[11]]);
+    // ZIP64 markers: the real values are elsewhere and a Word document never needs them.
+    Some(if size == u32::MAX || entries == u16::MAX { u64::MAX } else { size as u64 })
+}
+
+fn read_document(bytes: &[u8], limits: &crate::Limits) -> Result<String, ReadError> {
+    const NAME: &str = "word/document.xml";
+    let max_directory = 16 << 20;
+    if central_directory_size(bytes).is_some_and(|s| s > max_directory) {
+        return Err(ReadError::Limit(format!("ZIP 目录超过 {} 上限", crate::limits::size(max_directory))));
     }
-    let mut xml = String::new();
-    entry.take(MAX_XML).read_to_string(&mut xml).map_err(|e| e.to_string())?;
-    Ok(xml)
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+    let entry = zip.by_name(NAME).map_err(|_| ReadError::Corrupt("没有 word/document.xml，不是 Word 文档".to_string()))?;
+    // The only entry read, so the per-document bound is the smaller of the two.
+    let limit = limits.zip_entry_bytes.min(limits.zip_total_bytes);
+    let over = || ReadError::Limit(format!("{NAME} 解压后超过 {} 上限", crate::limits::size(limit)));
+    if entry.size() > limit {
+        return Err(over());
+    }
+    let ratio = entry.size() / entry.compressed_size().max(1);
+    if entry.size() > 1 << 20 && ratio > limits.zip_ratio {
+        return Err(ReadError::Limit(format!("{NAME} 压缩比 {ratio}:1 超过 {}:1 上限", limits.zip_ratio)));
+    }
+    // The declared size may lie: read one byte past the limit to notice.
+    let mut raw = Vec::with_capacity(entry.size() as usize);
+    entry.take(limit + 1).read_to_end(&mut raw).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+    if raw.len() as u64 > limit {
+        return Err(over());
+    }
+    String::from_utf8(raw).map_err(|e| ReadError::Corrupt(format!("{NAME} 不是 UTF-8（第 {} 字节）", e.utf8_error().valid_up_to())))
 }
 
 fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
@@ -166,8 +197,16 @@ fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
 }
 
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
+    extract_with(file, bytes, &crate::Limits::default())
+}
+
+/// Reads a .docx within `limits` (inflated size and ratio of `word/document.xml`).
+pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
     let corrupt = |reason: String| ParseError::Corrupt { file: file.to_string(), format: "Word（docx）文档", reason };
-    let xml = read_document(bytes).map_err(corrupt)?;
+    let xml = read_document(bytes, limits).map_err(|e| match e {
+        ReadError::Corrupt(reason) => corrupt(reason),
+        ReadError::Limit(what) => ParseError::Limit { file: file.to_string(), what },
+    })?;
     let raws = parse_xml(&xml).map_err(corrupt)?;
     let sample: String = raws
         .iter()

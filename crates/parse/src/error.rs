@@ -16,6 +16,10 @@ pub enum ParseError {
     Corrupt { file: String, format: &'static str, reason: String },
     #[error("{file}：未找到政府信息公开工作年度报告（没有找到{missing}）")]
     NoReport { file: String, missing: String },
+    /// A bound of [`crate::limits::Limits`] was exceeded; `what` names the limit
+    /// (`解压后超过 32 MB 上限`).
+    #[error("{file}：{what}，已停止读取")]
+    Limit { file: String, what: String },
 }
 
 impl ParseError {

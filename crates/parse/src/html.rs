@@ -2,8 +2,14 @@
 //! rows with their cells in place (blank cells kept, so columns are known); layout tables (a
 //! table holding tables) are read as flow. html5ever gives no source positions, so each text
 //! node is found again in the page source by a forward search.
+//!
+//! Hostile pages are bounded: the nesting depth is measured by a cheap scan of the tags before
+//! the tree is built (html5ever's scope checks are linear in the depth, so very deep pages cost
+//! quadratic time), the tree is walked with an explicit stack, and the forward searches share a
+//! budget linear in the size of the page.
 
 use crate::blocks::Block;
+use crate::error::ParseError;
 use crate::normalize::normalize;
 use nianbao_model::TextLine;
 use scraper::{ElementRef, Html, Node};
@@ -21,24 +27,35 @@ struct Walker<'a> {
     traditional: bool,
     blocks: Vec<Block>,
     line: TextLine,
+    /// Bytes the forward searches may still scan; when spent, text is placed at the cursor.
+    budget: usize,
+    /// Tables that hold another table (layout tables), found in one pass.
+    layout_tables: std::collections::HashSet<ego_tree::NodeId>,
 }
 
 impl<'a> Walker<'a> {
     /// Finds a text node's text in the source after the cursor; returns its offset.
     fn locate(&mut self, text: &str) -> Option<usize> {
-        let window_end = (self.cursor + 200_000).min(self.src.len());
+        // A text that is not in the source as such (entities decoded) would otherwise scan the
+        // whole window once per text node: 64,000 `<p>&#112;</p>` took 76 s.
+        let mut window_end = (self.cursor + 200_000.min(self.budget)).min(self.src.len());
+        while !self.src.is_char_boundary(window_end) {
+            window_end -= 1;
+        }
         let hay = self.src.get(self.cursor..window_end)?;
         let mut from = 0;
         while let Some(i) = hay[from..].find(text) {
             let at = from + i;
             let before = hay[..at].trim_end_matches(|c: char| c.is_whitespace());
             if before.is_empty() || before.ends_with('>') || before.ends_with(';') || text.chars().count() > 3 {
+                self.budget = self.budget.saturating_sub(at + text.len());
                 let found = self.cursor + at;
                 self.cursor = found + text.len();
                 return Some(found);
             }
             from = at + text.len().max(1);
         }
+        self.budget = self.budget.saturating_sub(hay.len());
         None
     }
 
@@ -75,38 +92,43 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk(&mut self, node: ego_tree::NodeRef<'_, Node>) {
-        match node.value() {
-            Node::Text(t) => self.push_text(&t.text),
-            Node::Element(e) => {
-                let name = e.name();
-                if SKIP.contains(&name) {
-                    return;
+    /// Depth-first, with an explicit stack: a page nested 20,000 deep overflowed the thread's
+    /// stack when this recursed.
+    fn walk(&mut self, root: ego_tree::NodeRef<'_, Node>) {
+        enum Step<'t> {
+            Enter(ego_tree::NodeRef<'t, Node>),
+            Leave,
+        }
+        let mut stack = vec![Step::Enter(root)];
+        while let Some(step) = stack.pop() {
+            let node = match step {
+                Step::Leave => {
+                    self.flush();
+                    continue;
                 }
-                if name == "table" {
-                    if let Some(el) = ElementRef::wrap(node) {
-                        if !is_layout_table(el) {
+                Step::Enter(node) => node,
+            };
+            match node.value() {
+                Node::Text(t) => self.push_text(&t.text),
+                Node::Element(e) => {
+                    let name = e.name();
+                    if SKIP.contains(&name) {
+                        continue;
+                    }
+                    if name == "table" && !self.layout_tables.contains(&node.id()) {
+                        if let Some(el) = ElementRef::wrap(node) {
                             self.flush();
                             self.data_table(el);
-                            return;
+                            continue;
                         }
                     }
+                    if BLOCK.contains(&name) {
+                        self.flush();
+                        stack.push(Step::Leave);
+                    }
+                    push_children(&mut stack, node, Step::Enter);
                 }
-                let block = BLOCK.contains(&name);
-                if block {
-                    self.flush();
-                }
-                for child in node.children() {
-                    self.walk(child);
-                }
-                if block {
-                    self.flush();
-                }
-            }
-            _ => {
-                for child in node.children() {
-                    self.walk(child);
-                }
+                _ => push_children(&mut stack, node, Step::Enter),
             }
         }
     }
@@ -116,7 +138,8 @@ impl<'a> Walker<'a> {
         let mut line = TextLine::default();
         for node in cell.descendants() {
             if let Node::Text(t) = node.value() {
-                if node.ancestors().any(|a| a.value().as_element().is_some_and(|e| SKIP.contains(&e.name()))) {
+                let mut inside = node.ancestors().take_while(|a| a.id() != cell.id());
+                if inside.any(|a| a.value().as_element().is_some_and(|e| SKIP.contains(&e.name()))) {
                     continue;
                 }
                 let piece = self.text_line(&t.text);
@@ -147,13 +170,147 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Pushes the children of `node` so that the first is popped first.
+fn push_children<'t, S>(stack: &mut Vec<S>, node: ego_tree::NodeRef<'t, Node>, wrap: impl Fn(ego_tree::NodeRef<'t, Node>) -> S) {
+    let mut child = node.last_child();
+    while let Some(c) = child {
+        stack.push(wrap(c));
+        child = c.prev_sibling();
+    }
+}
+
 fn closest<'a>(el: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
     el.ancestors().filter_map(ElementRef::wrap).find(|a| a.value().name() == name)
 }
 
-/// A table used for page layout: one of its own cells holds another table.
-fn is_layout_table(table: ElementRef<'_>) -> bool {
-    table.descendants().filter_map(ElementRef::wrap).any(|e| e.value().name() == "table" && e.id() != table.id())
+fn is_table(node: &ego_tree::NodeRef<'_, Node>) -> bool {
+    node.value().as_element().is_some_and(|e| e.name() == "table")
+}
+
+/// Tables used for page layout: one of their cells holds another table. One pass: each table
+/// marks the tables above it, stopping at one already marked (whose ancestors are marked too),
+/// so nested tables cost linear time rather than a scan of every table's descendants.
+fn layout_tables(doc: &Html) -> std::collections::HashSet<ego_tree::NodeId> {
+    let mut marked = std::collections::HashSet::new();
+    for node in doc.tree.root().descendants().filter(is_table) {
+        for a in node.ancestors().filter(is_table) {
+            if !marked.insert(a.id()) {
+                break;
+            }
+        }
+    }
+    marked
+}
+
+/// Elements that hold no content (never nest).
+const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame"];
+/// Elements whose content is raw text up to their end tag.
+const RAW: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"];
+
+/// For a start tag: the open elements it closes (with everything open inside them) when one is
+/// found near the top of the stack before a barrier — end tags that may be left out, as the
+/// parser's list-item, cell and paragraph rules close them.
+fn closes(name: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    const TABLE: &[&str] = &["table", "html"];
+    const LIST: &[&str] = &[
+        "ul", "ol", "dl", "menu", "dir", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "body", "html", "blockquote",
+        "section", "article", "nav", "aside", "header", "footer", "main", "form", "fieldset", "figure", "details", "object", "button",
+        "template", "center", "pre", "select",
+    ];
+    const BUTTON: &[&str] = &["table", "td", "th", "caption", "html", "button", "object", "marquee", "applet", "template"];
+    match name {
+        "p" => (&["p"], BUTTON),
+        "li" => (&["li"], LIST),
+        "dt" | "dd" => (&["dt", "dd"], LIST),
+        "td" | "th" => (&["td", "th"], TABLE),
+        "tr" => (&["tr"], TABLE),
+        "thead" | "tbody" | "tfoot" => (&["thead", "tbody", "tfoot"], TABLE),
+        "option" | "optgroup" => (&["option"], &["select", "html"]),
+        "rb" | "rt" | "rp" => (&["rb", "rt", "rp"], &["ruby", "html"]),
+        _ => (&[], &[]),
+    }
+}
+
+/// The deepest nesting of elements in `src`, by a scan of its tags that follows the parser's
+/// rules closely enough (void elements, raw text, end tags that may be left out, unmatched end
+/// tags ignored); stops counting once `cap` is passed. Linear in the length of `src`.
+pub fn nesting_depth(src: &str, cap: usize) -> usize {
+    let b = src.as_bytes();
+    let lower = |s: &[u8]| s.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<u8>>();
+    let mut stack: Vec<Vec<u8>> = Vec::new();
+    let mut max = 0;
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off + 1;
+        if b[i..].starts_with(b"!--") {
+            i = match find(&b[i + 3..], b"-->") {
+                Some(e) => i + 3 + e + 3,
+                None => b.len(),
+            };
+            continue;
+        }
+        let close = b.get(i) == Some(&b'/');
+        let name_start = i + close as usize;
+        let name_len = b[name_start..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':').count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = lower(&b[name_start..name_start + name_len]);
+        let tag_end = match b[name_start..].iter().position(|&c| c == b'>') {
+            Some(e) => name_start + e,
+            None => b.len(),
+        };
+        i = tag_end.min(b.len());
+        let name_str = std::str::from_utf8(&name).unwrap_or("");
+        if close {
+            // Only an end tag matching an element near the top closes anything.
+            if let Some(k) = stack.iter().rev().take(64).position(|n| *n == name) {
+                let len = stack.len() - 1 - k;
+                stack.truncate(len);
+            }
+            continue;
+        }
+        if VOID.contains(&name_str) {
+            continue;
+        }
+        if RAW.contains(&name_str) {
+            let end_tag = [b"</".as_slice(), &name].concat();
+            i = match find(&b[i..], &end_tag) {
+                Some(e) => i + e + end_tag.len(),
+                None => b.len(),
+            };
+            continue;
+        }
+        let (targets, barriers) = closes(name_str);
+        if !targets.is_empty() {
+            let is = |set: &[&str], n: &[u8]| set.iter().any(|g| g.as_bytes() == n);
+            for k in 0..stack.len().min(32) {
+                let n = &stack[stack.len() - 1 - k];
+                if is(targets, n) {
+                    let len = stack.len() - 1 - k;
+                    stack.truncate(len);
+                    break;
+                }
+                if is(barriers, n) {
+                    break;
+                }
+            }
+        }
+        let self_closed = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/') && stack.iter().any(|n| n == b"svg" || n == b"math");
+        if !self_closed {
+            stack.push(name);
+            max = max.max(stack.len());
+            if max > cap {
+                return max;
+            }
+        }
+    }
+    max
+}
+
+/// First place of `needle` (lower case) in `hay`, ignoring ASCII case.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn append(line: &mut TextLine, piece: &TextLine) {
@@ -183,10 +340,26 @@ fn collapse_spaces(line: &TextLine) -> TextLine {
     out
 }
 
-/// The blocks of an HTML page.
+/// The blocks of an HTML page (no depth limit: for trusted pages).
 pub fn html_blocks(decoded: &str, traditional: bool) -> Vec<Block> {
+    blocks_of(decoded, traditional)
+}
+
+/// The blocks of an HTML page of the file `file`, refused when it nests deeper than
+/// `limits.html_depth`.
+pub fn html_blocks_with(file: &str, decoded: &str, traditional: bool, limits: &crate::Limits) -> Result<Vec<Block>, ParseError> {
+    let depth = nesting_depth(decoded, limits.html_depth);
+    if depth > limits.html_depth {
+        return Err(ParseError::Limit { file: file.to_string(), what: format!("网页标签嵌套超过 {} 层上限", limits.html_depth) });
+    }
+    Ok(blocks_of(decoded, traditional))
+}
+
+fn blocks_of(decoded: &str, traditional: bool) -> Vec<Block> {
     let doc = Html::parse_document(decoded);
-    let mut w = Walker { src: decoded, cursor: 0, traditional, blocks: Vec::new(), line: TextLine::default() };
+    let layout_tables = layout_tables(&doc);
+    let budget = decoded.len().saturating_mul(32).saturating_add(4 << 20);
+    let mut w = Walker { src: decoded, cursor: 0, traditional, blocks: Vec::new(), line: TextLine::default(), budget, layout_tables };
     // Skip the <head> in the source too, so searches start in the body.
     if let Some(i) = decoded.to_ascii_lowercase().find("<body") {
         w.cursor = i;

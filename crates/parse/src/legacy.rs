@@ -8,13 +8,34 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const LIMIT: Duration = Duration::from_secs(120);
+/// Ends a conversion: kills the whole process group the converter leads (soffice starts
+/// soffice.bin and friends, which a kill of the direct child would leave running) and reaps the
+/// direct child, so neither a grandchild nor a zombie is left.
+fn end_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // The child was started as the leader of its own group, so its pid is the group's id.
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: kill(2) with a negative pid signals that process group only; no memory is touched.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
 
 fn soffice() -> Option<&'static str> {
     ["soffice", "libreoffice"].into_iter().find(|cmd| Command::new(cmd).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
 }
 
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
+    extract_with(file, bytes, &crate::Limits::default())
+}
+
+/// Converts with LibreOffice within `limits.time`, then reads the .docx within `limits`.
+pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
     let unsupported = |hint: &'static str| ParseError::Unsupported { file: file.into(), format: "Word 97-2003 或 WPS（.doc/.wps）", hint };
     let Some(cmd) = soffice() else {
         return Err(unsupported("本机未安装 LibreOffice；请安装（apt-get install libreoffice-writer-nogui）或先转换为 docx：soffice --headless --convert-to docx 文件名"));
@@ -27,7 +48,10 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
         std::fs::write(&input, bytes).map_err(|e| ParseError::Io { file: file.into(), reason: format!("无法写入临时文件：{e}") })?;
         // A private profile: a running LibreOffice of the user's would otherwise take the job.
         let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
-        let mut child = Command::new(cmd)
+        let mut command = Command::new(cmd);
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .args([profile.as_str(), "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir"])
             .arg(&dir)
             .arg(&input)
@@ -38,17 +62,21 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
         let start = Instant::now();
         loop {
             match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() < LIMIT => std::thread::sleep(Duration::from_millis(100)),
+                Ok(Some(_)) => {
+                    // Helpers it left behind go with the group.
+                    end_group(&mut child);
+                    break;
+                }
+                Ok(None) if start.elapsed() < limits.time => std::thread::sleep(Duration::from_millis(50)),
                 _ => {
-                    let _ = child.kill();
-                    return Err(ParseError::Corrupt { file: file.into(), format: "可转换的 Word 文档", reason: "LibreOffice 转换超时".into() });
+                    end_group(&mut child);
+                    return Err(ParseError::Limit { file: file.into(), what: format!("LibreOffice 转换超过 {} 秒上限", limits.time.as_secs()) });
                 }
             }
         }
         let docx = std::fs::read(dir.join("input.docx"))
             .map_err(|_| ParseError::Corrupt { file: file.into(), format: "Word 97-2003 或 WPS 文档", reason: "LibreOffice 无法转换".into() })?;
-        crate::docx::extract(file, &docx)
+        crate::docx::extract_with(file, &docx, limits)
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result

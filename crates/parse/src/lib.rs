@@ -17,14 +17,17 @@ pub mod error;
 pub mod html;
 pub mod labels;
 pub mod legacy;
+pub mod limits;
 pub mod normalize;
 pub mod pdf;
 pub mod recover;
 pub mod segment;
 pub mod structure;
 pub mod tables;
+pub mod worker;
 
 pub use error::ParseError;
+pub use limits::Limits;
 
 use blocks::Block;
 use nianbao_model::{Layout, ParsedReport, ReadWarning, Report, Source, TableId};
@@ -45,9 +48,22 @@ pub struct ParsedDocument {
 
 /// Reads a file from disk.
 pub fn parse_file(path: &Path) -> Result<ParsedDocument, ParseError> {
+    parse_file_with(path, &Limits::default())
+}
+
+/// Reads a file from disk within `limits`; a file bigger than the limit is not read at all.
+pub fn parse_file_with(path: &Path, limits: &Limits) -> Result<ParsedDocument, ParseError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ParseError::Io { file: name.clone(), reason: io_reason(&e) })?;
-    parse_bytes(&name, &bytes)
+    let io = |e: std::io::Error| ParseError::Io { file: name.clone(), reason: io_reason(&e) };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > limits.file_bytes as u64 {
+        return Err(ParseError::Limit { file: name, what: format!("文件大小超过 {} 上限", limits::size(limits.file_bytes as u64)) });
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while it is read is still cut at the limit (+1 to notice it).
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, limits.file_bytes as u64 + 1), &mut bytes).map_err(io)?;
+    parse_bytes_with(&name, &bytes, limits)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -74,15 +90,23 @@ pub struct Extracted {
 
 /// Stage 1 for every format.
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
+    extract_with(file, bytes, &Limits::default())
+}
+
+/// Stage 1 for every format, within `limits`.
+pub fn extract_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Extracted, ParseError> {
+    if bytes.len() > limits.file_bytes {
+        return Err(ParseError::Limit { file: file.to_string(), what: format!("文件大小超过 {} 上限", limits::size(limits.file_bytes as u64)) });
+    }
     match decode::sniff(bytes) {
-        decode::Container::Zip => docx::extract(file, bytes),
-        decode::Container::Pdf => pdf::extract(file, bytes),
-        decode::Container::Ole => legacy::extract(file, bytes),
+        decode::Container::Zip => docx::extract_with(file, bytes, limits),
+        decode::Container::Pdf => pdf::extract_with(file, bytes, limits),
+        decode::Container::Ole => legacy::extract_with(file, bytes, limits),
         decode::Container::Plain => {
-            let decoded = decode::decode(file, bytes)?;
+            let decoded = decode::decode_with(file, bytes, limits)?;
             let traditional = normalize::is_traditional(&decoded.text);
             let blocks = match decoded.format {
-                decode::Format::Html => html::html_blocks(&decoded.text, traditional),
+                decode::Format::Html => html::html_blocks_with(file, &decoded.text, traditional, limits)?,
                 _ => blocks::text_blocks(&decoded.text, traditional),
             };
             Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new() })
@@ -92,15 +116,29 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
 
 /// Reads the bytes of a file named `file` (the name is used in messages and spans).
 pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseError> {
+    parse_bytes_with(file, bytes, &Limits::default())
+}
+
+/// [`parse_bytes`] within `limits` (sizes, nesting, PDF structure, and a time budget checked
+/// between stages).
+pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<ParsedDocument, ParseError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty { file: file.to_string() });
     }
-    let extracted = extract(file, bytes)?;
+    let deadline = limits::Deadline::new(limits.time);
+    let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
+    let extracted = extract_with(file, bytes, limits)?;
+    if deadline.expired() {
+        return Err(over_time());
+    }
     let blocks = segment::resegment(extracted.blocks);
     let (format, encoding) = (extracted.format, extracted.encoding);
     let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets).with_boxes(extracted.boxes));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
+        if deadline.expired() {
+            return Err(over_time());
+        }
         if let Some(r) = read_report(&blocks, range, &source) {
             reports.push(r);
         }
@@ -141,6 +179,7 @@ fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source)
         report.review_litigation = reader.review_litigation(r);
     }
     let mut warnings = reader.warnings;
+    bound_values(&mut report, &mut warnings);
     for (id, present) in [
         (TableId::ActiveDisclosure, regions.active_disclosure.is_some()),
         (TableId::Applications, regions.applications.is_some()),
@@ -172,6 +211,28 @@ fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source)
         warnings,
         layout_evidence: evidence,
     })
+}
+
+/// Counts beyond this are not counts but misprints or hostile input (a cell of 309 digits read
+/// as infinity): they become unreadable cells. Far above any count a report could hold, and
+/// exactly representable as f64.
+pub const MAX_COUNT: f64 = 1e12;
+
+/// Makes every value beyond [`MAX_COUNT`] (or not finite) an unreadable cell, with a warning.
+fn bound_values(report: &mut Report, warnings: &mut Vec<ReadWarning>) {
+    for id in [TableId::ActiveDisclosure, TableId::Applications, TableId::ReviewLitigation] {
+        let table = report.table_mut(id);
+        let cells = table.rows.iter_mut().flat_map(|r| r.cells.iter_mut()).chain(table.subtotals.iter_mut().flat_map(|s| s.cells.iter_mut()));
+        {
+            for cell in cells {
+                if cell.value.is_some_and(|v| !v.is_finite() || v.abs() > MAX_COUNT) {
+                    cell.value = None;
+                    cell.mark = nianbao_model::CellMark::Unreadable;
+                    warnings.push(ReadWarning { message: format!("{}：数值超出可读范围（大于 10^12），按无法识别处理", id.short_name()), span: cell.span });
+                }
+            }
+        }
+    }
 }
 
 /// The canonical JSON array of a document's reports.

@@ -20,6 +20,7 @@
 //! and box. A PDF without a text layer (a scan) is refused with a message saying OCR is needed; a
 //! panic inside the PDF library is caught and becomes an error for that file.
 
+pub mod guard;
 mod layout;
 
 use crate::blocks::Block;
@@ -77,9 +78,29 @@ struct Collector {
     rotations: BTreeMap<u32, i64>,
     view: View,
     pages: Vec<Page>,
+    /// The document's time budget, checked every so many calls (an error ends the walk).
+    deadline: Option<crate::limits::Deadline>,
+    calls: u32,
+    /// Set when the walk was stopped by the time budget.
+    timed_out: bool,
+    /// Glyphs and rules still allowed (`Limits::pdf_glyphs`); the walk stops when they run out.
+    room: usize,
+    full: bool,
 }
 
 impl Collector {
+    fn tick(&mut self) -> Result<(), OutputError> {
+        if self.full {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls % 4096 == 0 && self.deadline.is_some_and(|d| d.expired()) {
+            self.timed_out = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        Ok(())
+    }
+
     fn page(&mut self) -> Option<&mut Page> {
         self.pages.last_mut()
     }
@@ -154,6 +175,11 @@ impl Collector {
                 }
             }
         }
+        if found.len() > self.room {
+            self.full = true;
+            return;
+        }
+        self.room -= found.len();
         if let Some(p) = self.page() {
             p.rules.extend(found);
         }
@@ -167,6 +193,10 @@ impl OutputDev for Collector {
         media_box: &MediaBox,
         _: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
+        if self.deadline.is_some_and(|d| d.expired()) {
+            self.timed_out = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         self.view = View::new(
             media_box,
             self.rotations.get(&page_num).copied().unwrap_or(0),
@@ -189,6 +219,14 @@ impl OutputDev for Collector {
         font_size: f64,
         ch: &str,
     ) -> Result<(), OutputError> {
+        self.tick()?;
+        if self.room == 0 {
+            self.full = true;
+        }
+        if self.full {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        self.room -= 1;
         if ch.trim().is_empty() || ch.chars().all(char::is_control) {
             return Ok(());
         }
@@ -248,6 +286,7 @@ impl OutputDev for Collector {
         _: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.tick()?;
         self.rules(ctm, path, false);
         Ok(())
     }
@@ -258,6 +297,7 @@ impl OutputDev for Collector {
         color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.tick()?;
         // White fills (backgrounds, knock-outs) are not lines.
         if !(color.len() == 1 && color[0] > 0.95
             || color.len() == 3 && color.iter().all(|c| *c > 0.95))
@@ -359,25 +399,120 @@ fn quiet_panics() {
     });
 }
 
-fn collect(bytes: &[u8]) -> Result<Vec<Page>, String> {
+/// Why the pages could not be collected.
+enum Failure {
+    Corrupt(String),
+    Limit(String),
+}
+
+/// Stack for the thread that runs the PDF library: its parsers recurse, and the guard keeps
+/// the depth they can reach far below what this holds (the memory is reserved, not used).
+const PDF_STACK: usize = 256 << 20;
+
+/// Collects the glyphs and rules of every page, in a thread of its own with a large stack,
+/// after the guard has bounded what the library will do.
+fn collect(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("nianbao-pdf".into())
+            .stack_size(PDF_STACK)
+            .spawn_scoped(scope, || collect_here(bytes, limits))
+            .map_err(|e| Failure::Corrupt(format!("无法启动 PDF 读取线程：{e}")))?;
+        worker.join().unwrap_or_else(|_| Err(Failure::Corrupt("PDF 解析库内部错误".to_string())))
+    })
+}
+
+/// The worker's side of [`crate::worker`]: the pages of a PDF, encoded.
+pub(crate) fn serve(bytes: &[u8], limits: &crate::Limits) -> crate::worker::Answer {
+    match collect(bytes, limits) {
+        Ok(pages) => crate::worker::Answer::Done(encode_pages(&pages)),
+        Err(Failure::Corrupt(why)) => crate::worker::Answer::Corrupt(why),
+        Err(Failure::Limit(what)) => crate::worker::Answer::Limit(what),
+    }
+}
+
+fn encode_pages(pages: &[Page]) -> Vec<u8> {
+    use crate::worker::{put_bytes, put_u64};
+    let mut out = Vec::new();
+    put_u64(&mut out, pages.len() as u64);
+    for p in pages {
+        put_u64(&mut out, p.number as u64);
+        put_u64(&mut out, p.glyphs.len() as u64);
+        for g in &p.glyphs {
+            for v in [g.x0, g.x1, g.top, g.bottom, g.base, g.size] {
+                put_u64(&mut out, v.to_bits());
+            }
+            put_u64(&mut out, g.upright as u64);
+            put_bytes(&mut out, g.text.as_bytes());
+        }
+        put_u64(&mut out, p.rules.len() as u64);
+        for r in &p.rules {
+            put_u64(&mut out, r.horizontal as u64);
+            for v in [r.pos, r.from, r.to] {
+                put_u64(&mut out, v.to_bits());
+            }
+        }
+    }
+    out
+}
+
+fn decode_pages(payload: &[u8]) -> Option<Vec<Page>> {
+    let mut r = crate::worker::Reader(payload);
+    let n = r.u64()? as usize;
+    // Counts come from our own worker, but are still checked against what is left.
+    let mut pages = Vec::with_capacity(n.min(payload.len() / 24));
+    for _ in 0..n {
+        let number = r.u64()? as u32;
+        let glyphs_n = r.u64()? as usize;
+        let mut glyphs = Vec::with_capacity(glyphs_n.min(r.0.len() / 64));
+        for _ in 0..glyphs_n {
+            let (x0, x1, top, bottom, base, size) = (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+            let upright = r.u64()? != 0;
+            let text = r.string()?;
+            glyphs.push(Glyph { x0, x1, top, bottom, base, size, upright, text });
+        }
+        let rules_n = r.u64()? as usize;
+        let mut rules = Vec::with_capacity(rules_n.min(r.0.len() / 32));
+        for _ in 0..rules_n {
+            let horizontal = r.u64()? != 0;
+            rules.push(Rule { horizontal, pos: r.f64()?, from: r.f64()?, to: r.f64()? });
+        }
+        pages.push(Page { number, glyphs, rules });
+    }
+    Some(pages)
+}
+
+fn collect_here(bytes: &[u8], limits: &crate::Limits) -> Result<Vec<Page>, Failure> {
     quiet_panics();
     IN_PDF.with(|f| f.set(true));
-    let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, String> {
-        let doc = pdf_extract::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    let result = std::panic::catch_unwind(|| -> Result<Vec<Page>, Failure> {
+        let refused = |r: guard::Refusal| match r {
+            guard::Refusal::Limit(what) => Failure::Limit(what),
+            guard::Refusal::Corrupt(why) => Failure::Corrupt(why),
+        };
+        let doc = guard::load(bytes, limits).map_err(refused)?;
         if doc.is_encrypted() {
-            return Err("文件已加密".into());
+            return Err(Failure::Corrupt("文件已加密".into()));
         }
         let mut doc = doc;
         fix_cid_widths(&mut doc);
-        let mut c = Collector::default();
+        guard::check(&doc, limits).map_err(refused)?;
+        let mut c = Collector { deadline: Some(crate::limits::Deadline::new(limits.time)), room: limits.pdf_glyphs, ..Collector::default() };
         for (number, id) in doc.get_pages() {
             c.rotations.insert(number, rotation(&doc, id));
         }
-        pdf_extract::output_doc(&doc, &mut c).map_err(|e| format!("{e:?}"))?;
+        let walked = pdf_extract::output_doc(&doc, &mut c);
+        if c.timed_out {
+            return Err(Failure::Limit(format!("读取时间超过 {} 秒上限", limits.time.as_secs())));
+        }
+        if c.full {
+            return Err(Failure::Limit(format!("PDF 文字和线条超过 {} 个上限", limits.pdf_glyphs)));
+        }
+        walked.map_err(|e| Failure::Corrupt(format!("{e:?}")))?;
         Ok(c.pages)
     });
     IN_PDF.with(|f| f.set(false));
-    result.map_err(|_| "PDF 解析库内部错误".to_string())?
+    result.map_err(|_| Failure::Corrupt("PDF 解析库内部错误".to_string()))?
 }
 
 /// Rewrites the glyph widths of CID fonts (`/W`) into the `first [w1 w2 …]` form only: pdf-extract
@@ -551,12 +686,23 @@ impl Writer {
 }
 
 pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
-    let corrupt = |reason: String| ParseError::Corrupt {
-        file: file.to_string(),
-        format: "PDF 文件",
-        reason,
+    extract_with(file, bytes, &crate::Limits::default())
+}
+
+/// Reads a PDF within `limits` (see [`guard`]).
+pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
+    let collected = match crate::worker::worker() {
+        Some(exe) => match crate::worker::run(&exe, bytes, limits) {
+            crate::worker::Answer::Done(payload) => decode_pages(&payload).ok_or_else(|| Failure::Corrupt("PDF 读取进程的回答无法识别".into())),
+            crate::worker::Answer::Corrupt(why) => Err(Failure::Corrupt(why)),
+            crate::worker::Answer::Limit(what) => Err(Failure::Limit(what)),
+        },
+        None => collect(bytes, limits),
     };
-    let pages = collect(bytes).map_err(corrupt)?;
+    let pages = collected.map_err(|f| match f {
+        Failure::Corrupt(reason) => ParseError::Corrupt { file: file.to_string(), format: "PDF 文件", reason },
+        Failure::Limit(what) => ParseError::Limit { file: file.to_string(), what },
+    })?;
     let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
     if glyphs < MIN_GLYPHS {
         return Err(ParseError::Unsupported {
@@ -600,10 +746,6 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
 
 /// The number of pages of a PDF, for the benchmark (0 when the file cannot be read).
 pub fn page_count(bytes: &[u8]) -> usize {
-    std::panic::catch_unwind(|| {
-        pdf_extract::Document::load_mem(bytes)
-            .map(|d| d.get_pages().len())
-            .unwrap_or(0)
-    })
-    .unwrap_or(0)
+    let limits = crate::Limits::default();
+    std::panic::catch_unwind(|| guard::load(bytes, &limits).map(|d| d.get_pages().len()).unwrap_or(0)).unwrap_or(0)
 }

@@ -4,6 +4,10 @@
 /// Most candidate readings we enumerate before giving up (the row is then left unread).
 const MAX_CANDIDATES: usize = 2000;
 
+/// Most pieces tried for one row: a long run of digits has more ways to cut than can be tried,
+/// and such a row is left unread rather than held up (the fuzzer found rows taking seconds).
+const MAX_STEPS: usize = 200_000;
+
 /// Every way to cut `tokens` (strings of digits) into exactly `cells` whole numbers, with no
 /// leading zeros, that satisfies `accept`. `partial` prunes early: it is called with the values
 /// read so far and must return false when no completion can be accepted.
@@ -23,7 +27,8 @@ pub fn splits(
     let mut out = Vec::new();
     let mut cur = Vec::with_capacity(cells);
     let mut overflow = false;
-    walk(tokens, 0, 0, cells, &mut cur, partial, accept, &mut out, &mut overflow);
+    let mut steps = 0usize;
+    walk(tokens, 0, 0, cells, &mut cur, partial, accept, &mut out, &mut (&mut overflow, &mut steps));
     (!overflow).then_some(out)
 }
 
@@ -37,15 +42,20 @@ fn walk(
     partial: &dyn Fn(&[u64]) -> bool,
     accept: &dyn Fn(&[u64]) -> bool,
     out: &mut Vec<Vec<u64>>,
-    overflow: &mut bool,
+    state: &mut (&mut bool, &mut usize),
 ) {
-    if *overflow {
+    if *state.0 {
+        return;
+    }
+    *state.1 += 1;
+    if *state.1 > MAX_STEPS {
+        *state.0 = true;
         return;
     }
     if tok == tokens.len() {
         if cur.len() == cells && accept(cur) {
             if out.len() >= MAX_CANDIDATES {
-                *overflow = true;
+                *state.0 = true;
                 return;
             }
             out.push(cur.clone());
@@ -61,8 +71,7 @@ fn walk(
         if len > 1 && t[pos] == b'0' {
             break;
         }
-        let piece = &t[pos..pos + len];
-        let value: u64 = std::str::from_utf8(piece).ok().and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+        let value: u64 = t[pos..pos + len].iter().fold(0u64, |v, d| v.saturating_mul(10).saturating_add(u64::from(d - b'0')));
         cur.push(value);
         let done_token = pos + len == t.len();
         let pieces_left = cells as isize - cur.len() as isize;
@@ -73,9 +82,9 @@ fn walk(
             && partial(cur);
         if feasible {
             if done_token {
-                walk(tokens, tok + 1, 0, cells, cur, partial, accept, out, overflow);
+                walk(tokens, tok + 1, 0, cells, cur, partial, accept, out, state);
             } else {
-                walk(tokens, tok, pos + len, cells, cur, partial, accept, out, overflow);
+                walk(tokens, tok, pos + len, cells, cur, partial, accept, out, state);
             }
         }
         cur.pop();

@@ -70,7 +70,8 @@ pub fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     let plain: String = digits.chars().filter(|&c| c != ',').collect();
-    plain.parse::<f64>().ok().map(|v| sign * v)
+    // Beyond any count a report prints: not a number (the cell is unreadable), never `inf`.
+    plain.parse::<f64>().ok().filter(|v| v.is_finite() && *v <= crate::MAX_COUNT).map(|v| sign * v)
 }
 
 fn classify(text: &str) -> Kind {

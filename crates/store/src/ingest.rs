@@ -159,7 +159,14 @@ impl Store {
         let worker = std::thread::spawn(move || {
             files.par_iter().for_each_with(tx, |tx, path| {
                 let name = path.display().to_string();
-                let work = match std::fs::read(path) {
+                // A file over the size limit is refused before it is read into memory.
+                let limit = nianbao_parse::Limits::default().file_bytes;
+                let too_big = std::fs::metadata(path).ok().map(|m| m.len()).filter(|&n| n > limit as u64);
+                let read = match too_big {
+                    Some(n) => Err(std::io::Error::other(format!("文件大小 {} MB 超过 {} MB 上限", n / 1_000_000, limit / 1_000_000))),
+                    None => std::fs::read(path),
+                };
+                let work = match read {
                     Err(e) => Work::Failed { path: name, sha: String::new(), size: 0, error: format!("无法读取文件：{e}") },
                     Ok(bytes) => {
                         let sha = sha256(&bytes);
