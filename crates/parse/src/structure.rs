@@ -301,9 +301,15 @@ pub fn meta(blocks: &[Block], range: std::ops::Range<usize>, sections: &[Section
                 found = Some(text);
                 break;
             }
-            if c.ends_with("政府信息公开工作") && i + 1 < range.end && compact(blocks[i + 1].text()).contains("年度报告") {
-                found = Some(format!("{}{}", text, compact(blocks[i + 1].text())));
-                break;
+            // A title wrapped over two lines (a PDF's centred title, "…工作年度报" | "告"): the
+            // next short line completes it.
+            if c.contains("政府信息公开") && !c.contains("年度报告") && i + 1 < range.end && !blocks[i + 1].is_row() {
+                let next = compact(blocks[i + 1].text());
+                let joined = format!("{c}{next}");
+                if next.chars().count() <= 30 && looks_like_title(&joined) && joined.contains("年度报告") {
+                    found = Some(joined);
+                    break;
+                }
             }
         }
         if let Some(mut title) = found {
@@ -403,7 +409,18 @@ pub fn meta(blocks: &[Block], range: std::ops::Range<usize>, sections: &[Section
         r"统计(?:期限|时限|期间|时段|区间|范围|时间)[^。]{0,12}?(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^。\d]{0,10}?(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
     );
     for i in range.clone() {
-        if let Some(c) = pr.captures(blocks[i].text()) {
+        // The sentence may be wrapped onto the next line (a PDF line ends mid-sentence).
+        let own = pr.captures(blocks[i].text());
+        let joined_text;
+        let caps = match own {
+            Some(c) => Some(c),
+            None if i + 1 < range.end && !blocks[i].is_row() && !blocks[i + 1].is_row() && blocks[i].text().contains("统计") => {
+                joined_text = format!("{}{}", blocks[i].text(), blocks[i + 1].text());
+                pr.captures(&joined_text)
+            }
+            None => None,
+        };
+        if let Some(c) = caps {
             if let (Some(a), Some(b)) = (iso(&c[1], &c[2], &c[3]), iso(&c[4], &c[5], &c[6])) {
                 m.period = Some(Located { value: (a, b), span: Some(span_of(i)) });
                 break;

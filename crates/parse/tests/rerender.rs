@@ -245,3 +245,20 @@ fn run_together_document_counts_are_read_by_the_prose() {
     let without = read(&run).expect("row");
     assert!(without.iter().all(|c| c.0.is_none()), "{without:?}");
 }
+
+/// A PDF wraps a centred title and a long sentence onto the next line; the reader joins them, so
+/// the checker does not call a correct title or period missing (S006/S007).
+#[test]
+fn wrapped_title_and_period_sentence_are_joined() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/seeds/");
+    let seed = std::fs::read_to_string(format!("{dir}003_5726aaf970dd957d.txt")).expect("seed");
+    let wrapped = seed.replacen("太原市小店区人民政府2023年政府信息公开工作年度报告\n", "太原市小店区人民政府2023年政府信息公开工作年度报\n告\n", 1);
+    let doc = nianbao_parse::parse_bytes("wrapped.txt", wrapped.as_bytes()).expect("parses");
+    let title = doc.reports[0].title.as_ref().map(|t| t.value.clone());
+    assert_eq!(title.as_deref(), Some("太原市小店区人民政府2023年政府信息公开工作年度报告"));
+    let seed = std::fs::read_to_string(format!("{dir}000_f1bcb5344c0ff0ec.txt")).expect("seed");
+    let wrapped = seed.replacen("统计期限为2023年1月1日至2023", "统计期限为2023年1月1日至2023\n", 1);
+    let doc = nianbao_parse::parse_bytes("wrapped.txt", wrapped.as_bytes()).expect("parses");
+    let period = doc.reports[0].period.as_ref().map(|p| p.value.clone());
+    assert_eq!(period, Some(("2023-01-01".to_string(), "2023-12-31".to_string())));
+}
