@@ -70,8 +70,9 @@ pub fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     let plain: String = digits.chars().filter(|&c| c != ',').collect();
-    // Beyond any count a report prints: not a number (the cell is unreadable), never `inf`.
-    plain.parse::<f64>().ok().filter(|v| v.is_finite() && *v <= crate::MAX_COUNT).map(|v| sign * v)
+    // A value beyond any count a report prints (or `inf` from 309+ digits) is still a value
+    // token here; `bound_values` makes its cell unreadable, keeping the printed text.
+    plain.parse::<f64>().ok().map(|v| sign * v)
 }
 
 fn classify(text: &str) -> Kind {
