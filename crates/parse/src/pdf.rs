@@ -749,3 +749,25 @@ pub fn page_count(bytes: &[u8]) -> usize {
     let limits = crate::Limits::default();
     std::panic::catch_unwind(|| guard::load(bytes, &limits).map(|d| d.get_pages().len()).unwrap_or(0)).unwrap_or(0)
 }
+
+/// A PDF file of the given object bodies, numbered from 1 (the first is the catalog), with a
+/// correct cross-reference table. For the fuzzer's seeds and the tests of hostile PDFs, which
+/// build their inputs rather than commit megabytes.
+#[doc(hidden)]
+pub fn assemble(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
+}
