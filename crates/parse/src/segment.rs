@@ -144,7 +144,6 @@ fn applications_cuts(text: &str, from: usize, until: usize, cuts: &mut Vec<usize
     let anchors_2019 = applications_anchors(Layout::L2019);
     // The 其他处理 rows differ between layouts: try the 2021 ones, then the 2019 one.
     let mut pos = from;
-    let mut found_any = false;
     let mut merged: Vec<&RowAnchor> = Vec::new();
     for a in &anchors_2021 {
         merged.push(a);
@@ -191,10 +190,8 @@ fn applications_cuts(text: &str, from: usize, until: usize, cuts: &mut Vec<usize
         if let Some((start, at)) = hit {
             cuts.push(start);
             pos = at + a.head.len().min(text.len() - at);
-            found_any = true;
         }
     }
-    let _ = found_any;
 }
 
 /// 表二's captions and row labels, in order (both layouts).
