@@ -96,15 +96,7 @@ fn postgres() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         // A fresh schema: the server is shared with the other crates' database tests.
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
-        for t in [
-            "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
-            "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations",
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t} CASCADE").as_str())).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+        nianbao_store::drop_schema(&url).await.unwrap();
         let s = Store::open(&url).await.unwrap();
         scenario(&s).await;
     });

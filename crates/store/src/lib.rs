@@ -191,3 +191,22 @@ pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, StoreError> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| StoreError::Other(format!("无法启动运行时：{e}")))?;
     Ok(rt.block_on(f))
 }
+
+/// Every table the migrations create, those that refer to others first.
+const SCHEMA_TABLES: &[&str] = &[
+    "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
+    "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations",
+];
+
+/// Drops every table of the schema, so that a test on a database server the suite shares starts
+/// from nothing (the next [`Store::open`] migrates again). For tests only.
+#[doc(hidden)]
+pub async fn drop_schema(url: &str) -> Result<(), sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+    for t in SCHEMA_TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE IF EXISTS {t} CASCADE").as_str())).execute(&pool).await?;
+    }
+    pool.close().await;
+    Ok(())
+}
