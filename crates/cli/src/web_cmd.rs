@@ -13,6 +13,8 @@ pub enum RoleArg {
     Admin,
     /// 审核员：只能查看 --region 机关及其下属机关
     Reviewer,
+    /// 填报单位：绑定 --region 指定的一个机关，只能提交本机关的年报、维护本机关的台账
+    Agency,
 }
 
 #[derive(Subcommand)]
@@ -80,9 +82,13 @@ pub fn user(cmd: UserCmd, db: &str) -> ExitCode {
     let role = match role {
         RoleArg::Admin => Role::Admin,
         RoleArg::Reviewer => Role::Reviewer,
+        RoleArg::Agency => Role::Agency,
     };
     if role == Role::Reviewer && region.is_none() {
         return fail("审核员需要用 --region 指定负责的区域（机关名称）");
+    }
+    if role == Role::Agency && region.is_none() {
+        return fail("填报单位账号需要用 --region 指定所属机关（机关名称）");
     }
     let password = match read_password(&name) {
         Ok(p) => p,

@@ -14,6 +14,10 @@ pub enum Role {
     Admin,
     /// Sees the agencies under its region.
     Reviewer,
+    /// An agency's own account (填报单位): bound to one agency (`region_id`), it files that
+    /// agency's report and keeps its register, and sees nothing of other agencies. It never
+    /// decides on findings or reports: that is the supervising office's work.
+    Agency,
 }
 
 impl Role {
@@ -21,12 +25,14 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Reviewer => "reviewer",
+            Role::Agency => "agency",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "admin" => Some(Role::Admin),
             "reviewer" => Some(Role::Reviewer),
+            "agency" => Some(Role::Agency),
             _ => None,
         }
     }
@@ -34,6 +40,7 @@ impl Role {
         match self {
             Role::Admin => "管理员",
             Role::Reviewer => "审核员",
+            Role::Agency => "填报单位",
         }
     }
 }
@@ -43,7 +50,7 @@ pub struct User {
     pub id: i64,
     pub name: String,
     pub role: Role,
-    /// The region root of a reviewer.
+    /// The region root of a reviewer; the agency itself for an agency account.
     pub region_id: Option<i64>,
     pub region_name: Option<String>,
 }
@@ -54,8 +61,22 @@ impl User {
     pub fn scope(&self) -> Option<i64> {
         match self.role {
             Role::Admin => None,
-            Role::Reviewer => Some(self.region_id.unwrap_or(-1)),
+            Role::Reviewer | Role::Agency => Some(self.region_id.unwrap_or(-1)),
         }
+    }
+
+    /// The agency an agency account is bound to; `None` for office accounts.
+    pub fn agency_id(&self) -> Option<i64> {
+        match self.role {
+            Role::Agency => self.region_id,
+            Role::Admin | Role::Reviewer => None,
+        }
+    }
+
+    /// Whether this is a supervising office's account (administrator or reviewer), the only
+    /// ones that decide on findings, approve or return reports and send letters.
+    pub fn is_office(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Reviewer)
     }
 }
 
@@ -209,7 +230,7 @@ fn user_from(r: &sqlx::any::AnyRow, offset: usize) -> Result<User, StoreError> {
     Ok(User {
         id: r.try_get(offset)?,
         name: r.try_get(offset + 1)?,
-        role: Role::parse(&role).unwrap_or(Role::Reviewer),
+        role: Role::parse(&role).unwrap_or(Role::Agency),
         region_id: r.try_get(offset + 3)?,
         region_name: r.try_get(offset + 4)?,
     })

@@ -129,6 +129,15 @@ impl Auth {
             _ => Err(WebError::Csrf),
         }
     }
+    /// Refuses an agency account: deciding on findings, re-checking, the dashboard, exports and
+    /// letters are the supervising office's work.
+    pub fn require_office(&self) -> Result<(), WebError> {
+        if self.user.is_office() {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
     /// Refuses a report or agency outside the user's region.
     pub async fn require_region(&self, state: &AppState, agency: Option<i64>) -> Result<(), WebError> {
         if state.store.in_region(agency, self.user.scope()).await? {

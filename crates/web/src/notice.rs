@@ -39,6 +39,7 @@ fn place_of(f: &FindingRow, report: &nianbao_model::Report) -> String {
 }
 
 pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(p): Query<NoticeParams>) -> Result<Response, WebError> {
+    auth.require_office()?;
     auth.require_region(&state, Some(id)).await?;
     let agency = state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?;
     let year = match p.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {

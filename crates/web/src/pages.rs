@@ -381,6 +381,7 @@ pub struct DecisionForm {
 
 pub async fn decide(State(state): State<AppState>, Path((id, fid)): Path<(i64, i64)>, f: CsrfForm<DecisionForm>) -> Result<Response, WebError> {
     let CsrfForm { auth, form } = f;
+    auth.require_office()?;
     let loaded = load(&state, &auth, id).await?;
     let finding = loaded.findings.iter().find(|x| x.id == fid).ok_or(WebError::NotFound)?;
     let status = match form.status.as_str() {
@@ -398,6 +399,7 @@ pub struct Nothing {}
 /// Checks the report again (with the agency's other years when it has them). Decisions stay:
 /// they are stored by finding key, not by finding id.
 pub async fn recheck(State(state): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Nothing>) -> Result<Response, WebError> {
+    f.auth.require_office()?;
     let loaded = load(&state, &f.auth, id).await?;
     let _held = state.config.guards().parse.hold().await?;
     state.store.recheck_file(&loaded.detail.file, loaded.detail.agency_id).await?;
@@ -532,6 +534,7 @@ pub fn is_late(year: i32, published: Option<&str>) -> bool {
 }
 
 pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) -> Result<Dashboard, WebError> {
+    auth.require_office()?;
     // A reviewer sees its region; an administrator any region, or everything.
     let scope = match (auth.user.scope(), params.region) {
         (None, r) => r,
@@ -710,6 +713,7 @@ pub struct ExportParams {
 
 /// The XLSX or CSV of the selection (an agency, or the user's region), for one year or all.
 pub async fn export(State(state): State<AppState>, auth: Auth, Query(p): Query<ExportParams>) -> Result<Response, WebError> {
+    auth.require_office()?;
     use nianbao_store::export::{ExportFormat, Filter};
     let format = match p.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => ExportFormat::Xlsx,

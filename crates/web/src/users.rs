@@ -59,12 +59,13 @@ fn check_password(password: &str, account: Option<&str>) -> Result<(), WebError>
 
 /// The role and region of a form: a reviewer needs a region (an agency name in the database).
 async fn role_and_region(state: &AppState, role: &str, region: &str) -> Result<(Role, Option<i64>), WebError> {
-    let role = Role::parse(role).ok_or_else(|| WebError::BadRequest("角色应为 管理员 或 审核员".into()))?;
+    let role = Role::parse(role).ok_or_else(|| WebError::BadRequest("角色应为 管理员、审核员 或 填报单位".into()))?;
     let region = region.trim();
     let region_id = match (role, region.is_empty()) {
         (Role::Reviewer, true) => return Err(WebError::BadRequest("审核员需要指定负责的区域（机关名称）".into())),
+        (Role::Agency, true) => return Err(WebError::BadRequest("填报单位账号需要指定所属机关（机关名称）".into())),
         (Role::Admin, _) => None,
-        (Role::Reviewer, false) => Some(
+        (Role::Reviewer | Role::Agency, false) => Some(
             state.store.find_agency(region).await.map_err(|_| WebError::BadRequest(format!("数据库中没有机关“{region}”，请先上传或导入该机关")))?,
         ),
     };

@@ -285,6 +285,33 @@ fn a_reviewer_sees_only_its_region() {
 }
 
 #[test]
+fn an_agency_account_sees_its_own_reports_and_decides_nothing() {
+    rt().block_on(async {
+        let env = setup("agency").await;
+        let own = env.store.find_agency("东阿县人民政府办公室").await.unwrap();
+        env.store.add_user("dongban", &nianbao_web::auth::hash_password("dongban-password").unwrap(), Role::Agency, Some(own)).await.unwrap();
+        let s = login(&env.app, "dongban", "dongban-password").await;
+        let v: serde_json::Value = serde_json::from_str(&get(&env.app, &s, "/api/reports").await.body).unwrap();
+        assert_eq!(v["total"], 4, "the four years of its own agency");
+        let mine = report_id(&env.store, "东阿县人民政府办公室", 2021).await;
+        let theirs = report_id(&env.store, "太原市小店区人民政府", 2023).await;
+        assert_eq!(get(&env.app, &s, &format!("/reports/{mine}")).await.status, StatusCode::OK);
+        assert_eq!(get(&env.app, &s, &format!("/reports/{theirs}")).await.status, StatusCode::FORBIDDEN);
+        // The office's work is refused even on its own report.
+        let f = env.store.findings_of(mine).await.unwrap();
+        assert!(!f.is_empty());
+        let r = post_form(&env.app, &s, &format!("/reports/{mine}/findings/{}/decision", f[0].id), &format!("status=dismissed&csrf={}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(env.store.decisions_for(&[]).await.unwrap().len(), 0);
+        for uri in ["/dashboard", "/api/dashboard", "/users", "/export?format=csv"] {
+            let r = get(&env.app, &s, uri).await;
+            assert!(r.status == StatusCode::FORBIDDEN, "{uri}: {}", r.status);
+        }
+        assert_eq!(get(&env.app, &s, &format!("/agencies/{own}/notice?year=2021")).await.status, StatusCode::FORBIDDEN);
+    });
+}
+
+#[test]
 fn report_content_is_escaped() {
     rt().block_on(async {
         let env = setup("escape").await;
