@@ -150,7 +150,7 @@ async fn load(args: Args) -> Result<(), String> {
         None => store.report_years(None).await.map_err(|e| e.to_string())?.into_iter().max().unwrap_or(2023) as i32,
     };
     // Reports to open: spread over the id range (every k-th current report).
-    let ids: Vec<i64> = sqlx::query("SELECT r.id FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1 ORDER BY r.id")
+    let ids: Vec<i64> = sqlx::query("SELECT r.id FROM reports r WHERE r.is_current = 1 ORDER BY r.id")
         .fetch_all(&store.pool)
         .await
         .map_err(|e| e.to_string())?

@@ -106,7 +106,7 @@ impl Store {
 
     pub async fn list_agencies(&self) -> Result<Vec<AgencyInfo>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.id, a.name, p.name, (SELECT COUNT(*) FROM reports r JOIN source_files f ON f.id = r.file_id WHERE r.agency_id = a.id AND f.is_current = 1) \
+            "SELECT a.id, a.name, p.name, (SELECT COUNT(*) FROM reports r WHERE r.agency_id = a.id AND r.is_current = 1) \
              FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.name",
         )
         .fetch_all(&self.pool)

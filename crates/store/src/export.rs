@@ -169,7 +169,7 @@ pub fn codebook() -> Vec<(String, String, String)> {
 
 impl Store {
     fn filter_sql(&self, filter: &Filter) -> (String, Vec<String>) {
-        let mut clauses = vec!["f.is_current = 1".to_string()];
+        let mut clauses = vec!["r.is_current = 1".to_string()];
         let mut binds = Vec::new();
         if let Some(y) = filter.year {
             clauses.push(format!("r.year = {}", i64::from(y)));

@@ -1,6 +1,9 @@
 //! `nianbao ingest`: parse and check files in parallel (rayon), write each file's reports in
-//! one transaction. The same file twice changes nothing; a changed file becomes a new version;
-//! an unreadable file is recorded as a failure and the batch goes on; after a crash, what was
+//! one transaction. A file is known by its content hash: the same content twice (under any
+//! name) changes nothing. A report belongs to its agency and year, never to a file name: a new
+//! document of an agency-year (a corrected file, the PDF of a DOCX) is a new version of that
+//! report and becomes its current one (`reports.is_current`, see `refresh_current`). An
+//! unreadable file is recorded as a failure and the batch goes on; after a crash, what was
 //! committed is whole and the rest is done again on the next run.
 
 use crate::agencies::resolve_agency;
@@ -136,9 +139,9 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 impl Store {
-    async fn known_files(&self) -> Result<HashSet<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT path, sha256 FROM source_files").fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))).collect())
+    async fn known_files(&self) -> Result<HashSet<String>, StoreError> {
+        let rows = sqlx::query("SELECT sha256 FROM source_files").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
     }
 
     /// Ingests files and directories. `progress`: draw a progress bar on standard error.
@@ -170,7 +173,7 @@ impl Store {
                     Err(e) => Work::Failed { path: name, sha: String::new(), size: 0, error: format!("无法读取文件：{e}") },
                     Ok(bytes) => {
                         let sha = sha256(&bytes);
-                        if known.contains(&(name.clone(), sha.clone())) {
+                        if known.contains(&sha) {
                             Work::Known
                         } else {
                             match analyse(path, &bytes) {
@@ -189,7 +192,7 @@ impl Store {
                 Work::Parsed { path, sha, size, doc, findings } => {
                     summary.reports += doc.reports.len();
                     summary.findings += findings.len();
-                    match self.write_file(&path, &sha, size, None, Ok((&doc, &findings)), None).await? {
+                    match self.write_file(&path, &sha, size, None, Ok((&doc, &findings)), None, Filing::default()).await? {
                         Some(_) => summary.written += 1,
                         // Another process stored the same file meanwhile.
                         None => summary.unchanged += 1,
@@ -199,7 +202,7 @@ impl Store {
                     summary.failed += 1;
                     summary.failures.push(error.clone());
                     if !sha.is_empty() {
-                        self.write_file(&path, &sha, size, None, Err(&error), None).await?;
+                        self.write_file(&path, &sha, size, None, Err(&error), None, Filing::default()).await?;
                     }
                     bar.set_message(format!("失败 {}", summary.failed));
                 }
@@ -222,12 +225,15 @@ impl Store {
         Ok(summary)
     }
 
-    /// Writes one file's version, its reports, cells and findings, in one transaction, with the
-    /// cross-year re-check of its agencies recorded as pending work (`pending_rechecks`).
-    /// Returns the agencies the file's reports belong to, or `None` when the same file (path and
-    /// content) is already stored (another process wrote it meanwhile). `original`: the name the
-    /// file was uploaded under. `region`: the reports must belong to agencies already known and
-    /// under this agency (a reviewer's upload); anything else is refused and nothing is written.
+    /// Writes one file, its reports, cells and findings, in one transaction, with the
+    /// cross-year re-check of its agencies recorded as pending work (`pending_rechecks`); each
+    /// report becomes a version of its agency-year (current unless `filing.draft`).
+    /// Returns the agencies the file's reports belong to, or `None` when a file of the same
+    /// content is already stored (under any name). `original`: the name the file was uploaded
+    /// under. `region`: the reports must belong to agencies already known and under this agency
+    /// (an office reviewer's or an agency account's upload); anything else is refused and
+    /// nothing is written.
+    #[allow(clippy::too_many_arguments)]
     pub async fn write_file(
         &self,
         path: &str,
@@ -236,12 +242,13 @@ impl Store {
         original: Option<&str>,
         content: Result<(&ParsedDocument, &[StoredFinding]), &str>,
         region: Option<i64>,
+        filing: Filing,
     ) -> Result<Option<Vec<i64>>, StoreError> {
         let mut agencies = Vec::new();
         let mut tx = self.write_tx().await?;
         if self.backend == crate::Backend::Postgres {
-            // Writers of the same path (several machines ingesting one share) one at a time.
-            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l").bind(format!("file:{path}")).fetch_one(&mut *tx).await?;
+            // Writers of the same content (several machines ingesting one share) one at a time.
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l").bind(format!("file:{sha}")).fetch_one(&mut *tx).await?;
         }
         // The agencies first: a refusal must come before anything is written.
         let mut report_agencies: Vec<Option<i64>> = Vec::new();
@@ -276,22 +283,12 @@ impl Store {
                 report_agencies.push(id);
             }
         }
-        if sqlx::query("SELECT id FROM source_files WHERE path = $1 AND sha256 = $2").bind(path).bind(sha).fetch_optional(&mut *tx).await?.is_some() {
+        if sqlx::query("SELECT id FROM source_files WHERE sha256 = $1").bind(sha).fetch_optional(&mut *tx).await?.is_some() {
             tx.rollback().await?;
             return Ok(None);
         }
+        // `version` counts the documents stored under this name (shown only); it decides nothing.
         let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM source_files WHERE path = $1").bind(path).fetch_one(&mut *tx).await?.try_get(0)?;
-        let superseded: Vec<i64> = sqlx::query("SELECT id FROM source_files WHERE path = $1 AND is_current = 1")
-            .bind(path)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-        for old in superseded {
-            add_to_country_sums(&mut tx, old, Sign::Minus).await?;
-        }
-        sqlx::query("UPDATE source_files SET is_current = 0 WHERE path = $1").bind(path).execute(&mut *tx).await?;
         let (status, error, format) = match &content {
             Ok((doc, _)) => ("ok", None, Some(format!("{:?}", doc.format).to_lowercase())),
             Err(e) => ("failed", Some(e.to_string()), None),
@@ -331,8 +328,8 @@ impl Store {
                     })
                     .collect();
                 let report_id: i64 = sqlx::query(
-                    "INSERT INTO reports (file_id, idx, agency_id, agency_name, year, layout, published, title, report_json, prose_json, errors, warnings) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                    "INSERT INTO reports (file_id, idx, agency_id, agency_name, year, layout, published, title, report_json, prose_json, errors, warnings, draft) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                 )
                 .bind(file_id)
                 .bind(idx as i64)
@@ -346,6 +343,7 @@ impl Store {
                 .bind(serde_json::Value::Array(prose).to_string())
                 .bind(errors)
                 .bind(warnings)
+                .bind(i64::from(filing.draft))
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get(0)?;
@@ -353,8 +351,26 @@ impl Store {
                 for f in mine {
                     insert_finding(&mut tx, report_id, f).await?;
                 }
+                match (agency_id, r.year) {
+                    _ if filing.draft => {}
+                    (Some(a), Some(y)) => {
+                        // The newest submitted document is the agency's word, whatever version a
+                        // reviewer chose before.
+                        sqlx::query("UPDATE report_cases SET chosen_report_id = NULL WHERE agency_id = $1 AND year = $2")
+                            .bind(a)
+                            .bind(i64::from(y))
+                            .execute(&mut *tx)
+                            .await?;
+                        refresh_current(&mut tx, a, i64::from(y)).await?;
+                        record_arrival(&mut tx, a, i64::from(y), report_id, filing.user_id).await?;
+                    }
+                    // No identity: current on its own.
+                    _ => {
+                        sqlx::query("UPDATE reports SET is_current = 1 WHERE id = $1").bind(report_id).execute(&mut *tx).await?;
+                        add_to_country_sums(&mut tx, report_id, Sign::Plus).await?;
+                    }
+                }
             }
-            add_to_country_sums(&mut tx, file_id, Sign::Plus).await?;
         }
         agencies.sort_unstable();
         agencies.dedup();
@@ -397,7 +413,7 @@ impl Store {
             let mut tx = self.write_tx().await?;
             sqlx::query(
                 "INSERT INTO pending_rechecks (agency_id, token) \
-                 SELECT DISTINCT r.agency_id, 0 FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1 AND r.agency_id IS NOT NULL \
+                 SELECT DISTINCT r.agency_id, 0 FROM reports r WHERE r.is_current = 1 AND r.agency_id IS NOT NULL \
                  ON CONFLICT (agency_id) DO NOTHING",
             )
             .execute(&mut *tx)
@@ -419,7 +435,7 @@ impl Store {
     /// (a file committed meanwhile renews the token, and its re-check stays pending).
     async fn recheck_pending(&self, agency_id: i64, token: Option<i64>) -> Result<bool, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.id, f.path, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE r.agency_id = $1 AND f.is_current = 1 ORDER BY f.path, r.idx",
+            "SELECT r.id, f.path, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE r.agency_id = $1 AND r.is_current = 1 ORDER BY f.path, r.idx",
         )
         .bind(agency_id)
         .fetch_all(&self.pool)
@@ -427,14 +443,27 @@ impl Store {
         let wanted: Vec<(i64, String, usize)> = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? as usize))).collect::<Result<_, sqlx::Error>>()?;
         let mut paths: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         paths.dedup();
+        // Only the current versions are checked together: a file may also hold reports of
+        // years another document now stands for.
+        let keep: Vec<(String, usize)> = wanted.iter().map(|w| (w.1.clone(), w.2)).collect();
         // Parsing and checking are CPU work: off the async runtime (the workbench keeps answering).
         let checked = if paths.len() < 2 {
             None
         } else {
             tokio::task::spawn_blocking(move || {
                 let mut docs = Vec::new();
+                // Per document, the report index in its file of each report kept.
+                let mut original_idx: Vec<Vec<usize>> = Vec::new();
                 for p in &paths {
-                    docs.push(nianbao_parse::parse_file(Path::new(p)).ok()?);
+                    let mut doc = nianbao_parse::parse_file(Path::new(p)).ok()?;
+                    let kept: Vec<usize> = (0..doc.reports.len()).filter(|k| keep.iter().any(|(f, i)| f == p && i == k)).collect();
+                    let mut k = 0;
+                    doc.reports.retain(|_| {
+                        k += 1;
+                        kept.contains(&(k - 1))
+                    });
+                    docs.push(doc);
+                    original_idx.push(kept);
                 }
                 let result = nianbao_check::check(&docs);
                 // Owned: (file, report index in its file, its findings).
@@ -442,7 +471,11 @@ impl Store {
                     .reports
                     .iter()
                     .enumerate()
-                    .map(|(i, (doc, k))| (doc.source.file.clone(), *k, result.findings.iter().filter(|f| f.report == i).map(StoredFinding::from).collect()))
+                    .map(|(i, (doc, k))| {
+                        let d = paths.iter().position(|p| *p == doc.source.file);
+                        let k = d.and_then(|d| original_idx[d].get(*k).copied()).unwrap_or(*k);
+                        (doc.source.file.clone(), k, result.findings.iter().filter(|f| f.report == i).map(StoredFinding::from).collect())
+                    })
                     .collect();
                 Some(per_report)
             })
@@ -491,9 +524,9 @@ enum Sign {
     Minus,
 }
 
-/// Adds the values of one file's reports to `country_sums` (or takes them away, when a new
-/// version of the file replaces it), per year and cell.
-async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, file_id: i64, sign: Sign) -> Result<(), StoreError> {
+/// Adds the values of one report to `country_sums` (or takes them away, when another version
+/// of its agency-year becomes current), per year and cell.
+async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, sign: Sign) -> Result<(), StoreError> {
     let minus = match sign {
         Sign::Plus => "",
         Sign::Minus => "-",
@@ -502,10 +535,107 @@ async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, file_id:
     let sql = format!(
         "INSERT INTO country_sums (year, cell_id, total, n) \
          SELECT COALESCE(r.year, 0), c.cell_id, {minus}SUM(c.value), {minus}COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id \
-         WHERE r.file_id = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), c.cell_id \
+         WHERE r.id = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), c.cell_id \
          ON CONFLICT (year, cell_id) DO UPDATE SET total = country_sums.total + excluded.total, n = country_sums.n + excluded.n"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(file_id).execute(&mut **tx).await?;
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(report_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Who files a document and how (`write_file`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filing {
+    /// The account that uploaded it (`None`: the command line).
+    pub user_id: Option<i64>,
+    /// An agency account's upload kept for its pre-check: stored with its findings but not a
+    /// version of the agency-year until the agency submits it.
+    pub draft: bool,
+}
+
+/// Makes exactly one report of an agency-year current: the version a reviewer chose (if it is
+/// still a submitted report of that agency-year), else the latest submitted one. The corpus's
+/// sums follow. This is the one place `reports.is_current` is set for reports with an identity.
+pub(crate) async fn refresh_current(tx: &mut sqlx::Transaction<'_, sqlx::Any>, agency_id: i64, year: i64) -> Result<Option<i64>, StoreError> {
+    let chosen: Option<i64> = sqlx::query(
+        "SELECT c.chosen_report_id FROM report_cases c JOIN reports r ON r.id = c.chosen_report_id \
+         WHERE c.agency_id = $1 AND c.year = $2 AND r.agency_id = $1 AND r.year = $2 AND r.draft = 0",
+    )
+    .bind(agency_id)
+    .bind(year)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?
+    .flatten();
+    let wanted: Option<i64> = match chosen {
+        Some(c) => Some(c),
+        None => sqlx::query("SELECT MAX(id) FROM reports WHERE agency_id = $1 AND year = $2 AND draft = 0")
+            .bind(agency_id)
+            .bind(year)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?,
+    };
+    let now: Vec<i64> = sqlx::query("SELECT id FROM reports WHERE agency_id = $1 AND year = $2 AND is_current = 1")
+        .bind(agency_id)
+        .bind(year)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for old in now.iter().filter(|id| Some(**id) != wanted) {
+        sqlx::query("UPDATE reports SET is_current = 0 WHERE id = $1").bind(*old).execute(&mut **tx).await?;
+        add_to_country_sums(tx, *old, Sign::Minus).await?;
+    }
+    if let Some(w) = wanted.filter(|w| !now.contains(w)) {
+        sqlx::query("UPDATE reports SET is_current = 1 WHERE id = $1").bind(w).execute(&mut **tx).await?;
+        add_to_country_sums(tx, w, Sign::Plus).await?;
+    }
+    Ok(wanted)
+}
+
+/// A submitted version arrived for an agency-year: the case opens (待审核), or a returned or
+/// approved one is submitted again (已重新提交); the step is recorded with who and when.
+pub(crate) async fn record_arrival(tx: &mut sqlx::Transaction<'_, sqlx::Any>, agency_id: i64, year: i64, report_id: i64, user_id: Option<i64>) -> Result<(), StoreError> {
+    let status: Option<String> = sqlx::query("SELECT status FROM report_cases WHERE agency_id = $1 AND year = $2")
+        .bind(agency_id)
+        .bind(year)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let now = now_iso();
+    let (action, next) = match status.as_deref() {
+        None => {
+            sqlx::query("INSERT INTO report_cases (agency_id, year, status, updated_at) VALUES ($1, $2, 'submitted', $3)")
+                .bind(agency_id)
+                .bind(year)
+                .bind(now.clone())
+                .execute(&mut **tx)
+                .await?;
+            ("submit", "submitted")
+        }
+        Some("returned") | Some("approved") => ("resubmit", "resubmitted"),
+        Some(s) => ("version", if s == "resubmitted" { "resubmitted" } else { "submitted" }),
+    };
+    sqlx::query("UPDATE report_cases SET status = $1, updated_at = $2 WHERE agency_id = $3 AND year = $4")
+        .bind(next)
+        .bind(now.clone())
+        .bind(agency_id)
+        .bind(year)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO case_events (agency_id, year, action, status, report_id, user_id, comment, at) VALUES ($1, $2, $3, $4, $5, $6, '', $7)")
+        .bind(agency_id)
+        .bind(year)
+        .bind(action)
+        .bind(next)
+        .bind(report_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -574,6 +704,6 @@ async fn insert_cells(
     Ok(())
 }
 
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

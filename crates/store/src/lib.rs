@@ -1,9 +1,10 @@
-//! The corpus database: every ingested source file (by path and content hash, versioned), its
-//! reports, every cell with its semantics, every finding, and the agencies with their aliases
+//! The corpus database: every ingested source file (by content hash), its reports (versions
+//! of their agency-year, one current), every cell with its semantics, every finding, and the agencies with their aliases
 //! and parents. One schema and one code path for SQLite (the default, a file) and PostgreSQL,
 //! through sqlx's `Any` driver with runtime queries; migrations are embedded in the binary.
 
 pub mod agencies;
+pub mod cases;
 pub mod cell_keys;
 pub mod compare;
 pub mod export;
@@ -194,7 +195,7 @@ pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, StoreError> {
 
 /// Every table the migrations create, those that refer to others first.
 const SCHEMA_TABLES: &[&str] = &[
-    "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
+    "case_events", "report_cases", "office_settings", "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
     "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations",
 ];
 

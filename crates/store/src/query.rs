@@ -30,12 +30,12 @@ fn prose_from(json: &str) -> Vec<(u8, String, String)> {
 }
 
 impl Store {
-    /// The current report of an agency for a year (the latest version of its file).
+    /// The current report of an agency for a year (its current version).
     pub async fn report_for(&self, agency_id: i64, year: i32) -> Result<Option<StoredReport>, StoreError> {
         let row = sqlx::query(
             "SELECT r.id, a.name, r.year, f.path, r.report_json, r.prose_json, r.errors, r.warnings \
              FROM reports r JOIN source_files f ON f.id = r.file_id JOIN agencies a ON a.id = r.agency_id \
-             WHERE r.agency_id = $1 AND r.year = $2 AND f.is_current = 1 ORDER BY f.version DESC, r.id DESC",
+             WHERE r.agency_id = $1 AND r.year = $2 AND r.is_current = 1 ORDER BY r.id DESC",
         )
         .bind(agency_id)
         .bind(i64::from(year))
@@ -61,10 +61,10 @@ impl Store {
     pub async fn counts(&self) -> Result<(i64, i64, i64, i64), StoreError> {
         let one = |sql: &'static str| async move { sqlx::query(sql).fetch_one(&self.pool).await.and_then(|r| r.try_get::<i64, _>(0)) };
         Ok((
-            one("SELECT COUNT(*) FROM source_files WHERE is_current = 1 AND status = 'ok'").await?,
-            one("SELECT COUNT(*) FROM source_files WHERE is_current = 1 AND status = 'failed'").await?,
-            one("SELECT COUNT(*) FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1").await?,
-            one("SELECT COUNT(*) FROM findings").await?,
+            one("SELECT COUNT(*) FROM source_files WHERE status = 'ok'").await?,
+            one("SELECT COUNT(*) FROM source_files WHERE status = 'failed'").await?,
+            one("SELECT COUNT(*) FROM reports WHERE is_current = 1").await?,
+            one("SELECT COUNT(*) FROM findings x JOIN reports r ON r.id = x.report_id WHERE r.is_current = 1").await?,
         ))
     }
 }

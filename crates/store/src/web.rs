@@ -125,7 +125,7 @@ pub struct ReportQuery {
 pub type CellSum = (i64, String, String, i64, f64);
 
 /// What the stored data is made of, cheaply read: any new file or version (a new
-/// `source_files` row), re-check (new finding rows), alias or change of the agency tree gives
+/// `source_files` row), a step of a review case (another version made current), re-check (new finding rows), alias or change of the agency tree gives
 /// another value.
 pub type Generation = (i64, i64, i64, i64);
 
@@ -381,7 +381,7 @@ impl Store {
     }
 
     async fn list_reports_uncached(&self, q: &ReportQuery) -> Result<(Vec<ReportRow>, i64), StoreError> {
-        let mut clauses = vec!["f.is_current = 1".to_string()];
+        let mut clauses = vec!["r.is_current = 1".to_string()];
         let mut texts: Vec<String> = Vec::new();
         let mut ints: Vec<i64> = Vec::new();
         // Placeholders are numbered in bind order: the integers first, then the texts.
@@ -426,9 +426,9 @@ impl Store {
         };
         let dir = if desc { "DESC" } else { "ASC" };
         let cond = clauses.join(" AND ");
-        let from = "FROM reports r JOIN source_files f ON f.id = r.file_id LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id";
+        let from = "FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id";
         // The count joins the agencies only when the search needs their names.
-        let count_from = if texts.is_empty() { "FROM reports r JOIN source_files f ON f.id = r.file_id" } else { from };
+        let count_from = if texts.is_empty() { "FROM reports r" } else { from };
         let count_sql = format!("SELECT COUNT(*) {count_from} WHERE {cond}");
         let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
         for i in &ints {
@@ -483,7 +483,7 @@ impl Store {
     /// A stored report by id (current or not).
     pub async fn report_detail(&self, id: i64) -> Result<Option<ReportDetail>, StoreError> {
         let row = sqlx::query(
-            "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.title, f.path, f.is_current, \
+            "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.title, f.path, r.is_current, \
              r.report_json, r.prose_json, r.errors, r.warnings \
              FROM reports r JOIN source_files f ON f.id = r.file_id LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id \
              WHERE r.id = $1",
@@ -597,9 +597,9 @@ impl Store {
         Ok(())
     }
 
-    /// The current version of a file as stored: its status and reports.
-    pub async fn file_result(&self, path: &str) -> Result<Option<FileResult>, StoreError> {
-        let row = sqlx::query("SELECT id, status, error FROM source_files WHERE path = $1 AND is_current = 1 ORDER BY version DESC").bind(path).fetch_optional(&self.pool).await?;
+    /// A stored file, by its content hash: its status and reports.
+    pub async fn file_result(&self, sha: &str) -> Result<Option<FileResult>, StoreError> {
+        let row = sqlx::query("SELECT id, status, error FROM source_files WHERE sha256 = $1 ORDER BY id").bind(sha).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let file_id: i64 = row.try_get(0)?;
         let reports = sqlx::query(
@@ -629,7 +629,7 @@ impl Store {
             Some(r) => (format!("AND r.agency_id IN {}", subtree_sql(1)), Some(r)),
             None => (String::new(), None),
         };
-        let sql = format!("SELECT DISTINCT r.year FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1 AND r.year IS NOT NULL {cond} ORDER BY r.year DESC");
+        let sql = format!("SELECT DISTINCT r.year FROM reports r WHERE r.is_current = 1 AND r.year IS NOT NULL {cond} ORDER BY r.year DESC");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(b) = bind {
             q = q.bind(b);
@@ -649,8 +649,8 @@ impl Store {
             None => (String::new(), None),
         };
         let sql = format!(
-            "SELECT r.agency_id, r.id, r.published, r.errors, r.warnings FROM reports r JOIN source_files f ON f.id = r.file_id \
-             WHERE f.is_current = 1 AND r.year = $1 AND r.agency_id IS NOT NULL {cond} ORDER BY r.id"
+            "SELECT r.agency_id, r.id, r.published, r.errors, r.warnings FROM reports r \
+             WHERE r.is_current = 1 AND r.year = $1 AND r.agency_id IS NOT NULL {cond} ORDER BY r.id"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year));
         if let Some(b) = bind {
@@ -687,8 +687,8 @@ impl Store {
             None => (String::new(), None),
         };
         let sql = format!(
-            "SELECT x.rule, x.severity, COUNT(*) FROM findings x JOIN reports r ON r.id = x.report_id JOIN source_files f ON f.id = r.file_id \
-             WHERE f.is_current = 1 AND r.year = $1 {cond} GROUP BY x.rule, x.severity ORDER BY COUNT(*) DESC, x.rule"
+            "SELECT x.rule, x.severity, COUNT(*) FROM findings x JOIN reports r ON r.id = x.report_id \
+             WHERE r.is_current = 1 AND r.year = $1 {cond} GROUP BY x.rule, x.severity ORDER BY COUNT(*) DESC, x.rule"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year));
         if let Some(b) = bind {
@@ -701,7 +701,7 @@ impl Store {
     /// cannot read: the sum is cast back.)
     pub async fn generation(&self) -> Result<Generation, StoreError> {
         let r = sqlx::query(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM source_files), (SELECT COUNT(*) FROM agency_aliases), \
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM source_files) * 1000003 + (SELECT COALESCE(MAX(id), 0) FROM case_events), (SELECT COUNT(*) FROM agency_aliases), \
              (SELECT CAST(COALESCE(SUM(id * 31 + COALESCE(parent_id, 0)), 0) AS BIGINT) FROM agencies), (SELECT COALESCE(MAX(id), 0) * 1000003 + COUNT(*) FROM findings)",
         )
         .fetch_one(&self.pool)
@@ -762,8 +762,8 @@ impl Store {
                 format!(
                     "SELECT s.year, k.layout, k.row_key, k.col, s.total FROM (\
                        SELECT COALESCE(r.year, 0) AS year, c.cell_id AS cell_id, SUM(c.value) AS total FROM cells c \
-                       JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id \
-                       WHERE f.is_current = 1 AND c.cell_id IN (SELECT cell_id FROM cell_keys WHERE tbl = $1) AND c.value IS NOT NULL \
+                       JOIN reports r ON r.id = c.report_id \
+                       WHERE r.is_current = 1 AND c.cell_id IN (SELECT cell_id FROM cell_keys WHERE tbl = $1) AND c.value IS NOT NULL \
                        AND r.agency_id IN {region}{} GROUP BY 1, 2) s JOIN cell_keys k ON k.cell_id = s.cell_id",
                     year_cond("r")
                 )
@@ -818,7 +818,7 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Other(format!("重新检查中断：{e}")))??;
-        let rows = sqlx::query("SELECT r.id, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path = $1 AND f.is_current = 1")
+        let rows = sqlx::query("SELECT r.id, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path = $1")
             .bind(path)
             .fetch_all(&self.pool)
             .await?;

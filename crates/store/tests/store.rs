@@ -20,6 +20,79 @@ async fn count(store: &Store, sql: &str) -> i64 {
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&store.pool).await.unwrap().get::<i64, _>(0)
 }
 
+/// Exactly one current report per agency-year that has any submitted report.
+async fn one_current_per_agency_year(store: &Store) {
+    let bad = count(
+        store,
+        "SELECT COUNT(*) FROM (SELECT agency_id, year FROM reports WHERE agency_id IS NOT NULL AND year IS NOT NULL AND draft = 0 \
+         GROUP BY agency_id, year HAVING SUM(is_current) <> 1) d",
+    )
+    .await;
+    assert_eq!(bad, 0, "an agency-year without exactly one current report");
+}
+
+/// Report identity (issue 16): two agencies' files under one name both stay whole; the DOCX and
+/// the PDF of one report are two versions of one current report; the review cycle.
+async fn identity(store: &Store, dir: &Path) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample/reports");
+    let same = dir.join("same");
+    std::fs::create_dir_all(&same).unwrap();
+    let file = same.join("年报.txt");
+    std::fs::copy(sample.join("000000_2022.txt"), &file).unwrap();
+    store.ingest(&[file.clone()], false).await.unwrap();
+    std::fs::copy(sample.join("000002_2022.txt"), &file).unwrap();
+    store.ingest(&[file.clone()], false).await.unwrap();
+    for name in ["东阿县人民政府", "东阿县民政局"] {
+        let id = store.find_agency(name).await.unwrap();
+        let r = store.report_for(id, 2022).await.unwrap().unwrap_or_else(|| panic!("{name}'s 2022 report is gone"));
+        assert_eq!(r.agency, name);
+        let cells = count(store, &format!("SELECT COUNT(*) FROM cells WHERE report_id = {}", r.id)).await;
+        assert_eq!(cells, 200, "{name}'s report is whole");
+        let detail = store.report_detail(r.id).await.unwrap().unwrap();
+        assert!(detail.is_current && detail.report_json.contains(name));
+    }
+    // DOCX and PDF of one report: one current report of the agency-year, counted once.
+    let office = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/office");
+    store.ingest(&[office.join("docx/004.docx"), office.join("pdf-chromium/004.pdf")], false).await.unwrap();
+    let pdf_report = count(store, &format!("SELECT MAX(r.id) FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path LIKE '%pdf-chromium{}004.pdf'", std::path::MAIN_SEPARATOR)).await;
+    let r004 = store.report_detail(pdf_report).await.unwrap().unwrap();
+    let (agency, year) = (r004.agency_id.unwrap(), r004.year.unwrap());
+    let versions = store.versions(agency, year).await.unwrap();
+    assert!(versions.len() >= 2, "{versions:?}");
+    assert_eq!(versions.iter().filter(|v| v.is_current).count(), 1);
+    let q = nianbao_store::web::ReportQuery { agency_id: Some(agency), year: Some(year as i32), limit: 100, ..Default::default() };
+    assert_eq!(store.list_reports(&q).await.unwrap().1, 1, "listed once");
+    let changes = store.changes(versions.last().unwrap().report_id).await.unwrap();
+    assert!(changes.cells.is_empty(), "the PDF says what the DOCX says: {:?}", changes.cells);
+    one_current_per_agency_year(store).await;
+    country_sums_match_the_cells(store).await;
+
+    // The cycle: submitted → returned → (a corrected version) resubmitted → approved.
+    use nianbao_store::cases::Verdict;
+    let admin = store.add_user("cycle-admin", "hash", nianbao_store::web::Role::Admin, None).await.unwrap();
+    assert_eq!(store.case_of(agency, year).await.unwrap().unwrap().status, "submitted");
+    store.review_case(agency, year, Verdict::Return, "请更正", admin).await.unwrap();
+    assert_eq!(store.case_of(agency, year).await.unwrap().unwrap().status, "returned");
+    // The reviewer makes the DOCX current again; a new version then takes over.
+    store.choose_version(versions[0].report_id, admin).await.unwrap();
+    assert_eq!(store.current_report(agency, year).await.unwrap(), Some(versions[0].report_id));
+    country_sums_match_the_cells(store).await;
+    let text = std::fs::read_to_string(seeds().join("004_4c838dddf2b6ea41.txt")).unwrap();
+    let fixed = dir.join("004-fixed.txt");
+    std::fs::write(&fixed, format!("{text}\n\n")).unwrap();
+    store.ingest(&[fixed], false).await.unwrap();
+    let case = store.case_of(agency, year).await.unwrap().unwrap();
+    assert_eq!(case.status, "resubmitted");
+    let current = store.current_report(agency, year).await.unwrap().unwrap();
+    assert!(versions.iter().all(|v| v.report_id < current), "the corrected version is current");
+    store.review_case(agency, year, Verdict::Approve, "", admin).await.unwrap();
+    let history: Vec<String> = store.case_events(agency, year).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(history.first().map(String::as_str), Some("submit"));
+    assert!(history.ends_with(&["return".into(), "choose".into(), "resubmit".into(), "approve".into()]), "{history:?}");
+    one_current_per_agency_year(store).await;
+    country_sums_match_the_cells(store).await;
+}
+
 /// The behaviour every backend must have.
 /// The corpus's sums kept by ingest (`country_sums`, read by `cell_sums` for the whole corpus)
 /// equal the sums of the current reports' cells computed from scratch, for every table.
@@ -31,7 +104,7 @@ async fn country_sums_match_the_cells(store: &Store) {
         let scanned = sqlx::query(
             "SELECT COALESCE(r.year, 0), k.layout, k.row_key, k.col, SUM(c.value) FROM cells c JOIN reports r ON r.id = c.report_id \
              JOIN source_files f ON f.id = r.file_id JOIN cell_keys k ON k.cell_id = c.cell_id \
-             WHERE f.is_current = 1 AND k.tbl = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), k.layout, k.row_key, k.col",
+             WHERE r.is_current = 1 AND k.tbl = $1 AND c.value IS NOT NULL GROUP BY COALESCE(r.year, 0), k.layout, k.row_key, k.col",
         )
         .bind(&table)
         .fetch_all(&store.pool)
@@ -67,26 +140,31 @@ async fn exercise(store: &Store, dir: &Path) {
     let after = (count(store, "SELECT COUNT(*) FROM reports").await, count(store, "SELECT COUNT(*) FROM cells").await, count(store, "SELECT COUNT(*) FROM findings").await);
     assert_eq!(before, after);
 
-    // A changed file becomes a new version; the old one stays but is not current.
+    // A file is known by its content: a copy under another name changes nothing.
     let file = dir.join("003.txt");
     let text = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
     std::fs::write(&file, &text).unwrap();
-    store.ingest(&[file.clone()], false).await.unwrap();
+    let s = store.ingest(&[file.clone()], false).await.unwrap();
+    assert_eq!((s.written, s.unchanged), (0, 1));
+    // A changed file is a new version of its agency-year; the old one stays but is not current.
     std::fs::write(&file, text.replace("行政强制 | 3 |", "行政强制 | 4 |")).unwrap();
     let s = store.ingest(&[file.clone()], false).await.unwrap();
     assert_eq!(s.written, 1);
-    let path = file.display().to_string();
-    let versions = sqlx::query("SELECT version, is_current FROM source_files WHERE path = $1 ORDER BY version").bind(&path).fetch_all(&store.pool).await.unwrap();
-    let v: Vec<(i64, i64)> = versions.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(v, vec![(1, 0), (2, 1)]);
+    let xiaodian = store.find_agency("太原市小店区人民政府").await.unwrap();
+    let versions = store.versions(xiaodian, 2023).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.is_current).collect::<Vec<_>>(), vec![false, true]);
+    let changes = store.changes(versions[1].report_id).await.unwrap();
+    assert_eq!(changes.previous, Some(versions[0].report_id));
+    assert!(changes.cells.iter().any(|c| c.before.as_deref() == Some("3") && c.after.as_deref() == Some("4")), "{:?}", changes.cells);
     // The corpus's sums took the old version's 行政强制 3 away and the new one's 4 in.
     country_sums_match_the_cells(store).await;
+    identity(store, dir).await;
 
     // An unreadable file is recorded as a failure and the batch goes on.
     let bad = dir.join("bad");
     std::fs::create_dir_all(&bad).unwrap();
     std::fs::write(bad.join("empty.txt"), "").unwrap();
-    std::fs::write(bad.join("ok.txt"), &text).unwrap();
+    std::fs::write(bad.join("ok.txt"), text.replace("行政强制 | 3 |", "行政强制 | 5 |")).unwrap();
     let s = store.ingest(&[bad.clone()], false).await.unwrap();
     assert_eq!((s.failed, s.written), (1, 1));
     assert!(s.failures[0].contains("文件为空"), "{:?}", s.failures);
@@ -132,7 +210,7 @@ async fn exercise(store: &Store, dir: &Path) {
     assert_eq!(r2020.with_errors.len(), 1, "the 2020 report has arithmetic errors");
 
     // Export: the long table in every format, read back.
-    let all = count(store, "SELECT COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id JOIN source_files f ON f.id = r.file_id WHERE f.is_current = 1").await as usize;
+    let all = count(store, "SELECT COUNT(*) FROM cells c JOIN reports r ON r.id = c.report_id WHERE r.is_current = 1").await as usize;
     let filter = nianbao_store::export::Filter::default();
     let csv_path = dir.join("long.csv");
     let s = store.export(&filter, nianbao_store::export::ExportFormat::Csv, &csv_path).await.unwrap();

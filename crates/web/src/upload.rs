@@ -204,7 +204,7 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
         Ok((doc, findings)) => Ok((doc, findings.as_slice())),
         Err(e) => Err(e.as_str()),
     };
-    let written = state.store.write_file(&key, &sha, bytes.len(), Some(name), content, auth.user.scope()).await.map_err(|e| state.store.explain(e));
+    let written = state.store.write_file(&key, &sha, bytes.len(), Some(name), content, auth.user.scope(), nianbao_store::ingest::Filing { user_id: Some(auth.user.id), draft: false }).await.map_err(|e| state.store.explain(e));
     let written = match written {
         Ok(w) => w,
         Err(e) => {
@@ -219,7 +219,7 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
         let _held = state.config.guards().parse.worker().await?;
         state.store.finish_rechecks().await.map_err(|e| state.store.explain(e))?;
     }
-    let Some(stored) = state.store.file_result(&key).await? else {
+    let Some(stored) = state.store.file_result(&sha).await? else {
         return Ok(UploadResult { file: name.to_string(), ok: false, message: "文件未能入库".into(), reports: vec![] });
     };
     if stored.status != "ok" {
