@@ -171,6 +171,8 @@ pub struct ReportDetail {
     pub title: Option<String>,
     pub file: String,
     pub is_current: bool,
+    /// An agency's upload not submitted yet (its pre-check).
+    pub draft: bool,
     pub report_json: String,
     pub prose_json: String,
     pub errors: i64,
@@ -484,7 +486,7 @@ impl Store {
     pub async fn report_detail(&self, id: i64) -> Result<Option<ReportDetail>, StoreError> {
         let row = sqlx::query(
             "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.title, f.path, r.is_current, \
-             r.report_json, r.prose_json, r.errors, r.warnings \
+             r.report_json, r.prose_json, r.errors, r.warnings, r.draft \
              FROM reports r JOIN source_files f ON f.id = r.file_id LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id \
              WHERE r.id = $1",
         )
@@ -507,6 +509,7 @@ impl Store {
             prose_json: r.try_get(11)?,
             errors: r.try_get(12)?,
             warnings: r.try_get(13)?,
+            draft: r.try_get::<i64, _>(14)? == 1,
         }))
     }
 

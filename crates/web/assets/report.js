@@ -44,3 +44,13 @@
   var m = /^#f-(\d+)$/.exec(window.location.hash);
   if (m && byId('f-' + m[1])) { activate(byId('f-' + m[1]), false); }
 })();
+
+// 全选: ticks every finding for the batch decision.
+(function () {
+  var all = document.getElementById('select-all');
+  if (!all) { return; }
+  all.addEventListener('change', function () {
+    var picks = document.querySelectorAll('input.pick');
+    for (var i = 0; i < picks.length; i++) { picks[i].checked = all.checked; }
+  });
+})();

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cycle;
 pub mod guard;
 pub mod notice;
 pub mod pages;
@@ -162,6 +163,11 @@ pub fn app(state: AppState) -> Router {
         .route("/users/{id}/role", post(users::change_role))
         .route("/users/{id}/disabled", post(users::set_disabled))
         .route("/dashboard", get(pages::dashboard))
+        .route("/board", get(cycle::board))
+        .route("/reports/{id}/verdict", post(cycle::verdict))
+        .route("/reports/{id}/current", post(cycle::choose))
+        .route("/reports/{id}/submit", post(cycle::submit))
+        .route("/reports/{id}/decisions", post(cycle::decide_batch))
         .route("/export", get(pages::export))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))

@@ -1,5 +1,5 @@
-//! The 整改通知 of an agency for a year: its current reports' errors and warnings that no
-//! reviewer dismissed, each with its rule, its place (table, row and column labels, source line
+//! The 整改通知 of an agency for a year: its current report's errors and warnings a reviewer
+//! confirmed (and, only when asked, those not reviewed yet, each marked so), each with its rule, its place (table, row and column labels, source line
 //! or page) and the figure it should be, as a DOCX letter ready to send (`nianbao_write::notice`).
 
 use crate::auth::Auth;
@@ -18,6 +18,20 @@ pub struct NoticeParams {
     /// The report year; missing: the agency's latest.
     #[serde(default)]
     pub year: Option<String>,
+    /// "1": also list the findings no reviewer has decided yet (the letter says so for each).
+    #[serde(default)]
+    pub unreviewed: Option<String>,
+}
+
+/// Which findings go into a letter: those a reviewer confirmed, and the undecided ones only on
+/// purpose. `None`: left out (counted as not a problem when dismissed).
+pub fn letter_status(decision: Option<&nianbao_store::web::Decision>, include_unreviewed: bool) -> Option<&'static str> {
+    match decision.map(|d| d.status.as_str()) {
+        Some("confirmed") => Some("confirmed"),
+        Some("dismissed") => None,
+        _ if include_unreviewed => Some("unreviewed"),
+        _ => None,
+    }
 }
 
 /// Where a finding points, in words an agency can follow.
@@ -39,7 +53,6 @@ fn place_of(f: &FindingRow, report: &nianbao_model::Report) -> String {
 }
 
 pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(p): Query<NoticeParams>) -> Result<Response, WebError> {
-    auth.require_office()?;
     auth.require_region(&state, Some(id)).await?;
     let agency = state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?;
     let year = match p.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
@@ -57,6 +70,17 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
             None => format!("{agency}还没有报告，无法生成整改通知"),
         }));
     }
+    if !auth.user.is_office() {
+        // An agency reads the letter the office returned its report with, and nothing else.
+        let returned = match year {
+            Some(y) if auth.user.agency_id() == Some(id) => state.store.case_events(id, y).await?.iter().any(|e| e.action == "return"),
+            _ => false,
+        };
+        if !returned {
+            return Err(WebError::Forbidden);
+        }
+    }
+    let include_unreviewed = auth.user.is_office() && p.unreviewed.as_deref() == Some("1");
     let mut notice = Notice {
         agency: agency.clone(),
         year,
@@ -78,6 +102,7 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
                 notice.dismissed += 1;
                 continue;
             }
+            let Some(status) = letter_status(decision, include_unreviewed) else { continue };
             // A finding on a cell the reader recovered is a reading doubt until a reviewer
             // confirms it: it is not put to the agency as its error.
             if decision.is_none_or(|d| d.status != "confirmed") && nianbao_check::stored_cells_recovered(&loaded.report, &f.cells) {
@@ -92,7 +117,10 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
                 place: place_of(f, &loaded.report),
                 expected: f.expected.clone(),
                 found: f.found.clone(),
-                comment: decision.filter(|d| d.status == "confirmed").map(|d| d.comment.clone()),
+                comment: match status {
+                    "unreviewed" => Some("（此项尚未经审核确认，请一并核实）".to_string()),
+                    _ => decision.map(|d| d.comment.clone()).filter(|c| !c.is_empty()),
+                },
             });
         }
     }

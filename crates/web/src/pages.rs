@@ -20,6 +20,8 @@ pub struct Frame {
     pub region: String,
     pub csrf: String,
     pub admin: bool,
+    /// A supervising office's account (administrator or reviewer).
+    pub office: bool,
 }
 
 impl Frame {
@@ -30,6 +32,7 @@ impl Frame {
             region: auth.user.region_name.clone().unwrap_or_else(|| if auth.user.scope().is_none() { "全部".into() } else { "未指定".into() }),
             csrf: auth.csrf.clone(),
             admin: auth.user.scope().is_none(),
+            office: auth.user.is_office(),
         }
     }
 }
@@ -221,8 +224,8 @@ pub fn severity_zh(s: &str) -> &'static str {
 
 pub fn decision_zh(s: &str) -> &'static str {
     match s {
-        "confirmed" => "已确认",
-        "dismissed" => "已驳回",
+        "confirmed" => "确认问题",
+        "dismissed" => "不是问题（误报）",
         _ => "待审核",
     }
 }
@@ -242,6 +245,12 @@ pub struct ReportPage {
     pub source_note: Option<String>,
     pub prose: Vec<(u8, String, String)>,
     pub notice: Option<String>,
+    /// The report's agency-year: status, history, versions and what changed.
+    pub case: Option<crate::cycle::CaseView>,
+    /// A supervising office's account (decides, approves, returns).
+    pub office: bool,
+    /// The agency's own account looking at its own report.
+    pub own_agency: bool,
 }
 
 /// Everything the report page and the API show about one report.
@@ -319,7 +328,11 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         Err(e) => (Vec::new(), Some(format!("原文暂不可显示：{}", e.public_message()))),
     };
     let d = &loaded.detail;
+    let case = crate::cycle::case_view(&state, d.id, d.agency_id, &d.agency, d.year, layout).await?;
     let page = ReportPage {
+        case,
+        office: auth.user.is_office(),
+        own_agency: auth.user.agency_id().is_some() && auth.user.agency_id() == d.agency_id,
         frame: Frame::of(&auth),
         year: opt(&d.year),
         layout: opt(&d.layout),
@@ -333,6 +346,9 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         notice: p.notice.filter(|n| !n.is_empty()).map(|n| match n.as_str() {
             "decided" => "已保存审核意见".to_string(),
             "rechecked" => "已重新检查；审核意见按问题的机关、年度、规则和单元格保留".to_string(),
+            "verdict" => "已保存审核结论".to_string(),
+            "chosen" => "已将此版本设为当前版本".to_string(),
+            "submitted" => "已提交，等待政务公开办审核".to_string(),
             _ => String::new(),
         }),
         r: loaded.detail.clone(),
@@ -386,7 +402,7 @@ pub async fn decide(State(state): State<AppState>, Path((id, fid)): Path<(i64, i
     let finding = loaded.findings.iter().find(|x| x.id == fid).ok_or(WebError::NotFound)?;
     let status = match form.status.as_str() {
         s @ ("confirmed" | "dismissed" | "open") => s,
-        _ => return Err(WebError::BadRequest("审核结论应为 确认、驳回 或 撤销".into())),
+        _ => return Err(WebError::BadRequest("审核结论应为 确认问题、不是问题（误报） 或 撤销".into())),
     };
     let comment: String = form.comment.trim().chars().take(2000).collect();
     state.store.decide(finding, loaded.detail.agency_id, loaded.detail.year, status, &comment, auth.user.id).await?;

@@ -2,8 +2,11 @@
 //! pasted text. Each file is parsed and checked on a parse worker (never on the async runtime;
 //! a full queue is a 503), kept under the uploads folder by its content hash
 //! (`<sha256[..2]>/<sha256>.<ext>`, so two agencies' `年报.txt` never meet; the uploaded name is
-//! kept in the database) and stored like `nianbao ingest` does. A reviewer's upload may only
-//! hold reports of agencies already in its region: anything else is refused, never created.
+//! kept in the database) and stored like `nianbao ingest` does: each report becomes a version of
+//! its agency-year. A reviewer's upload may only hold reports of agencies already in its region,
+//! an agency account's only its own: anything else is refused, never created. An agency's upload
+//! is a pre-check (a draft with its findings) until the agency submits it from the report page;
+//! an office's upload for an agency is submitted as it is stored.
 //! Answers JSON to the page's script (`Accept: application/json`), a results page otherwise.
 
 use crate::auth::Auth;
@@ -204,7 +207,7 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
         Ok((doc, findings)) => Ok((doc, findings.as_slice())),
         Err(e) => Err(e.as_str()),
     };
-    let written = state.store.write_file(&key, &sha, bytes.len(), Some(name), content, auth.user.scope(), nianbao_store::ingest::Filing { user_id: Some(auth.user.id), draft: false }).await.map_err(|e| state.store.explain(e));
+    let written = state.store.write_file(&key, &sha, bytes.len(), Some(name), content, auth.user.scope(), nianbao_store::ingest::Filing { user_id: Some(auth.user.id), draft: auth.user.agency_id().is_some() }).await.map_err(|e| state.store.explain(e));
     let written = match written {
         Ok(w) => w,
         Err(e) => {
@@ -234,6 +237,9 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
         "与已入库的文件相同，未重复入库".to_string()
     } else if reports.is_empty() {
         "已入库，但未识别出年度报告".to_string()
+    } else if auth.user.agency_id().is_some() {
+        // An agency's upload is its pre-check: it submits from the report page.
+        format!("已完成预检，识别出 {} 份报告；请打开报告查看问题，确认后点击“提交报告”", reports.len())
     } else {
         format!("已入库，识别出 {} 份报告", reports.len())
     };

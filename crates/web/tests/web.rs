@@ -370,7 +370,7 @@ fn a_dismissal_survives_refiling_and_rechecks() {
         let r = post_form(&env.app, &s, &format!("/reports/{id}/findings/{}/decision", f.id), &format!("status=dismissed&comment=%E5%B7%B2%E6%A0%B8%E5%AE%9E&csrf={}", s.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let page = get(&env.app, &s, &format!("/reports/{id}")).await;
-        assert!(page.body.contains("已驳回") && page.body.contains("已核实"));
+        assert!(page.body.contains("不是问题（误报）") && page.body.contains("已核实"));
         // The highlighted cell of the error is drawn.
         assert!(page.body.contains("class=\"hl err\""), "a cell of the error is highlighted");
 
@@ -450,7 +450,7 @@ async fn get_bytes(app: &Router, s: &Session, uri: &str) -> (StatusCode, axum::h
 }
 
 #[test]
-fn the_rectification_notice_lists_the_problems_not_dismissed() {
+fn the_rectification_notice_lists_only_the_confirmed_problems() {
     rt().block_on(async {
         let env = setup("notice").await;
         let s = login(&env.app, "dong", "dong-password").await;
@@ -460,13 +460,22 @@ fn the_rectification_notice_lists_the_problems_not_dismissed() {
         let link = format!("/agencies/{agency}/notice?year=2020");
         assert!(page.body.contains(&format!("href=\"{link}\">下载整改通知</a>")), "the report page links the notice");
 
+        let errors: Vec<_> = env.store.findings_of(id).await.unwrap().into_iter().filter(|f| f.severity == "error").collect();
+        assert!(errors.len() >= 2, "the 2020 report has errors");
+        // Nothing confirmed yet: the letter lists nothing.
+        let xml = docx_text(&get_bytes(&env.app, &s, &link).await.2);
+        for f in &errors {
+            assert!(!xml.contains(&format!(">{}<", f.rule)), "{} is not confirmed yet", f.rule);
+        }
+        // The errors confirmed at once (a batch decision); only they are listed.
+        let picks: String = errors.iter().map(|f| format!("&f={}", f.id)).collect();
+        let r = post_form(&env.app, &s, &format!("/reports/{id}/decisions"), &format!("status=confirmed&comment=&csrf={}{picks}", s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let (status, headers, bytes) = get_bytes(&env.app, &s, &link).await;
         assert_eq!(status, StatusCode::OK);
         assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("wordprocessingml"));
         assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
         let xml = docx_text(&bytes);
-        let errors: Vec<_> = env.store.findings_of(id).await.unwrap().into_iter().filter(|f| f.severity == "error").collect();
-        assert!(errors.len() >= 2, "the 2020 report has errors");
         for want in ["关于东阿县人民政府办公室2020年政府信息公开工作年度报告问题的整改通知", "东阿县人民政府办公室：", "表三“", "原文第", "东阿县人民政府"] {
             assert!(xml.contains(want), "the notice says {want}");
         }
@@ -474,6 +483,13 @@ fn the_rectification_notice_lists_the_problems_not_dismissed() {
             assert!(xml.contains(&format!(">{}<", f.rule)), "the notice lists {}", f.rule);
         }
         assert!(xml.contains(&format!("{} 处错误", errors.len())));
+        assert!(!xml.contains("尚未经审核确认"), "no unreviewed finding in the letter");
+        let warnings: Vec<_> = env.store.findings_of(id).await.unwrap().into_iter().filter(|f| f.severity == "warning").collect();
+        if let Some(w) = warnings.first() {
+            // On purpose, the undecided ones too: each is marked as such.
+            let xml = docx_text(&get_bytes(&env.app, &s, &format!("{link}&unreviewed=1")).await.2);
+            assert!(xml.contains(&format!(">{}<", w.rule)) && xml.contains("尚未经审核确认"));
+        }
 
         // A dismissed finding leaves the list; it is only counted.
         let a302 = errors.iter().find(|f| f.rule == "A302").expect("A302");
@@ -824,5 +840,138 @@ fn slow_clients_are_cut_off() {
         .await
         .unwrap();
         assert_eq!(closed, 41);
+    });
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+#[test]
+fn two_agencies_upload_the_same_file_name_and_both_stay_whole() {
+    rt().block_on(async {
+        let env = setup("samename").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        for sample in ["000000_2022.txt", "000002_2022.txt"] {
+            let bytes = std::fs::read(fixtures().join("sample/reports").join(sample)).unwrap();
+            let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("files", Some("年报.txt"), &bytes)], true).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert!(!r.body.contains(env.dir.to_str().unwrap()), "no server path in the answer");
+        }
+        for name in ["东阿县人民政府", "东阿县民政局"] {
+            let id = report_id(&env.store, name, 2022).await;
+            let page = get(&env.app, &s, &format!("/reports/{id}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains(&format!("<h1>{name} 2022 年度报告</h1>")), "{name}'s page shows its own report");
+            assert!(!page.body.contains("old-version"), "{name}'s report is current");
+        }
+        // The DOCX and the PDF of one report: one current report, two versions.
+        for file in ["office/docx/002.docx", "office/pdf-chromium/002.pdf"] {
+            let bytes = std::fs::read(fixtures().join(file)).unwrap();
+            let name = file.rsplit('/').next().unwrap();
+            let r = upload(&env.app, &s, &[("csrf", None, s.csrf.as_bytes()), ("files", Some(name), &bytes)], true).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let pdf = env.store.file_result(&sha256_hex(&std::fs::read(fixtures().join("office/pdf-chromium/002.pdf")).unwrap())).await.unwrap().unwrap();
+        let (_, agency, _, year, _, _) = pdf.reports[0].clone();
+        let (agency, year) = (agency.unwrap(), year.unwrap());
+        let versions = env.store.versions(agency, year).await.unwrap();
+        assert!(versions.len() >= 3, "the seed's text, the DOCX and the PDF: {versions:?}");
+        assert_eq!(versions.iter().filter(|v| v.is_current).count(), 1);
+        let list: serde_json::Value = serde_json::from_str(&get(&env.app, &s, &format!("/api/reports?agency={agency}&year={year}")).await.body).unwrap();
+        assert_eq!(list["total"], 1, "listed once");
+        let page = get(&env.app, &s, &format!("/reports/{}", versions[0].report_id)).await;
+        assert!(page.body.contains("id=\"old-version\"") && page.body.contains("设为当前版本"), "an older version says so");
+    });
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The cycle (整改闭环) through the router: an agency's pre-check, submission, the office's
+/// return with a letter of the confirmed problems, the corrected version, approval, the board.
+#[test]
+fn an_agency_files_is_returned_corrects_and_is_approved() {
+    rt().block_on(async {
+        let env = setup("cycle").await;
+        let agency = env.store.find_agency("太原市小店区人民政府").await.unwrap();
+        env.store.add_user("xiaodian", &nianbao_web::auth::hash_password("xiaodian-password").unwrap(), Role::Agency, Some(agency)).await.unwrap();
+        let me = login(&env.app, "xiaodian", "xiaodian-password").await;
+        let office = login(&env.app, "admin", "admin-password").await;
+        let clean = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
+        let broken = clean.replace("(七)总计 | 49 | 3 |", "(七)总计 | 48 | 3 |");
+        assert_ne!(broken, clean);
+        let before = env.store.current_report(agency, 2023).await.unwrap();
+
+        // Pre-check: stored with its findings, not current, not submitted.
+        let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("年报.txt"), broken.as_bytes())], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let draft = v["results"][0]["reports"][0]["id"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
+        assert!(v["results"][0]["message"].as_str().unwrap().contains("预检"));
+        assert_eq!(env.store.current_report(agency, 2023).await.unwrap(), before, "a pre-check changes nothing");
+        let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
+        assert!(page.body.contains("id=\"draft-note\"") && page.body.contains("id=\"submit-report\""));
+        assert!(page.body.contains("A302"), "the agency sees the findings before submitting");
+        assert!(!page.body.contains("id=\"approve\""), "an agency decides nothing");
+        let r = post_form(&env.app, &me, &format!("/reports/{draft}/submit"), &format!("csrf={}", me.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(env.store.current_report(agency, 2023).await.unwrap(), Some(draft));
+        // An agency cannot approve its own report.
+        let r = post_form(&env.app, &me, &format!("/reports/{draft}/verdict"), &format!("verdict=approve&csrf={}", me.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The office confirms the errors and returns the report.
+        let errors: Vec<_> = env.store.findings_of(draft).await.unwrap().into_iter().filter(|f| f.severity == "error").collect();
+        assert!(errors.iter().any(|f| f.rule == "A302"));
+        let picks: String = errors.iter().map(|f| format!("&f={}", f.id)).collect();
+        let r = post_form(&env.app, &office, &format!("/reports/{draft}/decisions"), &format!("status=confirmed&comment=%E8%AF%B7%E6%A0%B8%E5%AE%9E&csrf={}{picks}", office.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let notice = format!("/agencies/{agency}/notice?year=2023");
+        assert_eq!(get_bytes(&env.app, &me, &notice).await.0, StatusCode::FORBIDDEN, "no letter before a return");
+        let r = post_form(&env.app, &office, &format!("/reports/{draft}/verdict"), &format!("verdict=return&comment=%E8%AF%B7%E6%95%B4%E6%94%B9&csrf={}", office.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
+        assert!(page.body.contains("退回整改") && page.body.contains("请整改"), "the agency sees the decision");
+        let (status, _, bytes) = get_bytes(&env.app, &me, &notice).await;
+        assert_eq!(status, StatusCode::OK, "the agency reads its letter");
+        let xml = docx_text(&bytes);
+        for f in &errors {
+            assert!(xml.contains(&format!(">{}<", f.rule)), "the letter lists the confirmed {}", f.rule);
+        }
+        assert!(!xml.contains(">S003<"), "an unreviewed warning is not in the letter");
+
+        // The corrected version: pre-checked, submitted → 已重新提交; what was fixed is shown.
+        let corrected = format!("{clean}\n");
+        let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("年报.txt"), corrected.as_bytes())], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let fixed = v["results"][0]["reports"][0]["id"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
+        let r = post_form(&env.app, &me, &format!("/reports/{fixed}/submit"), &format!("csrf={}", me.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(env.store.case_of(agency, 2023).await.unwrap().unwrap().status, "resubmitted");
+        let page = get(&env.app, &office, &format!("/reports/{fixed}")).await;
+        assert!(page.body.contains("已重新提交"));
+        let fixed_list = between(&page.body, "<ul id=\"fixed\">", "</ul>").expect("the fixed findings are listed");
+        for f in &errors {
+            assert!(fixed_list.contains(&f.rule), "{} is shown as fixed", f.rule);
+        }
+        assert!(page.body.contains("id=\"cell-changes\""), "the changed cells are listed");
+        // Approved; the history says who did what.
+        let r = post_form(&env.app, &office, &format!("/reports/{fixed}/verdict"), &format!("verdict=approve&csrf={}", office.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let actions: Vec<String> = env.store.case_events(agency, 2023).await.unwrap().into_iter().map(|e| format!("{}:{}", e.action, e.user.unwrap_or_default())).collect();
+        assert!(actions.ends_with(&["version:xiaodian".into(), "return:admin".into(), "resubmit:xiaodian".into(), "approve:admin".into()]), "{actions:?}");
+        let page = get(&env.app, &me, &format!("/reports/{fixed}")).await;
+        assert!(between(&page.body, "id=\"case-status\"", "</span>").unwrap().contains("通过"));
+
+        // The board: every agency with its status; those without a report first.
+        let board = get(&env.app, &office, "/board?year=2023").await;
+        assert_eq!(board.status, StatusCode::OK);
+        let row = between(&board.body, "data-agency=\"太原市小店区人民政府\"", "</tr>").expect("the agency is on the board");
+        assert!(row.contains("通过") && row.contains("2024年3月31日"), "{row}");
+        let first = between(&board.body, "<tbody>", "</tr>").unwrap();
+        assert!(first.contains("未提交"), "unpublished first: {first}");
+        assert_eq!(get(&env.app, &me, "/board").await.status, StatusCode::FORBIDDEN);
     });
 }
