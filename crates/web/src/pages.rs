@@ -253,6 +253,13 @@ pub struct ReportPage {
     pub own_agency: bool,
 }
 
+impl ReportPage {
+    /// Whether the office returned this agency-year (its letter is then the agency's to read).
+    pub fn returned(&self) -> bool {
+        self.case.as_ref().is_some_and(|c| c.events.iter().any(|e| e.action == "退回整改"))
+    }
+}
+
 /// Everything the report page and the API show about one report.
 pub struct Loaded {
     pub detail: ReportDetail,

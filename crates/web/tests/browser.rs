@@ -475,7 +475,7 @@ async fn scenario(c: Client, site: Site) {
             let id = id.as_str().unwrap_or_else(|| panic!("{when}: the finding {rule} is still listed")).to_string();
             let li = c.find(Locator::Id(&id)).await.unwrap();
             assert!(classes(&li).await.contains(&"dismissed".into()), "{when}: shown as dismissed");
-            assert_eq!(li.find(Locator::Css(".status")).await.unwrap().text().await.unwrap(), "已驳回", "{when}");
+            assert_eq!(li.find(Locator::Css(".status")).await.unwrap().text().await.unwrap(), "不是问题（误报）", "{when}");
             let decision = li.find(Locator::Css("p.decision")).await.unwrap().text().await.unwrap();
             assert!(decision.contains(COMMENT) && decision.contains(USER), "{when}: {decision}");
         }
@@ -495,7 +495,22 @@ async fn scenario(c: Client, site: Site) {
     let xlsx = wait_download(&site.downloads, "xlsx").await;
     check_xlsx(&xlsx, &rule);
 
-    // The 整改通知: a DOCX naming the agency and the problems not dismissed.
+    // The open errors are confirmed at once (ticked, one batch); the warnings stay undecided.
+    let ticked = c
+        .execute(
+            "var boxes = document.querySelectorAll('#findings li.finding.open.error input.pick');
+             for (var i = 0; i < boxes.length; i++) { boxes[i].click(); }
+             return boxes.length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(ticked.as_u64().unwrap_or(0) >= 1, "open errors to confirm");
+    c.find(Locator::Id("batch-confirm")).await.unwrap().click().await.unwrap();
+    wait_path(&c, &report_path, Some("notice=decided")).await;
+    wait_for(&c, "#findings li.finding.confirmed").await;
+
+    // The 整改通知: a DOCX naming the agency and only the confirmed problems.
     c.find(Locator::LinkText("下载整改通知")).await.unwrap().click().await.unwrap();
     let docx = wait_download(&site.downloads, "docx").await;
     check_notice(&docx, &c, &rule).await;
@@ -522,6 +537,181 @@ async fn scenario(c: Client, site: Site) {
     c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
     wait_path(&c, "/reports", None).await;
     assert_links_work(&c, "reports list").await;
+
+    identity_and_cycle(&c, &site).await;
+}
+
+/// Uploads files through the upload page's file input; the report links of each file's result.
+async fn upload_files(c: &Client, base: &str, files: &[PathBuf]) -> Vec<Vec<String>> {
+    c.goto(&format!("{base}/upload")).await.unwrap();
+    let paths: Vec<String> = files.iter().map(|p| std::fs::canonicalize(p).unwrap().display().to_string()).collect();
+    wait_for(c, "#files").await.send_keys(&paths.join("\n")).await.unwrap();
+    let n = files.len();
+    wait_js(c, "every file's result", &format!("return document.querySelectorAll('#progress li.done').length === {n} || null;")).await;
+    let mut out = Vec::new();
+    for li in c.find_all(Locator::Css("#progress li")).await.unwrap() {
+        let mut links = Vec::new();
+        for a in li.find_all(Locator::Css("a.report-link")).await.unwrap() {
+            links.push(a.attr("href").await.unwrap().unwrap_or_default());
+        }
+        out.push(links);
+    }
+    out
+}
+
+async fn log_in_as(c: &Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    if c.find(Locator::Css("header.top .who button")).await.is_ok() {
+        c.find(Locator::Css("header.top .who button")).await.unwrap().click().await.unwrap();
+        wait_path(c, "/login", None).await;
+        c.goto(&format!("{base}/reports")).await.unwrap();
+    }
+    wait_path(c, "/login", None).await;
+    wait_for(c, "input[name=name]").await.send_keys(name).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Css("form.login-box button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/reports", None).await;
+    assert!(text_of(c, "header.top .who").await.contains(name));
+}
+
+/// Issue 16 in the browser: two agencies' files of one name stay whole; a DOCX and a PDF of one
+/// report give one current report; an agency is returned, corrects, and is approved.
+async fn identity_and_cycle(c: &Client, site: &Site) {
+    let base = &site.base;
+    let work = site.downloads.parent().unwrap().join("files");
+    let sample = seeds().join("../sample/reports");
+    let mut same = Vec::new();
+    for (dir, file, agency) in [("a", "000000_2022.txt", "东阿县人民政府"), ("b", "000002_2022.txt", "东阿县民政局")] {
+        std::fs::create_dir_all(work.join(dir)).unwrap();
+        let path = work.join(dir).join("年报.txt");
+        std::fs::copy(sample.join(file), &path).unwrap();
+        let links = upload_files(c, base, std::slice::from_ref(&path)).await;
+        same.push((links[0][0].clone(), agency));
+    }
+    assert_ne!(same[0].0, same[1].0, "two reports, not two versions of one");
+    for (link, agency) in &same {
+        c.goto(&format!("{base}{link}")).await.unwrap();
+        wait_for(c, "#findings").await;
+        assert_eq!(text_of(c, "h1").await, format!("{agency} 2022 年度报告"), "{agency}'s report is whole");
+        assert!(c.find(Locator::Id("old-version")).await.is_err(), "{agency}'s report is current");
+        assert!(text_of(c, "#source").await.contains(agency), "{agency}'s own source text");
+    }
+
+    // DOCX and PDF of one report (its text was uploaded at the start too): one current report.
+    let office = seeds().join("../office");
+    let links = upload_files(c, base, &[office.join("docx/001.docx"), office.join("pdf-chromium/001.pdf")]).await;
+    let pdf_report = links[1][0].clone();
+    c.goto(&format!("{base}{pdf_report}")).await.unwrap();
+    wait_for(c, "#versions").await;
+    let versions = c.find_all(Locator::Css("#versions tbody tr")).await.unwrap();
+    assert!(versions.len() >= 3, "text, DOCX and PDF are versions of one report");
+    let current = text_of(c, "#versions").await.matches("当前版本").count();
+    assert_eq!(current - text_of(c, "#versions").await.matches("设为当前版本").count(), 1, "exactly one current version");
+    let agency_link = c.find(Locator::Css(".actions a[href^='/agencies/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let agency_id = agency_link.trim_start_matches("/agencies/").to_string();
+    let year = text_of(c, "h1").await.split_whitespace().nth(1).unwrap_or("").to_string();
+    c.goto(&format!("{base}/reports?agency={agency_id}&year={year}")).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css("#reports tbody tr")).await.unwrap().len(), 1, "listed once");
+
+    // An agency account, made on the accounts page.
+    const AGENCY_USER: &str = "xiaodian";
+    const AGENCY_PASSWORD: &str = "小店区填报账号使用的很长的密码";
+    c.goto(&format!("{base}/users")).await.unwrap();
+    let form = wait_for(c, "#add-user").await;
+    form.find(Locator::Css("input[name=name]")).await.unwrap().send_keys(AGENCY_USER).await.unwrap();
+    form.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(AGENCY_PASSWORD).await.unwrap();
+    form.find(Locator::Css("select[name=role]")).await.unwrap().select_by_value("agency").await.unwrap();
+    form.find(Locator::Css("input[name=region]")).await.unwrap().send_keys("太原市小店区人民政府").await.unwrap();
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(c, &format!("tr[data-user='{AGENCY_USER}']")).await;
+
+    // The agency pre-checks a faulty report, sees its findings, and submits it.
+    let clean = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
+    let broken = clean.replace("(七)总计 | 49 | 3 |", "(七)总计 | 48 | 3 |");
+    assert_ne!(broken, clean);
+    std::fs::create_dir_all(work.join("v1")).unwrap();
+    std::fs::write(work.join("v1/年报.txt"), &broken).unwrap();
+    log_in_as(c, base, AGENCY_USER, AGENCY_PASSWORD).await;
+    let links = upload_files(c, base, &[work.join("v1/年报.txt")]).await;
+    assert!(text_of(c, "#progress").await.contains("预检"));
+    c.goto(&format!("{base}{}", links[0][0])).await.unwrap();
+    wait_for(c, "#draft-note").await;
+    let pre = text_of(c, "#findings").await;
+    assert!(pre.contains("A302"), "the pre-check shows the findings before submitting");
+    assert!(c.find(Locator::Id("approve")).await.is_err() && c.find(Locator::Id("batch")).await.is_err(), "an agency decides nothing");
+    assert_no_console_errors(c, "agency's pre-check").await;
+    c.find(Locator::Id("submit-report")).await.unwrap().click().await.unwrap();
+    wait_for(c, "#case-status").await;
+    let v1 = c.current_url().await.unwrap().path().to_string();
+    assert_eq!(text_of(c, "p.notice").await, "已提交，等待政务公开办审核");
+
+    // The office confirms the errors, returns the report; the board shows it returned.
+    log_in_as(c, base, USER, PASSWORD).await;
+    c.goto(&format!("{base}{v1}")).await.unwrap();
+    wait_for(c, "#batch").await;
+    c.execute("var b = document.querySelectorAll('#findings li.finding.error input.pick'); for (var i = 0; i < b.length; i++) { b[i].click(); } return b.length;", vec![]).await.unwrap();
+    c.find(Locator::Id("batch-confirm")).await.unwrap().click().await.unwrap();
+    wait_path(c, &v1, Some("notice=decided")).await;
+    let confirmed: Vec<String> = c
+        .execute("return [].slice.call(document.querySelectorAll('#findings li.finding.confirmed code.rule')).map(function (e) { return e.textContent; });", vec![])
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(confirmed.iter().any(|r| r == "A302"), "{confirmed:?}");
+    c.find(Locator::Css("#verdict input[name=comment]")).await.unwrap().send_keys("表三总计有误，请整改").await.unwrap();
+    c.find(Locator::Id("return")).await.unwrap().click().await.unwrap();
+    wait_path(c, &v1, Some("notice=verdict")).await;
+    assert_eq!(text_of(c, "#case-status").await, "退回整改");
+    c.find(Locator::LinkText("报送状态")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/board", None).await;
+    c.goto(&format!("{base}/board?year=2023")).await.unwrap();
+    let row = wait_for(c, "tr[data-agency='太原市小店区人民政府']").await;
+    assert!(row.text().await.unwrap().contains("退回整改"));
+    assert_no_console_errors(c, "status board").await;
+    assert_links_work(c, "status board").await;
+
+    // The agency reads the decision and its letter, corrects, pre-checks and submits again.
+    log_in_as(c, base, AGENCY_USER, AGENCY_PASSWORD).await;
+    c.goto(&format!("{base}{v1}")).await.unwrap();
+    assert!(text_of(c, "#history").await.contains("表三总计有误，请整改"));
+    for old in std::fs::read_dir(&site.downloads).unwrap().flatten() {
+        std::fs::remove_file(old.path()).unwrap();
+    }
+    c.find(Locator::LinkText("下载整改通知")).await.unwrap().click().await.unwrap();
+    let docx = wait_download(&site.downloads, "docx").await;
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap().by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    assert!(xml.contains("关于太原市小店区人民政府2023年政府信息公开工作年度报告问题的整改通知"));
+    for rule in &confirmed {
+        assert!(xml.contains(&format!(">{rule}<")), "the letter lists the confirmed {rule}");
+    }
+    assert!(!xml.contains(">S003<"), "an undecided warning is not in the letter");
+    std::fs::create_dir_all(work.join("v2")).unwrap();
+    std::fs::write(work.join("v2/年报.txt"), format!("{clean}\n")).unwrap();
+    let links = upload_files(c, base, &[work.join("v2/年报.txt")]).await;
+    c.goto(&format!("{base}{}", links[0][0])).await.unwrap();
+    wait_for(c, "#submit-report").await.click().await.unwrap();
+    wait_for(c, "#case-status").await;
+    let v2 = c.current_url().await.unwrap().path().to_string();
+    assert_eq!(text_of(c, "#case-status").await, "已重新提交");
+
+    // The office sees what was fixed and approves.
+    log_in_as(c, base, USER, PASSWORD).await;
+    c.goto(&format!("{base}{v2}")).await.unwrap();
+    let fixed = wait_for(c, "#fixed").await.text().await.unwrap();
+    for rule in &confirmed {
+        assert!(fixed.contains(rule.as_str()), "{rule} is shown as fixed: {fixed}");
+    }
+    assert!(text_of(c, "#fixed-count").await.contains(&confirmed.len().to_string()));
+    c.find(Locator::Id("approve")).await.unwrap().click().await.unwrap();
+    wait_path(c, &v2, Some("notice=verdict")).await;
+    assert_eq!(text_of(c, "#case-status").await, "通过");
+    assert_no_console_errors(c, "report approved").await;
+    assert_links_work(c, "report approved").await;
 }
 
 fn check_xlsx(path: &Path, rule: &str) {
@@ -542,24 +732,27 @@ async fn check_notice(path: &Path, c: &Client, dismissed_rule: &str) {
     zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
     assert!(xml.contains(&format!("关于{AGENCY}{YEAR}年政府信息公开工作年度报告问题的整改通知")), "the notice's title");
     assert!(xml.contains(&format!("{AGENCY}：")), "addressed to the agency");
-    // The rule codes of the open findings on the page are listed; the dismissed one is only counted.
-    let open: Vec<String> = c
-        .execute(
-            "return [].slice.call(document.querySelectorAll('#findings li.finding.open.error code.rule, #findings li.finding.open.warning code.rule')).map(function (e) { return e.textContent; });",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
-    assert!(!open.is_empty(), "open findings are left");
-    for rule in &open {
-        assert!(xml.contains(&format!(">{rule}<")), "the notice lists {rule}");
+    // The confirmed findings on the page are listed, the undecided ones are not, the dismissed
+    // one is only counted.
+    let rules = |class: &'static str| {
+        let c = c.clone();
+        async move {
+            let v = c
+                .execute(&format!("return [].slice.call(document.querySelectorAll('#findings li.finding.{class} code.rule')).map(function (e) {{ return e.textContent; }});"), vec![])
+                .await
+                .unwrap();
+            v.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<String>>()
+        }
+    };
+    let (confirmed, open) = (rules("confirmed").await, rules("open").await);
+    assert!(!confirmed.is_empty(), "confirmed findings");
+    for rule in &confirmed {
+        assert!(xml.contains(&format!(">{rule}<")), "the notice lists the confirmed {rule}");
     }
-    if !open.iter().any(|r| r == dismissed_rule) {
+    for rule in open.iter().filter(|r| !confirmed.contains(r)) {
+        assert!(!xml.contains(&format!(">{rule}<")), "the undecided {rule} is not in the notice");
+    }
+    if !confirmed.iter().any(|r| r == dismissed_rule) {
         assert!(!xml.contains(&format!(">{dismissed_rule}<")), "the dismissed {dismissed_rule} is not listed");
     }
     assert!(xml.contains("另有 1 处经审核确认不属于问题"), "the dismissed finding is counted");
