@@ -290,10 +290,9 @@ pub fn year_under_review() -> i32 {
     china_today().year() - 1
 }
 
-/// Every agency of the region with its status, deadline and days left; unpublished first.
-pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<BoardParams>) -> Result<Html<String>, WebError> {
-    auth.require_office()?;
-    let scope = match (auth.user.scope(), p.region) {
+/// The region a page asks for, within the user's own (`None`: everything, administrators only).
+pub async fn region_scope(state: &AppState, auth: &Auth, asked: Option<i64>) -> Result<Option<i64>, WebError> {
+    Ok(match (auth.user.scope(), asked) {
         (None, r) => r,
         (Some(mine), Some(r)) => {
             if !state.store.in_region(Some(r), Some(mine)).await? {
@@ -302,7 +301,13 @@ pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<Bo
             Some(r)
         }
         (Some(mine), None) => Some(mine),
-    };
+    })
+}
+
+/// Every agency of the region with its status, deadline and days left; unpublished first.
+pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<BoardParams>) -> Result<Html<String>, WebError> {
+    auth.require_office()?;
+    let scope = region_scope(&state, &auth, p.region).await?;
     let region = match scope {
         Some(id) => state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?,
         None => "全部".into(),

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod cycle;
 pub mod guard;
+pub mod letters;
 pub mod notice;
 pub mod pages;
 pub mod password;
@@ -164,6 +165,8 @@ pub fn app(state: AppState) -> Router {
         .route("/users/{id}/disabled", post(users::set_disabled))
         .route("/dashboard", get(pages::dashboard))
         .route("/board", get(cycle::board))
+        .route("/notices", get(notice::batch))
+        .route("/settings", get(letters::settings_page).post(letters::save_settings))
         .route("/reports/{id}/verdict", post(cycle::verdict))
         .route("/reports/{id}/current", post(cycle::choose))
         .route("/reports/{id}/submit", post(cycle::submit))

@@ -52,44 +52,33 @@ fn place_of(f: &FindingRow, report: &nianbao_model::Report) -> String {
     }
 }
 
-pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(p): Query<NoticeParams>) -> Result<Response, WebError> {
-    auth.require_region(&state, Some(id)).await?;
-    let agency = state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?;
-    let year = match p.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        Some(y) => Some(y.parse::<i32>().map_err(|_| WebError::BadRequest(format!("年度“{y}”不是有效的年份")))?),
-        None => None,
-    };
+/// The office's name on its letters: the administrator's setting, else the user's region.
+async fn issuer(state: &AppState, auth: &Auth) -> Result<String, WebError> {
+    let settings = crate::letters::settings(state).await?;
+    Ok(Some(settings.office).filter(|o| !o.trim().is_empty()).or_else(|| auth.user.region_name.clone()).unwrap_or_else(|| "政务公开办".into()))
+}
+
+/// The 整改通知 of one agency for a year (the latest with a report when `None`): the findings
+/// a reviewer confirmed, and the undecided ones only with `include_unreviewed`. `Ok(None)`
+/// when the agency has no report of that year.
+pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, year: Option<i32>, include_unreviewed: bool) -> Result<Option<Notice>, WebError> {
     let q = ReportQuery { scope: auth.user.scope(), agency_id: Some(id), year, sort: Some("-year".into()), limit: 100, ..ReportQuery::default() };
     let (rows, _) = state.store.list_reports(&q).await?;
     // Without a year: the latest year's reports.
     let year = year.map(i64::from).or_else(|| rows.iter().filter_map(|r| r.year).max());
     let rows: Vec<_> = rows.into_iter().filter(|r| year.is_none() || r.year == year).collect();
     if rows.is_empty() {
-        return Err(WebError::BadRequest(match year {
-            Some(y) => format!("{agency}没有 {y} 年度的报告，无法生成整改通知"),
-            None => format!("{agency}还没有报告，无法生成整改通知"),
-        }));
+        return Ok(None);
     }
-    if !auth.user.is_office() {
-        // An agency reads the letter the office returned its report with, and nothing else.
-        let returned = match year {
-            Some(y) if auth.user.agency_id() == Some(id) => state.store.case_events(id, y).await?.iter().any(|e| e.action == "return"),
-            _ => false,
-        };
-        if !returned {
-            return Err(WebError::Forbidden);
-        }
-    }
-    let include_unreviewed = auth.user.is_office() && p.unreviewed.as_deref() == Some("1");
     let mut notice = Notice {
-        agency: agency.clone(),
+        agency: agency.to_string(),
         year,
-        issuer: auth.user.region_name.clone().unwrap_or_else(|| "政务公开办".into()),
-        date: chrono::Local::now().format("%Y-%m-%d").to_string(),
+        issuer: issuer(state, auth).await?,
+        date: crate::cycle::china_today().format("%Y-%m-%d").to_string(),
         ..Notice::default()
     };
     for row in &rows {
-        let loaded = load(&state, &auth, row.id).await?;
+        let loaded = load(state, auth, row.id).await?;
         if notice.report_title.is_none() {
             notice.report_title = loaded.detail.title.clone();
         }
@@ -124,12 +113,85 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
             });
         }
     }
-    let bytes = nianbao_write::notice::render(&notice).map_err(|e| WebError::Internal(e.to_string()))?;
-    let name = format!("整改通知-{}-{}.docx", agency, year.map(|y| y.to_string()).unwrap_or_default());
-    let disposition = format!("attachment; filename=\"notice.docx\"; filename*=UTF-8''{}", crate::auth::url_encode(&name));
-    Ok((
+    Ok(Some(notice))
+}
+
+fn docx_response(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"notice.docx\"; filename*=UTF-8''{}", crate::auth::url_encode(name));
+    (
         [(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(p): Query<NoticeParams>) -> Result<Response, WebError> {
+    auth.require_region(&state, Some(id)).await?;
+    let agency = state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?;
+    let year = match p.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(y) => Some(y.parse::<i32>().map_err(|_| WebError::BadRequest(format!("年度“{y}”不是有效的年份")))?),
+        None => None,
+    };
+    if !auth.user.is_office() {
+        // An agency reads the letter the office returned its report with, and nothing else.
+        let returned = match year {
+            Some(y) if auth.user.agency_id() == Some(id) => state.store.case_events(id, i64::from(y)).await?.iter().any(|e| e.action == "return"),
+            _ => false,
+        };
+        if !returned {
+            return Err(WebError::Forbidden);
+        }
+    }
+    let include_unreviewed = auth.user.is_office() && p.unreviewed.as_deref() == Some("1");
+    let Some(notice) = build_notice(&state, &auth, id, &agency, year, include_unreviewed).await? else {
+        return Err(WebError::BadRequest(match year {
+            Some(y) => format!("{agency}没有 {y} 年度的报告，无法生成整改通知"),
+            None => format!("{agency}还没有报告，无法生成整改通知"),
+        }));
+    };
+    let bytes = nianbao_write::notice::render(&notice).map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("整改通知-{}-{}.docx", agency, notice.year.map(|y| y.to_string()).unwrap_or_default());
+    Ok(docx_response(&name, bytes))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct BatchParams {
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub region: Option<i64>,
+    #[serde(default)]
+    pub unreviewed: Option<String>,
+}
+
+/// The 整改通知 of every agency of a region with a problem to put to it (a confirmed finding,
+/// or an undecided one with `unreviewed=1`), one DOCX each in a ZIP.
+pub async fn batch(State(state): State<AppState>, auth: Auth, Query(p): Query<BatchParams>) -> Result<Response, WebError> {
+    auth.require_office()?;
+    let scope = crate::cycle::region_scope(&state, &auth, p.region).await?;
+    let year = p.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok()).unwrap_or_else(crate::cycle::year_under_review);
+    let include_unreviewed = p.unreviewed.as_deref() == Some("1");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut letters = 0;
+    for a in state.store.agencies_in_year(scope, year).await? {
+        if a.report_id.is_none() {
+            continue;
+        }
+        let Some(notice) = build_notice(&state, &auth, a.agency_id, &a.agency, Some(year), include_unreviewed).await? else { continue };
+        if notice.items.is_empty() {
+            continue;
+        }
+        let bytes = nianbao_write::notice::render(&notice).map_err(|e| WebError::Internal(e.to_string()))?;
+        zip.start_file(format!("整改通知-{}-{year}.docx", a.agency), options).map_err(|e| WebError::Internal(e.to_string()))?;
+        std::io::Write::write_all(&mut zip, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
+        letters += 1;
+    }
+    if letters == 0 {
+        return Err(WebError::BadRequest(format!("{year} 年度没有经审核确认的问题，无需发出整改通知（可在报告页确认问题，或勾选“含未审核问题”）")));
+    }
+    let bytes = zip.finish().map_err(|e| WebError::Internal(e.to_string()))?.into_inner();
+    let name = format!("整改通知-{year}.zip");
+    let disposition = format!("attachment; filename=\"notices.zip\"; filename*=UTF-8''{}", crate::auth::url_encode(&name));
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }

@@ -640,9 +640,9 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
     assert!(pre.contains("A302"), "the pre-check shows the findings before submitting");
     assert!(c.find(Locator::Id("approve")).await.is_err() && c.find(Locator::Id("batch")).await.is_err(), "an agency decides nothing");
     assert_no_console_errors(c, "agency's pre-check").await;
+    let v1 = links[0][0].clone();
     c.find(Locator::Id("submit-report")).await.unwrap().click().await.unwrap();
-    wait_for(c, "#case-status").await;
-    let v1 = c.current_url().await.unwrap().path().to_string();
+    wait_path(c, &v1, Some("notice=submitted")).await;
     assert_eq!(text_of(c, "p.notice").await, "已提交，等待政务公开办审核");
 
     // The office confirms the errors, returns the report; the board shows it returned.
@@ -673,6 +673,29 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
     assert!(row.text().await.unwrap().contains("退回整改"));
     assert_no_console_errors(c, "status board").await;
     assert_links_work(c, "status board").await;
+    // The region's 整改通知 at once: a ZIP of DOCX letters, each with only confirmed problems.
+    for old in std::fs::read_dir(&site.downloads).unwrap().flatten() {
+        std::fs::remove_file(old.path()).unwrap();
+    }
+    c.find(Locator::Id("batch-notices")).await.unwrap().click().await.unwrap();
+    let zipped = wait_download(&site.downloads, "zip").await;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zipped).unwrap()).unwrap();
+    let names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
+    assert!(names.iter().any(|n| n.contains("太原市小店区人民政府")), "{names:?}");
+    for i in 0..archive.len() {
+        let mut inner = Vec::new();
+        archive.by_index(i).unwrap().read_to_end(&mut inner).unwrap();
+        let mut xml = String::new();
+        zip::ZipArchive::new(std::io::Cursor::new(inner)).unwrap().by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+        assert!(!xml.contains("尚未经审核确认"), "only confirmed problems");
+        if xml.contains("太原市小店区人民政府2023年") {
+            for rule in &confirmed {
+                assert!(xml.contains(&format!(">{rule}<")), "the batch letter lists the confirmed {rule}");
+            }
+            assert!(!xml.contains(">S003<"), "an undecided warning is not in the batch letter");
+            assert!(xml.contains("表三"), "places in the agency's terms");
+        }
+    }
 
     // The agency reads the decision and its letter, corrects, pre-checks and submits again.
     log_in_as(c, base, AGENCY_USER, AGENCY_PASSWORD).await;
@@ -693,10 +716,10 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
     std::fs::create_dir_all(work.join("v2")).unwrap();
     std::fs::write(work.join("v2/年报.txt"), format!("{clean}\n")).unwrap();
     let links = upload_files(c, base, &[work.join("v2/年报.txt")]).await;
-    c.goto(&format!("{base}{}", links[0][0])).await.unwrap();
+    let v2 = links[0][0].clone();
+    c.goto(&format!("{base}{v2}")).await.unwrap();
     wait_for(c, "#submit-report").await.click().await.unwrap();
-    wait_for(c, "#case-status").await;
-    let v2 = c.current_url().await.unwrap().path().to_string();
+    wait_path(c, &v2, Some("notice=submitted")).await;
     assert_eq!(text_of(c, "#case-status").await, "已重新提交");
 
     // The office sees what was fixed and approves.

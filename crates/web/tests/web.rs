@@ -932,6 +932,27 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         assert_eq!(get_bytes(&env.app, &me, &notice).await.0, StatusCode::FORBIDDEN, "no letter before a return");
         let r = post_form(&env.app, &office, &format!("/reports/{draft}/verdict"), &format!("verdict=return&comment=%E8%AF%B7%E6%95%B4%E6%94%B9&csrf={}", office.csrf)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // The office's letter settings, set once by an administrator, name the sender.
+        let r = post_form(&env.app, &office, "/settings", &format!("office={}&number_pattern={}&deadline_days=10&contact=&phone=&signature=&csrf={}", enc("太原市政务公开办"), enc("并政公函〔{year}〕{seq}号"), office.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let stored: serde_json::Value = serde_json::from_str(&env.store.office_settings().await.unwrap().unwrap()).unwrap();
+        assert_eq!((stored["office"].as_str(), stored["deadline_days"].as_u64()), (Some("太原市政务公开办"), Some(10)));
+        let reviewer = login(&env.app, "dong", "dong-password").await;
+        assert_eq!(get(&env.app, &reviewer, "/settings").await.status, StatusCode::FORBIDDEN);
+        // The region's letters at once: a ZIP with one DOCX per agency with confirmed problems.
+        let (status, headers, bytes) = get_bytes(&env.app, &office, "/notices?year=2023").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+        assert_eq!(names, vec!["整改通知-太原市小店区人民政府-2023.docx".to_string()], "only the agency with confirmed problems");
+        let mut inner = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut inner).unwrap();
+        let xml = docx_text(&inner);
+        for f in &errors {
+            assert!(xml.contains(&format!(">{}<", f.rule)), "the batch letter lists {}", f.rule);
+        }
+        assert!(!xml.contains(">S003<") && xml.contains("太原市政务公开办"));
         let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
         assert!(page.body.contains("退回整改") && page.body.contains("请整改"), "the agency sees the decision");
         let (status, _, bytes) = get_bytes(&env.app, &me, &notice).await;
