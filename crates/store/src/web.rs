@@ -114,6 +114,11 @@ pub struct ReportQuery {
     pub agency_id: Option<i64>,
     /// "errors" (with errors), "warnings" (warnings, no errors), "clean".
     pub status: Option<String>,
+    /// Only reports with a finding of one of these rules.
+    pub rules: Vec<String>,
+    /// Only reports whose agency-year's review case has this status ("submitted", "returned",
+    /// "resubmitted", "approved").
+    pub case_status: Option<String>,
     /// "agency", "year", "errors", "warnings", "published", each optionally with "-" in front
     /// for descending.
     pub sort: Option<String>,
@@ -407,6 +412,20 @@ impl Store {
             let n = ints.len() + texts.len();
             clauses.push(format!("(COALESCE(a.name, r.agency_name, '') LIKE ${n} ESCAPE '\\' OR COALESCE(p.name, '') LIKE ${n} ESCAPE '\\')"));
         }
+        let rules: Vec<&String> = q.rules.iter().filter(|r| !r.is_empty() && r.len() <= 16).take(20).collect();
+        if !rules.is_empty() {
+            let mut marks = Vec::new();
+            for r in rules {
+                texts.push(r.clone());
+                marks.push(format!("${}", ints.len() + texts.len()));
+            }
+            clauses.push(format!("EXISTS (SELECT 1 FROM findings x WHERE x.report_id = r.id AND x.rule IN ({}))", marks.join(",")));
+        }
+        if let Some(c) = q.case_status.as_deref().filter(|c| !c.is_empty()) {
+            texts.push(c.to_string());
+            let n = ints.len() + texts.len();
+            clauses.push(format!("EXISTS (SELECT 1 FROM report_cases k WHERE k.agency_id = r.agency_id AND k.year = r.year AND k.status = ${n})"));
+        }
         match q.status.as_deref() {
             Some("errors") => clauses.push("r.errors > 0".into()),
             Some("warnings") => clauses.push("r.errors = 0 AND r.warnings > 0".into()),
@@ -430,7 +449,8 @@ impl Store {
         let cond = clauses.join(" AND ");
         let from = "FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id";
         // The count joins the agencies only when the search needs their names.
-        let count_from = if texts.is_empty() { "FROM reports r" } else { from };
+        let searching = q.search.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let count_from = if searching { from } else { "FROM reports r" };
         let count_sql = format!("SELECT COUNT(*) {count_from} WHERE {cond}");
         let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
         for i in &ints {

@@ -71,6 +71,15 @@ pub struct ListParams {
     pub page: Option<i64>,
     #[serde(default)]
     pub agency: Option<i64>,
+    /// Rule codes, comma-separated: reports with a finding of one of them.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// The review case's status.
+    #[serde(default)]
+    pub case: Option<String>,
+    /// A region (an agency and those under it) within the user's.
+    #[serde(default)]
+    pub region: Option<i64>,
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -78,6 +87,10 @@ pub const PAGE_SIZE: i64 = 50;
 impl ListParams {
     pub fn year(&self) -> Option<i32> {
         self.year.as_deref().and_then(|y| y.trim().parse().ok())
+    }
+    /// Whether every year was asked for (`year=all`), not the default year.
+    pub fn all_years(&self) -> bool {
+        self.year.as_deref() == Some("all")
     }
     pub fn query(&self, user: &User) -> ReportQuery {
         let page = self.page.unwrap_or(1).max(1);
@@ -87,6 +100,8 @@ impl ListParams {
             year: self.year(),
             agency_id: self.agency,
             status: self.status.clone().filter(|s| !s.is_empty()),
+            rules: self.rule.as_deref().unwrap_or("").split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+            case_status: self.case.clone().filter(|s| !s.is_empty()),
             sort: self.sort.clone().filter(|s| !s.is_empty()),
             offset: (page - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
@@ -108,12 +123,23 @@ impl ListParams {
         }
         if let Some(y) = self.year() {
             pairs.push(("year", y.to_string()));
+        } else if self.all_years() {
+            pairs.push(("year", "all".to_string()));
         }
         if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
             pairs.push(("status", s.to_string()));
         }
         if let Some(a) = self.agency {
             pairs.push(("agency", a.to_string()));
+        }
+        if let Some(r) = self.rule.as_deref().filter(|r| !r.is_empty()) {
+            pairs.push(("rule", r.to_string()));
+        }
+        if let Some(c) = self.case.as_deref().filter(|c| !c.is_empty()) {
+            pairs.push(("case", c.to_string()));
+        }
+        if let Some(r) = self.region {
+            pairs.push(("region", r.to_string()));
         }
         if let Some(s) = sort {
             pairs.push(("sort", s.to_string()));
@@ -148,6 +174,8 @@ pub struct ReportsPage {
     pub year: String,
     pub q: String,
     pub status: String,
+    pub rule: String,
+    pub case: String,
 }
 
 impl ReportsPage {
@@ -176,13 +204,25 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
-pub async fn reports(State(state): State<AppState>, auth: Auth, Query(params): Query<ListParams>) -> Result<Html<String>, WebError> {
-    let (rows, total) = state.store.list_reports(&params.query(&auth.user)).await?;
+pub async fn reports(State(state): State<AppState>, auth: Auth, Query(mut params): Query<ListParams>) -> Result<Html<String>, WebError> {
     let years = state.store.report_years(auth.user.scope()).await?;
+    // Without a year the list shows the year under review (last year's reports, due in
+    // January–March), when there are reports of it; `year=all` shows every year.
+    if params.year.as_deref().is_none_or(|y| y.trim().is_empty()) {
+        let review = i64::from(crate::cycle::year_under_review());
+        if years.contains(&review) {
+            params.year = Some(review.to_string());
+        }
+    }
+    let mut query = params.query(&auth.user);
+    query.scope = crate::cycle::region_scope(&state, &auth, params.region).await?;
+    let (rows, total) = state.store.list_reports(&query).await?;
     let page = params.page.unwrap_or(1).max(1);
     let page = ReportsPage {
         frame: Frame::of(&auth),
-        year: params.year().map(|y| y.to_string()).unwrap_or_default(),
+        year: if params.all_years() { "all".into() } else { params.year().map(|y| y.to_string()).unwrap_or_default() },
+        rule: params.rule.clone().unwrap_or_default(),
+        case: params.case.clone().unwrap_or_default(),
         q: params.q.clone().unwrap_or_default(),
         status: params.status.clone().unwrap_or_default(),
         params,
@@ -679,7 +719,7 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
         "outcome": outcome,
         "applicants": applicants,
         "trend": { "years": trend.keys().collect::<Vec<_>>(), "received": trend.values().map(|v| v.0).collect::<Vec<_>>(), "processed": trend.values().map(|v| v.1).collect::<Vec<_>>() },
-        "ranked": { "names": ranked.iter().rev().map(|r| r.agency.clone()).collect::<Vec<_>>(), "errors": ranked.iter().rev().map(|r| r.errors).collect::<Vec<_>>(), "warnings": ranked.iter().rev().map(|r| r.warnings).collect::<Vec<_>>() },
+        "ranked": { "ids": ranked.iter().rev().map(|r| r.agency_id).collect::<Vec<_>>(), "names": ranked.iter().rev().map(|r| r.agency.clone()).collect::<Vec<_>>(), "errors": ranked.iter().rev().map(|r| r.errors).collect::<Vec<_>>(), "warnings": ranked.iter().rev().map(|r| r.warnings).collect::<Vec<_>>() },
         "rules": { "names": d.by_rule.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), "counts": d.by_rule.iter().map(|r| r.2).collect::<Vec<_>>() },
     });
     if d.rows.len() > DASHBOARD_ROWS {
@@ -706,6 +746,14 @@ pub struct DashboardPage {
 impl DashboardPage {
     pub fn is_region(&self, id: &i64) -> bool {
         self.region_id == Some(*id)
+    }
+    /// The query string of the year and region shown, for links into the lists.
+    pub fn here(&self) -> String {
+        let mut pairs = vec![("year", self.year.clone())];
+        if let Some(r) = self.region_id {
+            pairs.push(("region", r.to_string()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 }
 

@@ -953,6 +953,20 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
             assert!(xml.contains(&format!(">{}<", f.rule)), "the batch letter lists {}", f.rule);
         }
         assert!(!xml.contains(">S003<") && xml.contains("太原市政务公开办"));
+        // The lists filter by review status and by rule; the dashboard's tiles and rule rows lead there.
+        let returned: serde_json::Value = serde_json::from_str(&get(&env.app, &office, "/api/reports?case=returned&year=all").await.body).unwrap();
+        assert_eq!(returned["total"], 1);
+        assert_eq!(returned["reports"][0]["id"], draft);
+        let a302: serde_json::Value = serde_json::from_str(&get(&env.app, &office, "/api/reports?rule=A302&limit=100").await.body).unwrap();
+        let ids: Vec<i64> = a302["reports"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        assert!(ids.contains(&draft));
+        for id in &ids {
+            assert!(env.store.findings_of(*id).await.unwrap().iter().any(|f| f.rule == "A302"));
+        }
+        let all: serde_json::Value = serde_json::from_str(&get(&env.app, &office, "/api/reports?limit=100").await.body).unwrap();
+        assert!(all["total"].as_i64().unwrap() > ids.len() as i64, "the rule filters");
+        let dash = get(&env.app, &office, "/dashboard?year=2023").await;
+        assert!(dash.body.contains("href=\"/board?year=2023&amp;status=none\"") && dash.body.contains("href=\"/reports?year=2023&amp;rule=A302\""), "tiles and rule rows are links");
         let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
         assert!(page.body.contains("退回整改") && page.body.contains("请整改"), "the agency sees the decision");
         let (status, _, bytes) = get_bytes(&env.app, &me, &notice).await;
