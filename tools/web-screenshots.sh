@@ -31,6 +31,11 @@ DB=$WORK/demo.db
 printf 'name,parent\n东阿县人民政府办公室,东阿县人民政府\n' > "$WORK/tree.csv"
 "$BIN" agency import "$WORK/tree.csv" --db "$DB" >/dev/null
 echo 'screenshot-pass' | "$BIN" user add admin --role admin --db "$DB" >/dev/null
+# A version of one report with a wrong total (the review cycle's screenshots return it, and a
+# corrected version comes in while the server runs).
+mkdir -p "$WORK/v1" "$WORK/v2"
+sed 's/^(七)总计 | 49 | 3 |/(七)总计 | 48 | 3 |/' tests/fixtures/seeds/003_5726aaf970dd957d.txt > "$WORK/v1/年报.txt"
+"$BIN" ingest "$WORK/v1/年报.txt" --db "$DB" >/dev/null
 "$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --uploads "$WORK/uploads" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 chromedriver --port="$DRIVER_PORT" >"$WORK/driver.log" 2>&1 &
@@ -71,5 +76,26 @@ go /users
 shot users
 go /upload
 shot upload
+# The review cycle: the faulty version's errors confirmed at once and the report returned; the
+# corrected version arrives; its page shows what was fixed; the region's status board.
+go "/reports?year=2023&rule=A302"
+V1=$(run "var a=document.querySelector('#reports tbody a'); return a ? a.getAttribute('href') : '/reports'")
+go "$V1"
+run "var b=document.querySelectorAll('li.finding.error input.pick'); for(var i=0;i<b.length;i++){b[i].checked=true;} document.getElementById('batch-confirm').click(); return 1" >/dev/null
+sleep 1
+go "$V1"
+run "document.querySelector('#verdict input[name=comment]').value='表三“（七）总计”行有误，请于十五个工作日内整改'; document.getElementById('return').click(); return 1" >/dev/null
+sleep 1
+{ cat tests/fixtures/seeds/003_5726aaf970dd957d.txt; echo; } > "$WORK/v2/年报.txt"
+"$BIN" ingest "$WORK/v2/年报.txt" --db "$DB" >/dev/null
+go "/reports?year=2023&case=resubmitted"
+V2=$(run "var a=document.querySelector('#reports tbody a'); return a ? a.getAttribute('href') : '/reports'")
+go "$V2"
+run "document.getElementById('case').scrollIntoView(); return 1" >/dev/null
+shot report-case
+go "/board?year=2023"
+shot board
+go /settings
+shot settings
 curl -fs -X DELETE "$S" >/dev/null || true
 SESSION=""

@@ -442,3 +442,16 @@ async fn insert_event(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_follow_the_kind_of_body() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(deadline_for("东阿县统计局", 2025), date(2026, 1, 31));
+        assert_eq!(deadline_for("东阿县人民政府", 2025), date(2026, 3, 31));
+        assert_eq!(deadline_for("大溪镇", 2025), None, "townships have no national deadline");
+    }
+}

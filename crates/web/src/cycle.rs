@@ -37,16 +37,6 @@ pub fn china_today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
-/// The official table a stored table key names.
-pub fn table_zh(key: &str) -> &'static str {
-    match key {
-        "active_disclosure" => "表二",
-        "applications" => "表三",
-        "review_litigation" => "表四",
-        _ => "表",
-    }
-}
-
 pub struct EventView {
     pub at: String,
     pub action: &'static str,
@@ -103,7 +93,7 @@ fn changes_view(c: Changes, layout: Layout) -> Option<ChangesView> {
         .iter()
         .map(|x| {
             let place = match TableId::from_key(&x.table) {
-                Some(t) => format!("{}“{}”行“{}”列", table_zh(&x.table), layout::describe_row(t, layout, &x.row), layout::column_label(t, layout, &x.row, x.column as usize)),
+                Some(t) => format!("{}“{}”列", layout::describe_row(t, layout, &x.row), layout::column_label(t, layout, &x.row, x.column as usize)),
                 None => format!("{} {} {}", x.table, x.row, x.column),
             };
             let shown = |v: &Option<String>| match v.as_deref() {
@@ -337,7 +327,8 @@ pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<Bo
             status_zh: cases::status_zh(r.status.as_deref()),
             status_key: key,
             deadline: r.deadline.map(china_date).unwrap_or_else(|| "无全国统一期限".into()),
-            days_left: days.map(|d| if d >= 0 { format!("{d} 天") } else { format!("已逾期 {} 天", -d) }).unwrap_or_default(),
+            // Only what is still due counts down.
+            days_left: days.filter(|_| r.report_id.is_none()).map(|d| if d >= 0 { format!("{d} 天") } else { format!("已逾期 {} 天", -d) }).unwrap_or_default(),
             overdue: r.report_id.is_none() && days.is_some_and(|d| d < 0),
             errors: r.errors,
             warnings: r.warnings,
@@ -351,4 +342,17 @@ pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<Bo
     let regions = state.store.parent_agencies(auth.user.scope()).await?;
     let page = BoardPage { frame: Frame::of(&auth), year, years, lines, regions, region_id: scope, region, status: p.status.unwrap_or_default(), counts, countdown };
     Ok(Html(page.render()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_china_time() {
+        assert_eq!(china_time("2026-01-15T06:03:00Z"), "2026年1月15日 14:03");
+        // Past midnight in China, the day before in UTC.
+        assert_eq!(china_time("2026-01-31T17:00:00Z"), "2026年2月1日 01:00");
+        assert_eq!(china_time("1970-01-01"), "1970-01-01", "anything else as it is");
+    }
 }
