@@ -60,7 +60,22 @@ impl Store {
         match old {
             Some(old) if old != target => {
                 sqlx::query("UPDATE agency_aliases SET agency_id = $1 WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
+                let years: Vec<i64> = sqlx::query("SELECT DISTINCT year FROM reports WHERE agency_id = $1 AND year IS NOT NULL")
+                    .bind(old)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<Result<_, _>>()?;
                 sqlx::query("UPDATE reports SET agency_id = $1 WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
+                // The two agencies' review cases become one per year (the target's kept where
+                // both have one); their histories join; one report per year stays current.
+                sqlx::query("DELETE FROM report_cases WHERE agency_id = $1 AND year IN (SELECT year FROM report_cases WHERE agency_id = $2)").bind(old).bind(target).execute(&mut *tx).await?;
+                sqlx::query("UPDATE report_cases SET agency_id = $1, chosen_report_id = NULL WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
+                sqlx::query("UPDATE case_events SET agency_id = $1 WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
+                for year in years {
+                    crate::ingest::refresh_current(&mut tx, target, year).await?;
+                }
                 sqlx::query("UPDATE agencies SET parent_id = $1 WHERE parent_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM agencies WHERE id = $1").bind(old).execute(&mut *tx).await?;
             }
@@ -124,6 +139,43 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Puts an agency under another (`None`: at the top), refusing a parent under the agency
+    /// itself (the tree would become a cycle).
+    pub async fn set_parent(&self, id: i64, parent: Option<i64>) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        if let Some(p) = parent {
+            let sql = format!("SELECT COUNT(*) FROM agencies WHERE id = $2 AND id IN {}", crate::web::subtree_sql(1));
+            let under: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(p).fetch_one(&mut *tx).await?.try_get(0)?;
+            if under > 0 {
+                tx.rollback().await?;
+                return Err(StoreError::Refused("上级不能是该机关本身或其下属机关".into()));
+            }
+            sqlx::query("UPDATE agencies SET parent_id = $1 WHERE id = $2").bind(p).bind(id).execute(&mut *tx).await?;
+        } else {
+            sqlx::query("UPDATE agencies SET parent_id = NULL WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Registers an agency (and its parent, when given) before any of its reports arrives.
+    pub async fn add_agency(&self, name: &str, parent: Option<&str>) -> Result<i64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let id = resolve_agency(&mut tx, name).await?;
+        if let Some(p) = parent {
+            let pid = resolve_agency(&mut tx, p).await?;
+            let sql = format!("SELECT COUNT(*) FROM agencies WHERE id = $2 AND id IN {}", crate::web::subtree_sql(1));
+            let under: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(pid).fetch_one(&mut *tx).await?.try_get(0)?;
+            if under > 0 {
+                tx.rollback().await?;
+                return Err(StoreError::Refused("上级不能是该机关本身或其下属机关".into()));
+            }
+            sqlx::query("UPDATE agencies SET parent_id = $1 WHERE id = $2").bind(pid).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// The agencies whose parent is `parent`.

@@ -259,6 +259,22 @@ async fn exercise(store: &Store, dir: &Path) {
     store.set_user_role(uid, Role::Admin, None).await.unwrap();
     let (user, hash) = store.user_by_name("reviewer-1").await.unwrap().unwrap();
     assert_eq!((user.role, user.region_id, hash.as_str()), (Role::Admin, None, "hash-2"));
+
+    // The tree edited by hand: an agency added under a parent, moved, a cycle refused.
+    let finance = store.add_agency("东阿县财政局", Some("东阿县人民政府")).await.unwrap();
+    let gov = store.find_agency("东阿县人民政府").await.unwrap();
+    assert!(store.children(gov).await.unwrap().iter().any(|c| c.0 == finance));
+    assert!(matches!(store.set_parent(gov, Some(finance)).await, Err(nianbao_store::StoreError::Refused(_))), "a parent under the agency itself");
+    store.set_parent(finance, None).await.unwrap();
+    assert!(!store.children(gov).await.unwrap().iter().any(|c| c.0 == finance));
+    // An alias that merges two agencies with a report of the same year: one current report.
+    let civil = store.find_agency("东阿县民政局").await.unwrap();
+    assert!(store.current_report(civil, 2022).await.unwrap().is_some() && store.current_report(gov, 2022).await.unwrap().is_some());
+    store.set_alias("东阿县民政局", "东阿县人民政府").await.unwrap();
+    assert_eq!(store.find_agency("东阿县民政局").await.unwrap(), gov);
+    assert_eq!(store.versions(gov, 2022).await.unwrap().len(), 2);
+    one_current_per_agency_year(store).await;
+    country_sums_match_the_cells(store).await;
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod letters;
 pub mod notice;
 pub mod pages;
 pub mod password;
+pub mod tree;
 pub mod upload;
 pub mod users;
 pub mod view;
@@ -166,6 +167,9 @@ pub fn app(state: AppState) -> Router {
         .route("/dashboard", get(pages::dashboard))
         .route("/board", get(cycle::board))
         .route("/notices", get(notice::batch))
+        .route("/agencies", get(tree::agencies_page).post(tree::add))
+        .route("/agencies/{id}/parent", post(tree::move_agency))
+        .route("/agencies/{id}/alias", post(tree::add_alias))
         .route("/settings", get(letters::settings_page).post(letters::save_settings))
         .route("/reports/{id}/verdict", post(cycle::verdict))
         .route("/reports/{id}/current", post(cycle::choose))

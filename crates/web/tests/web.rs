@@ -1010,3 +1010,31 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         assert_eq!(get(&env.app, &me, "/board").await.status, StatusCode::FORBIDDEN);
     });
 }
+
+#[test]
+fn an_administrator_edits_the_agency_tree_and_aliases() {
+    rt().block_on(async {
+        let env = setup("tree").await;
+        let s = login(&env.app, "admin", "admin-password").await;
+        let r = post_form(&env.app, &s, "/agencies", &format!("name={}&parent={}&csrf={}", enc("东阿县财政局"), enc("东阿县人民政府"), s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let gov = env.store.find_agency("东阿县人民政府").await.unwrap();
+        let finance = env.store.find_agency("东阿县财政局").await.unwrap();
+        assert!(env.store.children(gov).await.unwrap().iter().any(|c| c.0 == finance));
+        let page = get(&env.app, &s, "/agencies").await;
+        assert!(page.body.contains("data-agency=\"东阿县财政局\""));
+        // A cycle is refused with a Chinese message; nothing changes.
+        let r = post_form(&env.app, &s, &format!("/agencies/{gov}/parent"), &format!("parent={}&csrf={}", enc("东阿县财政局"), s.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("上级不能是该机关本身或其下属机关"));
+        // An alias: reports written under it are found as the agency's.
+        let r = post_form(&env.app, &s, &format!("/agencies/{finance}/alias"), &format!("alias={}&csrf={}", enc("东阿财政局"), s.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(env.store.find_agency("东阿财政局").await.unwrap(), finance);
+        // Reviewers do not edit the tree.
+        let dong = login(&env.app, "dong", "dong-password").await;
+        assert_eq!(get(&env.app, &dong, "/agencies").await.status, StatusCode::FORBIDDEN);
+        let r = post_form(&env.app, &dong, "/agencies", &format!("name=x&csrf={}", dong.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    });
+}
