@@ -97,5 +97,7 @@ go "/board?year=2023"
 shot board
 go /settings
 shot settings
+go /agencies
+shot agencies
 curl -fs -X DELETE "$S" >/dev/null || true
 SESSION=""
