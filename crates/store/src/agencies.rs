@@ -74,7 +74,7 @@ impl Store {
                 sqlx::query("UPDATE report_cases SET agency_id = $1, chosen_report_id = NULL WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
                 sqlx::query("UPDATE case_events SET agency_id = $1 WHERE agency_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
                 for year in years {
-                    crate::ingest::refresh_current(&mut tx, target, year).await?;
+                    crate::ingest::refresh_current(&mut tx, self.backend, target, year).await?;
                 }
                 sqlx::query("UPDATE agencies SET parent_id = $1 WHERE parent_id = $2").bind(target).bind(old).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM agencies WHERE id = $1").bind(old).execute(&mut *tx).await?;

@@ -253,7 +253,7 @@ impl Store {
         .bind(now.clone())
         .execute(&mut *tx)
         .await?;
-        refresh_current(&mut tx, agency, year).await?;
+        refresh_current(&mut tx, self.backend, agency, year).await?;
         insert_event(&mut tx, agency, year, "choose", &status, Some(report_id), Some(user_id), "", &now).await?;
         sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
             .bind(agency)
@@ -285,7 +285,7 @@ impl Store {
         sqlx::query("UPDATE reports SET draft = 0 WHERE id = $1").bind(report_id).execute(&mut *tx).await?;
         // A choice made before names an older version: the submitted one is the newest word.
         sqlx::query("UPDATE report_cases SET chosen_report_id = NULL WHERE agency_id = $1 AND year = $2").bind(agency).bind(year).execute(&mut *tx).await?;
-        refresh_current(&mut tx, agency, year).await?;
+        refresh_current(&mut tx, self.backend, agency, year).await?;
         record_arrival(&mut tx, agency, year, report_id, Some(user_id)).await?;
         sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
             .bind(agency)
@@ -393,6 +393,24 @@ impl Store {
             (a.report_id.is_some(), a.deadline.is_none(), a.deadline, &a.agency).cmp(&(b.report_id.is_some(), b.deadline.is_none(), b.deadline, &b.agency))
         });
         Ok(rows)
+    }
+
+    /// An agency's uploads it has not submitted yet (its pre-checks): (report id, year, errors,
+    /// warnings, file name), newest first.
+    pub async fn drafts_of(&self, agency_id: i64) -> Result<Vec<(i64, Option<i64>, i64, i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.year, r.errors, r.warnings, COALESCE(f.original_name, f.path) FROM reports r JOIN source_files f ON f.id = r.file_id \
+             WHERE r.agency_id = $1 AND r.draft = 1 ORDER BY r.id DESC",
+        )
+        .bind(agency_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let name: String = r.try_get(4)?;
+                Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, name.rsplit(['/', '\\']).next().unwrap_or("").to_string()))
+            })
+            .collect()
     }
 
     /// The office's letter settings as stored (a JSON object), if an administrator set them.

@@ -361,7 +361,7 @@ impl Store {
                             .bind(i64::from(y))
                             .execute(&mut *tx)
                             .await?;
-                        refresh_current(&mut tx, a, i64::from(y)).await?;
+                        refresh_current(&mut tx, self.backend, a, i64::from(y)).await?;
                         record_arrival(&mut tx, a, i64::from(y), report_id, filing.user_id).await?;
                     }
                     // No identity: current on its own.
@@ -555,7 +555,13 @@ pub struct Filing {
 /// Makes exactly one report of an agency-year current: the version a reviewer chose (if it is
 /// still a submitted report of that agency-year), else the latest submitted one. The corpus's
 /// sums follow. This is the one place `reports.is_current` is set for reports with an identity.
-pub(crate) async fn refresh_current(tx: &mut sqlx::Transaction<'_, sqlx::Any>, agency_id: i64, year: i64) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn refresh_current(tx: &mut sqlx::Transaction<'_, sqlx::Any>, backend: crate::Backend, agency_id: i64, year: i64) -> Result<Option<i64>, StoreError> {
+    if backend == crate::Backend::Postgres {
+        // Two writers of one agency-year (two documents at once) one after the other: the second
+        // then sees the first's report and keeps exactly one current. (SQLite's writers are
+        // already serialised by BEGIN IMMEDIATE.)
+        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l").bind(format!("case:{agency_id}:{year}")).fetch_one(&mut **tx).await?;
+    }
     let chosen: Option<i64> = sqlx::query(
         "SELECT c.chosen_report_id FROM report_cases c JOIN reports r ON r.id = c.chosen_report_id \
          WHERE c.agency_id = $1 AND c.year = $2 AND r.agency_id = $1 AND r.year = $2 AND r.draft = 0",

@@ -176,6 +176,8 @@ pub struct ReportsPage {
     pub status: String,
     pub rule: String,
     pub case: String,
+    /// An agency account's uploads not submitted yet: (report id, year, errors, warnings, file).
+    pub drafts: Vec<(i64, Option<i64>, i64, i64, String)>,
 }
 
 impl ReportsPage {
@@ -223,6 +225,10 @@ pub async fn reports(State(state): State<AppState>, auth: Auth, Query(mut params
         year: if params.all_years() { "all".into() } else { params.year().map(|y| y.to_string()).unwrap_or_default() },
         rule: params.rule.clone().unwrap_or_default(),
         case: params.case.clone().unwrap_or_default(),
+        drafts: match auth.user.agency_id() {
+            Some(a) => state.store.drafts_of(a).await?,
+            None => Vec::new(),
+        },
         q: params.q.clone().unwrap_or_default(),
         status: params.status.clone().unwrap_or_default(),
         params,

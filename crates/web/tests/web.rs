@@ -911,6 +911,8 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         let draft = v["results"][0]["reports"][0]["id"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
         assert!(v["results"][0]["message"].as_str().unwrap().contains("预检"));
         assert_eq!(env.store.current_report(agency, 2023).await.unwrap(), before, "a pre-check changes nothing");
+        let list = get(&env.app, &me, "/reports").await;
+        assert!(between(&list.body, "id=\"drafts\"", "</table>").expect("the agency's pre-checks are listed").contains(&format!("/reports/{draft}")));
         let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
         assert!(page.body.contains("id=\"draft-note\"") && page.body.contains("id=\"submit-report\""));
         assert!(page.body.contains("A302"), "the agency sees the findings before submitting");
