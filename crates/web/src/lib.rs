@@ -12,6 +12,7 @@ pub mod letters;
 pub mod notice;
 pub mod pages;
 pub mod password;
+pub mod reminder;
 pub mod tree;
 pub mod upload;
 pub mod users;
@@ -167,6 +168,7 @@ pub fn app(state: AppState) -> Router {
         .route("/dashboard", get(pages::dashboard))
         .route("/board", get(cycle::board))
         .route("/notices", get(notice::batch))
+        .route("/reminders", get(reminder::reminders))
         .route("/agencies", get(tree::agencies_page).post(tree::add))
         .route("/agencies/{id}/parent", post(tree::move_agency))
         .route("/agencies/{id}/alias", post(tree::add_alias))

@@ -1010,6 +1010,18 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         let first = between(&board.body, "<tbody>", "</tr>").unwrap();
         assert!(first.contains("未提交"), "unpublished first: {first}");
         assert_eq!(get(&env.app, &me, "/board").await.status, StatusCode::FORBIDDEN);
+        // The 催报通知: one letter naming every agency without a report of the year.
+        let (status, _, bytes) = get_bytes(&env.app, &office, "/reminders?year=2023").await;
+        assert_eq!(status, StatusCode::OK);
+        let xml = docx_text(&bytes);
+        assert!(xml.contains("关于抓紧发布2023年政府信息公开工作年度报告的催报通知") && xml.contains("太原市政务公开办"));
+        let unpublished: Vec<String> = env.store.status_board(None, 2023).await.unwrap().into_iter().filter(|r| r.report_id.is_none()).map(|r| r.agency).collect();
+        assert!(!unpublished.is_empty());
+        for a in &unpublished {
+            assert!(xml.contains(a.as_str()), "{a} is reminded");
+        }
+        assert!(!xml.contains("太原市小店区人民政府"), "a published agency is not");
+        assert_eq!(get_bytes(&env.app, &me, "/reminders?year=2023").await.0, StatusCode::FORBIDDEN);
     });
 }
 
