@@ -105,3 +105,80 @@ fn a_release_0007_database_is_upgraded_without_loss() {
     .unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The same upgrade on PostgreSQL: the schema of the release (migrations up to 0007, run from
+/// the embedded ones), rows as that release wrote them — an agency's report hidden because a
+/// second agency's `年报.txt` became the "current version" of its path, and one report stored
+/// twice (DOCX and PDF) —, then the upgrade.
+#[test]
+fn a_postgres_0007_database_is_upgraded_without_loss() {
+    let Ok(url) = std::env::var("NIANBAO_TEST_POSTGRES") else {
+        eprintln!("NIANBAO_TEST_POSTGRES is not set: the PostgreSQL test needs a server (CI starts one)");
+        assert!(std::env::var("CI").is_err(), "CI must provide NIANBAO_TEST_POSTGRES");
+        return;
+    };
+    block_on(async {
+        nianbao_store::drop_schema(&url).await.unwrap();
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        sqlx::migrate!("./migrations/postgres").run_to(7, &pool).await.unwrap();
+        let agency = |name: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query("INSERT INTO agencies (name, kind) VALUES ($1, 'department') RETURNING id").bind(name).fetch_one(&pool).await.unwrap().get::<i64, _>(0) }
+        };
+        let (a, b, c) = (agency("甲县统计局").await, agency("甲县民政局").await, agency("甲县财政局").await);
+        // (path, sha, version, current, agency, name)
+        let files = [
+            ("in/年报.txt", "sha-a", 1, 0, a, "甲县统计局"),
+            ("in/年报.txt", "sha-b", 2, 1, b, "甲县民政局"),
+            ("docs/财政.docx", "sha-c1", 1, 1, c, "甲县财政局"),
+            ("docs/财政.pdf", "sha-c2", 1, 1, c, "甲县财政局"),
+        ];
+        for (path, sha, version, current, agency, name) in files {
+            let file: i64 = sqlx::query(
+                "INSERT INTO source_files (path, sha256, size, format, status, parser_version, version, is_current, ingested_at) \
+                 VALUES ($1, $2, 10, 'text', 'ok', 'p1', $3, $4, '2026-01-10T00:00:00Z') RETURNING id",
+            )
+            .bind(path)
+            .bind(sha)
+            .bind(version as i64)
+            .bind(current as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get(0);
+            sqlx::query(
+                "INSERT INTO reports (file_id, idx, agency_id, agency_name, year, report_json, prose_json, errors, warnings) VALUES ($1, 0, $2, $3, 2025, $4, '[]', 1, 0)",
+            )
+            .bind(file)
+            .bind(agency)
+            .bind(name)
+            .bind(format!("{{\"agency\":\"{name}\"}}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::query("INSERT INTO review_decisions (finding_key, agency_id, year, rule, status, comment, decided_at) VALUES ($1, $2, 2025, 'A302', 'confirmed', '', '2026-01-15T06:03:00Z')")
+            .bind(format!("a{a}|2025|A302|[]"))
+            .bind(a)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+
+        let store = Store::open(&url).await.unwrap();
+        for (t, n) in [("source_files", 4), ("reports", 4), ("review_decisions", 1), ("agencies", 3)] {
+            assert_eq!(count(&store.pool, &format!("SELECT COUNT(*) FROM {t}")).await, n, "{t}: nothing lost");
+        }
+        for id in [a, b, c] {
+            assert_eq!(count(&store.pool, &format!("SELECT COUNT(*) FROM reports WHERE agency_id = {id} AND is_current = 1")).await, 1, "agency {id}: one current report");
+            assert_eq!(store.case_of(id, 2025).await.unwrap().unwrap().status, "submitted");
+        }
+        let q = nianbao_store::web::ReportQuery { year: Some(2025), limit: 100, ..Default::default() };
+        let (rows, total) = store.list_reports(&q).await.unwrap();
+        assert_eq!(total, 3, "the hidden report is back, the DOCX/PDF pair counts once: {rows:?}");
+        assert!(rows.iter().any(|r| r.agency == "甲县统计局"));
+        assert_eq!(store.versions(c, 2025).await.unwrap().len(), 2);
+    })
+    .unwrap();
+}
