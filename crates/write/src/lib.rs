@@ -8,7 +8,8 @@
 //! the web page print the same table.
 
 pub mod form;
-pub mod grid;
+/// The table grids live in the model so that the parser reads the form by the same description.
+pub use nianbao_model::grid;
 pub mod input;
 pub mod lint;
 pub mod notice;
