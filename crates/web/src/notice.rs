@@ -8,7 +8,6 @@ use crate::{AppState, WebError};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use nianbao_model::layout;
 use nianbao_store::web::{FindingRow, ReportQuery};
 use nianbao_write::notice::{Notice, NoticeItem};
 use serde::Deserialize;
@@ -23,19 +22,8 @@ pub struct NoticeParams {
 /// Where a finding points, in words an agency can follow.
 fn place_of(f: &FindingRow, report: &nianbao_model::Report) -> String {
     let layout = report.effective_layout();
-    let mut parts: Vec<String> = crate::view::finding_cells(f, layout)
-        .into_iter()
-        .map(|(t, r, c)| format!("{}·{}", layout::describe_row(t, layout, &r), layout::column_label(t, layout, &r, c)))
-        .collect();
-    parts.dedup();
-    if let Some(line) = f.line {
-        parts.push(format!("原文第 {line} 行"));
-    }
-    if parts.is_empty() {
-        "全文".into()
-    } else {
-        parts.join("\n")
-    }
+    let cells = nianbao_write::place::cells_from_json(&f.cells, layout);
+    nianbao_write::place::place_in_agency_terms(&f.rule, &cells, layout, None)
 }
 
 pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(p): Query<NoticeParams>) -> Result<Response, WebError> {
@@ -62,6 +50,8 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         year,
         issuer: auth.user.region_name.clone().unwrap_or_else(|| "政务公开办".into()),
         date: chrono::Local::now().format("%Y-%m-%d").to_string(),
+        // Open findings are listed too, and the letter says which are not yet confirmed.
+        includes_unreviewed: true,
         ..Notice::default()
     };
     for row in &rows {
@@ -93,6 +83,7 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
                 expected: f.expected.clone(),
                 found: f.found.clone(),
                 comment: decision.filter(|d| d.status == "confirmed").map(|d| d.comment.clone()),
+                confirmed: decision.is_some_and(|d| d.status == "confirmed"),
             });
         }
     }
