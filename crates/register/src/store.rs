@@ -349,15 +349,32 @@ pub async fn add_event_to(store: &Store, agency_id: i64, agency: &str, number: &
 /// Withdraws an earlier log row of an application (a wrong entry), keeping it in the trail.
 pub async fn retract(store: &Store, agency: &str, number: &str, log_id: i64, who: &str) -> Result<(), RegisterError> {
     let agency_id = agency_id(store, agency).await?;
-    let app_id = application_id(store, agency_id, agency, number).await?;
+    retract_in(store, agency_id, agency, number, log_id, who).await
+}
+
+/// `retract` for the agency with this id (`agency`: its name, for messages), checked and
+/// appended in one write transaction: the history without the row must still be consistent
+/// and no locked year's tables may change.
+pub async fn retract_in(store: &Store, agency_id: i64, agency: &str, number: &str, log_id: i64, who: &str) -> Result<(), RegisterError> {
+    let mut tx = lock_register(store, agency_id).await?;
+    let row = sqlx::query("SELECT id FROM register_applications WHERE agency_id = $1 AND number = $2").bind(agency_id).bind(number).fetch_optional(&mut *tx).await?;
+    let Some(row) = row else {
+        return Err(RegisterError::NoApplication { agency: agency.to_string(), number: number.to_string() });
+    };
+    let app_id: i64 = row.try_get(0)?;
     let rows: Vec<(i64, String, String)> = sqlx::query("SELECT id, action, data FROM register_log WHERE application_id = $1 ORDER BY id")
         .bind(app_id)
-        .fetch_all(&store.pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()?;
-    if !rows.iter().any(|(id, action, _)| *id == log_id && action != "retract") {
+    let already: HashSet<i64> = rows
+        .iter()
+        .filter(|(_, action, _)| action == "retract")
+        .filter_map(|(_, _, data)| serde_json::from_str::<Retract>(data).ok().map(|r| r.log_id))
+        .collect();
+    if !rows.iter().any(|(id, action, _)| *id == log_id && action != "retract") || already.contains(&log_id) {
         return Err(RegisterError::Invalid { number: number.to_string(), reason: format!("没有可撤销的记录 #{log_id}") });
     }
     let data = serde_json::to_string(&Retract { log_id }).map_err(json_err)?;
@@ -368,10 +385,9 @@ pub async fn retract(store: &Store, agency: &str, number: &str, log_id: i64, who
         return Err(RegisterError::Invalid { number: number.to_string(), reason: "不能撤销申请本身的登记记录".into() });
     };
     after_app.validate()?;
-    let existing = load(store, agency_id).await?;
+    let existing = load_with(&mut tx, agency_id).await?;
     let after: Vec<Application> = existing.iter().map(|a| if a.number == number { after_app.clone() } else { a.clone() }).collect();
-    guard_locks(agency, &locks(store, agency_id).await?, &existing, &after)?;
-    let mut tx = store.pool.begin().await?;
+    guard_locks(agency, &locks_with(&mut tx, agency_id).await?, &existing, &after)?;
     sqlx::query("INSERT INTO register_log (application_id, action, data, recorded_by, recorded_at) VALUES ($1, 'retract', $2, $3, $4)")
         .bind(app_id)
         .bind(data)

@@ -170,6 +170,7 @@ pub fn app(state: AppState) -> Router {
         .route("/register/{agency}/applications", post(register_pages::add_application))
         .route("/register/{agency}/application", get(register_pages::application))
         .route("/register/{agency}/events", post(register_pages::add_event))
+        .route("/register/{agency}/retract", post(register_pages::retract))
         .route("/register/{agency}/table", get(register_pages::table))
         .route("/register/{agency}/lock", post(register_pages::lock))
         .route("/api/reports", get(api::reports))

@@ -231,7 +231,12 @@ pub struct ListParams {
     pub status: Option<String>,
     #[serde(default)]
     pub notice: Option<String>,
+    #[serde(default)]
+    pub page: Option<usize>,
 }
+
+/// Applications per page of the list.
+pub const PAGE_SIZE: usize = 200;
 
 impl ListParams {
     fn year(&self) -> Option<i32> {
@@ -314,7 +319,10 @@ pub struct ListPage {
     pub agency: String,
     pub keep: bool,
     pub rows: Vec<AppRow>,
+    /// Applications matching the filters (all pages).
     pub shown: usize,
+    pub page: usize,
+    pub pages: usize,
     pub total: usize,
     pub open: usize,
     pub overdue: usize,
@@ -328,6 +336,21 @@ pub struct ListPage {
     pub form: AppForm,
     pub channels: Vec<(&'static str, &'static str)>,
     pub applicant_types: Vec<(&'static str, &'static str)>,
+}
+
+impl ListPage {
+    /// The list's query string for another page, with the same filters.
+    pub fn page_link(&self, page: usize) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.year.is_empty() {
+            pairs.push(("year", self.year.clone()));
+        }
+        if !self.status.is_empty() {
+            pairs.push(("status", self.status.clone()));
+        }
+        pairs.push(("page", page.to_string()));
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
 }
 
 async fn list_page(state: &AppState, auth: &Auth, agency_id: i64, params: &ListParams, error: String, form: AppForm) -> Result<ListPage, WebError> {
@@ -354,6 +377,10 @@ async fn list_page(state: &AppState, auth: &Auth, agency_id: i64, params: &ListP
             _ => true,
         })
         .collect();
+    let shown = rows.len();
+    let pages = shown.div_ceil(PAGE_SIZE).max(1);
+    let page = params.page.unwrap_or(1).clamp(1, pages);
+    let rows: Vec<AppRow> = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
     let notice = match params.notice.as_deref() {
         Some("added") => "已登记申请".to_string(),
         _ => String::new(),
@@ -367,7 +394,9 @@ async fn list_page(state: &AppState, auth: &Auth, agency_id: i64, params: &ListP
         agency_id,
         agency,
         keep: access == Access::Keep,
-        shown: rows.len(),
+        shown,
+        page,
+        pages,
         rows,
         total,
         open,
@@ -568,6 +597,8 @@ pub struct EventRow {
 
 pub struct HistoryRow {
     pub id: i64,
+    /// An event that is still in effect: it can be withdrawn.
+    pub retractable: bool,
     pub action: &'static str,
     pub content: String,
     pub who: String,
@@ -658,7 +689,8 @@ fn history_rows(log: &[reg::LogEntry]) -> Vec<HistoryRow> {
                 "retract" => ("撤销记录", serde_json::from_str::<serde_json::Value>(&l.data).ok().and_then(|v| v["log_id"].as_i64()).map(|id| format!("撤销第 {id} 条记录")).unwrap_or_default()),
                 _ => ("其他", String::new()),
             };
-            HistoryRow { id: l.id, action, content, who: l.recorded_by.clone(), when: china_time(&l.recorded_at), retracted: retracted.contains(&l.id) }
+            let gone = retracted.contains(&l.id);
+            HistoryRow { id: l.id, retractable: l.action == "event" && !gone, action, content, who: l.recorded_by.clone(), when: china_time(&l.recorded_at), retracted: gone }
         })
         .collect()
 }
@@ -715,6 +747,7 @@ async fn application_page(state: &AppState, auth: &Auth, agency_id: i64, number:
     let notice = match notice.as_str() {
         "added" => "已登记申请，可以继续记录事件".to_string(),
         "event" => "已记录事件".to_string(),
+        "retracted" => "已撤销该记录（仍保留在记录历史中）".to_string(),
         _ => String::new(),
     };
     let mut form = form;
@@ -772,6 +805,36 @@ pub async fn add_event(State(state): State<AppState>, Path(agency_id): Path<i64>
     };
     let page = application_page(&state, &auth, agency_id, &number, String::new(), message, form).await?;
     Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RetractForm {
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub log_id: String,
+}
+
+/// `POST /register/{agency}/retract`: withdraws a wrongly recorded event. The row stays in the
+/// trail, marked withdrawn; refused when the history without it is inconsistent or a locked
+/// year's tables would change.
+pub async fn retract(State(state): State<AppState>, Path(agency_id): Path<i64>, f: CsrfForm<RetractForm>) -> Result<Response, WebError> {
+    let CsrfForm { auth, form } = f;
+    let (agency, access) = access(&state, &auth, agency_id).await?;
+    if access != Access::Keep {
+        return Ok(refused(StatusCode::FORBIDDEN, VIEW_ONLY));
+    }
+    let number = form.number.trim().to_string();
+    let log_id: i64 = form.log_id.trim().parse().map_err(|_| WebError::BadRequest("记录编号无效".into()))?;
+    match reg::retract_in(&state.store, agency_id, &agency, &number, log_id, &auth.user.name).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}&notice=retracted", application_link(agency_id, &number))).into_response()),
+        Err(RegisterError::NoApplication { .. }) => Err(WebError::NotFound),
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            let page = application_page(&state, &auth, agency_id, &number, String::new(), message, EventForm::default()).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -272,6 +272,23 @@ fn conflicting_events_and_locked_years_are_refused_and_nothing_is_written() {
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("申请已于 2025-04-10 以“（二）部分公开") && r.body.contains("办结，之后不能再记录这一事件"), "{}", r.body);
         assert_eq!(trail_len(&env, "2025-001").await, 3, "the application and its two accepted events");
+        // A wrong entry is withdrawn, not deleted: the reply is retracted (only by the agency),
+        // the application is open again, and the withdrawn row stays in the trail.
+        let reply = reg::history_of(&env.store, own, OWN, "2025-001").await.unwrap()[2].id.to_string();
+        let dong = login(&env.app, "dong", "dong-password").await;
+        assert_eq!(post(&env.app, &dong, &format!("/register/{own}/retract"), &[("number", "2025-001"), ("log_id", &reply)]).await.status, StatusCode::FORBIDDEN);
+        let r = post(&env.app, &ban, &format!("/register/{own}/retract"), &[("number", "2025-001"), ("log_id", &reply)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let a = reg::load(&env.store, own).await.unwrap().into_iter().find(|a| a.number == "2025-001").unwrap();
+        assert!(a.closure().is_none() && a.events.len() == 1);
+        let page = get(&env.app, &ban, &location(&r)).await.body;
+        assert!(page.contains(&format!("<tr id=\"log-{reply}\" class=\"retracted\">")) && page.contains(&format!("撤销第 {reply} 条记录")), "{page}");
+        let r = post(&env.app, &ban, &format!("/register/{own}/retract"), &[("number", "2025-001"), ("log_id", &reply)]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "twice: {}", r.body);
+        assert!(r.body.contains("没有可撤销的记录"));
+        let r = post(&env.app, &ban, &events, &[("number", "2025-001"), ("date", "2025-04-10"), ("kind", "replied"), ("outcome", "partially_granted")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(trail_len(&env, "2025-001").await, 5);
         let page = get(&env.app, &ban, &format!("/register/{own}/application?number=2025-001")).await.body;
         assert!(page.contains("延长 10 个工作日，批准人：办公室主任") && page.contains("记录历史") && page.contains("dongban"), "{page}");
 
@@ -296,6 +313,11 @@ fn conflicting_events_and_locked_years_are_refused_and_nothing_is_written() {
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("已锁定"), "{}", r.body);
         assert!(reg::load(&env.store, own).await.unwrap().iter().all(|a| a.number != "2025-051"));
+        let last_reply = reg::history_of(&env.store, own, OWN, "2025-001").await.unwrap().last().unwrap().id.to_string();
+        let r = post(&env.app, &ban, &format!("/register/{own}/retract"), &[("number", "2025-001"), ("log_id", &last_reply)]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("已锁定"), "{}", r.body);
+        assert_eq!(trail_len(&env, "2025-001").await, 5);
         // A change after the locked year is accepted.
         let r = post(&env.app, &ban, &events, &[("number", "2025-050"), ("date", "2026-01-06"), ("kind", "replied"), ("outcome", "granted")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -344,5 +366,16 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         // The office cannot lock another region's year, and its own region's lock is recorded.
         assert_eq!(post(&env.app, &dong, &format!("/register/{other}/lock"), &[("year", "2023")]).await.status, StatusCode::FORBIDDEN);
         assert!(reg::locks(&env.store, other).await.unwrap().is_empty());
+
+        // A long register is shown in pages of 200, keeping the filters.
+        let many: Vec<Application> = (0..250)
+            .map(|i| Application::new(format!("2024-{i:03}"), ApplicantType::NaturalPerson, nianbao_deadline::Channel::Email, chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap() + chrono::Days::new(i)))
+            .collect();
+        reg::import(&env.store, OWN, "many.xlsx", "0", &many, 0, "dongban").await.unwrap();
+        let r = get(&env.app, &dong, &format!("/register/{own}?year=2024&page=2")).await;
+        assert!(r.body.contains("符合条件 250 / 252 件，第 2/2 页"), "{}", r.body);
+        assert_eq!(between(&r.body, "<tbody>", "</tbody>").unwrap().matches("<tr ").count(), 50);
+        let pager = between(&r.body, "<nav class=\"pager\">", "</nav>").unwrap();
+        assert!(pager.contains(&format!("/register/{own}?year=2024&#38;page=1")), "the link back keeps the year: {pager}");
     });
 }
