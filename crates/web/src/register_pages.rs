@@ -1087,7 +1087,9 @@ pub struct AgencySummary {
     pub total: usize,
     pub open: usize,
     pub overdue: usize,
-    pub years: Vec<i32>,
+    /// The recent years, each with how its published report's 表三 compares with the register:
+    /// "一致", "N 处不一致", or empty when no report was filed.
+    pub years: Vec<(i32, String)>,
 }
 
 #[derive(Template)]
@@ -1118,6 +1120,18 @@ pub async fn overview(State(state): State<AppState>, auth: Auth) -> Result<Respo
             Some((a, b)) => (a.max(b.min(today.year()) - 4)..=b.min(today.year())).rev().collect(),
             None => Vec::new(),
         };
+        let mut compared = Vec::new();
+        for y in years {
+            let state_of = match published_report(&state, id, y).await? {
+                Some((_, report)) => match nianbao_register::rules::compare_report(&name, &report, &apps).len() {
+                    0 => "一致".to_string(),
+                    n => format!("{n} 处不一致"),
+                },
+                None => String::new(),
+            };
+            compared.push((y, state_of));
+        }
+        let years = compared;
         agencies.push(AgencySummary {
             id,
             name: name.clone(),

@@ -416,6 +416,9 @@ async fn scenario(c: Client, base: String, own: i64) {
     assert!(text_of(&c, "#status").await.starts_with("逾期"), "not replied by its deadline");
     assert_no_console_errors(&c, "application page").await;
 
+    // The event form asks for an outcome only when the event is a reply.
+    let outcome = c.find(Locator::Css("#event-form select[name=outcome]")).await.unwrap();
+    assert!(!outcome.is_displayed().await.unwrap(), "no outcome field before a kind is chosen");
     // A reply dated before the application arrived is refused, with the register's message.
     record(&c, "replied", "2025-06-01", &[("outcome", "granted")]).await;
     let error = wait_for(&c, "#form-error").await.text().await.unwrap();

@@ -351,6 +351,8 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         assert!(overdue.contains("2025-007") && overdue.contains(OWN) && overdue.contains("已逾期"), "{overdue}");
         assert!(!r.body.contains("XD-9"), "another region's application is not shown");
         assert!(!overdue.contains("2023-001"), "a replied application is not overdue");
+        let agencies = between(&r.body, "id=\"agencies\"", "</table>").unwrap();
+        assert!(agencies.contains(&format!("/register/{own}/table?year=2023\">2023</a>（<span class=\"err\">")) && agencies.contains("处不一致"), "{agencies}");
         let admin = login(&env.app, "admin", "admin-password").await;
         let r = get(&env.app, &admin, "/register").await;
         assert!(between(&r.body, "id=\"overdue\"", "</table>").unwrap().contains("XD-9"), "the administrator sees every region");
