@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p docs/screenshots
-NIANBAO_REQUIRE_BROWSER=1 NIANBAO_SCREENSHOTS="$PWD/docs/screenshots" \
-  cargo test --quiet -p nianbao-web --test register_browser -- --nocapture 2>&1 | grep 'web-register' || true
-ls docs/screenshots/web-register*.png
+if ! out=$(NIANBAO_REQUIRE_BROWSER=1 NIANBAO_SCREENSHOTS="$PWD/docs/screenshots" \
+    cargo test --quiet -p nianbao-web --test register_browser -- --nocapture 2>&1); then
+  echo "$out" | tail -40 >&2
+  echo "the register browser test failed; screenshots may be incomplete" >&2
+  exit 1
+fi
+echo "$out" | grep 'web-register'

@@ -390,7 +390,14 @@ async fn record(c: &Client, kind: &str, date: &str, fields: &[(&str, &str)]) {
             _ => type_into(c, &format!("#event-form input[name={name}]"), value).await,
         }
     }
+    c.execute("window.__registerOldPage = true; return 1;", vec![]).await.unwrap();
     c.find(Locator::Css("#event-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The answer is a new page (redirect or the refused form): wait until it replaced this one,
+    // since the address may be the same as before.
+    wait_until("the answer to the event form", || async {
+        c.execute("return window.__registerOldPage === undefined && document.readyState === 'complete';", vec![]).await.ok().filter(|v| v == &Value::Bool(true))
+    })
+    .await;
 }
 
 async fn scenario(c: Client, base: String, own: i64) {
