@@ -223,6 +223,18 @@ pub fn app_rows(cal: &Calendar, agency_id: i64, apps: &[Application], today: Nai
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `app_rows` off the async runtime: a register of thousands of applications takes a noticeable
+/// time to judge, and must not hold up the server's other requests. The applications are handed
+/// back.
+async fn rows_off_runtime(cal: std::sync::Arc<Calendar>, agency_id: i64, apps: Vec<Application>, today: NaiveDate) -> Result<(Vec<Application>, Vec<AppRow>), WebError> {
+    tokio::task::spawn_blocking(move || {
+        let rows = app_rows(&cal, agency_id, &apps, today);
+        (apps, rows)
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("台账计算失败：{e}")))
+}
+
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct ListParams {
     #[serde(default)]
@@ -356,9 +368,9 @@ impl ListPage {
 async fn list_page(state: &AppState, auth: &Auth, agency_id: i64, params: &ListParams, error: String, form: AppForm) -> Result<ListPage, WebError> {
     let (agency, access) = access(state, auth, agency_id).await?;
     let apps = reg::load(&state.store, agency_id).await.map_err(internal)?;
-    let cal = calendar(state).await?;
+    let cal = std::sync::Arc::new(calendar(state).await?);
     let today = china_today();
-    let all = app_rows(&cal, agency_id, &apps, today);
+    let (apps, all) = rows_off_runtime(cal, agency_id, apps, today).await?;
     let total = all.len();
     let open = all.iter().filter(|r| r.class != "closed").count();
     let overdue = all.iter().filter(|r| r.class == "overdue").count();
@@ -1109,13 +1121,13 @@ pub async fn overview(State(state): State<AppState>, auth: Auth) -> Result<Respo
     auth.require_office()?;
     let region = state.store.region_agencies(auth.user.scope()).await?;
     let with_register: HashSet<i64> = reg::agencies(&state.store).await.map_err(internal)?.into_iter().map(|(id, _)| id).collect();
-    let cal = calendar(&state).await?;
+    let cal = std::sync::Arc::new(calendar(&state).await?);
     let today = china_today();
     let mut overdue = Vec::new();
     let mut agencies = Vec::new();
     for (id, name) in region.into_iter().filter(|(id, _)| with_register.contains(id)) {
         let apps = reg::load(&state.store, id).await.map_err(internal)?;
-        let rows = app_rows(&cal, id, &apps, today);
+        let (apps, rows) = rows_off_runtime(cal.clone(), id, apps, today).await?;
         let years: Vec<i32> = match nianbao_register::derive::year_span(&apps) {
             Some((a, b)) => (a.max(b.min(today.year()) - 4)..=b.min(today.year())).rev().collect(),
             None => Vec::new(),
