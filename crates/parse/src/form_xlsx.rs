@@ -193,8 +193,6 @@ impl Text {
 
 type Sheet = calamine::Range<Data>;
 
-/// A value cell read: its table, row key and column, its range in the text, the cell, its form cell.
-type Value = (TableId, &'static str, usize, (usize, usize), Cell, FormCell);
 
 fn get(sheet: &Sheet, row: u32, col: u32) -> &Data {
     sheet.get_value((row, col)).unwrap_or(&Data::Empty)
@@ -253,36 +251,20 @@ pub fn parse(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<ParsedD
         }
     }
 
-    let prose_text: String = (PROSE_OPENING..PROSE_OPENING + 7).filter_map(|r| text_at(&prose, r, 1)).collect::<Vec<_>>().join("\n");
-    let mut t = Text { traditional: is_traditional(&prose_text), ..Text::default() };
-    let agency_cell = cell(FormSheet::Meta, META_AGENCY, 1);
-    t.prose(&format!("{}{year}年政府信息公开工作年度报告", agency.clone().unwrap_or_default()), agency_cell);
-    let opening = cell(FormSheet::Prose, PROSE_OPENING, 1);
-    match text_at(&prose, PROSE_OPENING, 1) {
-        Some(p) => t.paragraphs(&p, opening),
-        // A blank opening is written by `nianbao render` with the statistical period.
-        None => t.prose(&format!("本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"), opening),
-    }
-    // (table, row key, column, text range) of every value cell, and the cells themselves.
-    let mut values: Vec<Value> = Vec::new();
+    // The tables first: the text shows each value as the form does, totals computed.
+    let mut report = Report { agency: agency.clone(), year: Some(year), layout: Some(layout), published: published.clone(), ..Report::default() };
     let mut formula_totals: Vec<(TableId, &'static str, usize)> = Vec::new();
-    for (n, heading) in HEADINGS.iter().enumerate() {
-        let row = PROSE_OPENING + 1 + n as u32;
-        t.prose(heading, cell(FormSheet::Prose, row, 0));
-        if let Some(body) = text_at(&prose, row, 1) {
-            t.paragraphs(&body, cell(FormSheet::Prose, row, 1));
-        }
-        let Some(&id) = [None, Some(TableId::ActiveDisclosure), Some(TableId::Applications), Some(TableId::ReviewLitigation), None, None][n].as_ref() else { continue };
-        let k = TableId::ALL.iter().position(|&x| x == id).unwrap_or(0);
+    for (k, &id) in TableId::ALL.iter().enumerate() {
         let g = grid::grid(id, layout);
-        let sheet_of = FormSheet::of_table(id);
         for def in layout::rows(id, layout) {
-            let mut pieces = vec![(def.printed(), None)];
-            let mut row_cells = Vec::new();
+            let mut cells = Vec::new();
             for col in 0..def.fields.len() {
-                let Some((r, c)) = g.position(def.key, col) else { continue };
+                let Some((r, c)) = g.position(def.key, col) else {
+                    cells.push(Cell { how: ReadHow::Given, ..Cell::blank() });
+                    continue;
+                };
                 let (r, c) = ((r + FORM_TOP) as u32, c as u32);
-                let at = cell(sheet_of, r, c);
+                let at = cell(FormSheet::of_table(id), r, c);
                 let has_formula = formulas[k].as_ref().and_then(|f| f.get_value((r, c))).is_some_and(|f| !f.trim().is_empty());
                 let total = g.values().any(|(gc, v)| gc.row + FORM_TOP == r as usize && gc.col == c as usize && v.total);
                 // A total is a formula by design, computed below from the entries as the formula
@@ -298,13 +280,55 @@ pub fn parse(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<ParsedD
                     let field = def.fields.get(col).map(|f| f.label).unwrap_or("");
                     pending_warnings.push((format!("{at}（{}“{}”行“{field}”列）：{why}，按空白处理", id.short_name(), def.printed()), at));
                 }
-                pieces.push((value.raw.clone().unwrap_or_default(), Some(at)));
-                row_cells.push((def.key, col, value, at));
+                cells.push(value);
+            }
+            report.table_mut(id).rows.push(Row { key: def.key.to_string(), cells, label: Some(def.printed()), label_span: None });
+        }
+    }
+    // The totals the form computes: blank while every entry is blank, else their sum; the
+    // column sums first: they feed the row sum of （七）总计.
+    formula_totals.sort_by_key(|(id, _, col)| u8::from(*id == TableId::Applications && *col == layout::APPLICATIONS_TOTAL_COLUMN));
+    for (id, row, col) in formula_totals {
+        let parts: Vec<Option<f64>> = grid::total_inputs(id, layout, row, col).into_iter().map(|(r, c)| report.table(id).value(r, c)).collect();
+        if parts.iter().any(Option::is_some) {
+            let sum: f64 = parts.into_iter().flatten().sum();
+            if let Some(c) = report.table_mut(id).row_mut(row).and_then(|r| r.cells.get_mut(col)) {
+                *c = Cell { how: ReadHow::Given, ..Cell::number(sum) };
+            }
+        }
+    }
+
+    let prose_text: String = (PROSE_OPENING..PROSE_OPENING + 7).filter_map(|r| text_at(&prose, r, 1)).collect::<Vec<_>>().join("\n");
+    let mut t = Text { traditional: is_traditional(&prose_text), ..Text::default() };
+    let agency_cell = cell(FormSheet::Meta, META_AGENCY, 1);
+    t.prose(&format!("{}{year}年政府信息公开工作年度报告", agency.clone().unwrap_or_default()), agency_cell);
+    let opening = cell(FormSheet::Prose, PROSE_OPENING, 1);
+    match text_at(&prose, PROSE_OPENING, 1) {
+        Some(p) => t.paragraphs(&p, opening),
+        // A blank opening is written by `nianbao render` with the statistical period.
+        None => t.prose(&format!("本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"), opening),
+    }
+    // (table, row key, column, text range) of every value cell.
+    let mut placed: Vec<(TableId, &'static str, usize, (usize, usize))> = Vec::new();
+    for (n, heading) in HEADINGS.iter().enumerate() {
+        let row = PROSE_OPENING + 1 + n as u32;
+        t.prose(heading, cell(FormSheet::Prose, row, 0));
+        if let Some(body) = text_at(&prose, row, 1) {
+            t.paragraphs(&body, cell(FormSheet::Prose, row, 1));
+        }
+        let Some(&id) = [None, Some(TableId::ActiveDisclosure), Some(TableId::Applications), Some(TableId::ReviewLitigation), None, None][n].as_ref() else { continue };
+        let g = grid::grid(id, layout);
+        for def in layout::rows(id, layout) {
+            let mut pieces = vec![(def.printed(), None)];
+            let mut cols = Vec::new();
+            for col in 0..def.fields.len() {
+                let Some((r, c)) = g.position(def.key, col) else { continue };
+                let shown = report.table(id).cell(def.key, col).map(|c| c.raw.clone().or(c.value.map(number_text)).unwrap_or_default()).unwrap_or_default();
+                pieces.push((shown, Some(cell(FormSheet::of_table(id), (r + FORM_TOP) as u32, c as u32))));
+                cols.push(col);
             }
             let ranges = t.row(&pieces);
-            for ((key, col, value, at), range) in row_cells.into_iter().zip(ranges.into_iter().skip(1)) {
-                values.push((id, key, col, range, value, at));
-            }
+            placed.extend(cols.into_iter().zip(ranges.into_iter().skip(1)).map(|(col, range)| (id, def.key, col, range)));
         }
     }
     let signature_cell = cell(FormSheet::Meta, META_SIGNATURE, 1);
@@ -329,29 +353,9 @@ pub fn parse(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<ParsedD
     for (message, at) in pending_warnings {
         warnings.push(ReadWarning { message, span: span_of(at) });
     }
-
-    let mut report = Report { agency: agency.clone(), year: Some(year), layout: Some(layout), published: published.clone(), ..Report::default() };
-    for id in TableId::ALL {
-        for def in layout::rows(id, layout) {
-            report.table_mut(id).rows.push(Row { key: def.key.to_string(), cells: vec![Cell { how: ReadHow::Given, ..Cell::blank() }; def.fields.len()], label: Some(def.printed()), label_span: None });
-        }
-    }
-    for (id, key, col, (start, end), mut value, _) in values {
-        value.span = Some(source.span(start, end));
+    for (id, key, col, (start, end)) in placed {
         if let Some(c) = report.table_mut(id).row_mut(key).and_then(|r| r.cells.get_mut(col)) {
-            *c = value;
-        }
-    }
-    // The totals the form computes: blank while every entry is blank, else their sum; the
-    // column sums first: they feed the row sum of （七）总计.
-    formula_totals.sort_by_key(|(id, _, col)| u8::from(*id == TableId::Applications && *col == layout::APPLICATIONS_TOTAL_COLUMN));
-    for (id, row, col) in formula_totals {
-        let parts: Vec<Option<f64>> = grid::total_inputs(id, layout, row, col).into_iter().map(|(r, c)| report.table(id).value(r, c)).collect();
-        if parts.iter().any(Option::is_some) {
-            let sum: f64 = parts.into_iter().flatten().sum();
-            if let Some(c) = report.table_mut(id).row_mut(row).and_then(|r| r.cells.get_mut(col)) {
-                *c = Cell { how: ReadHow::Given, span: c.span, ..Cell::number(sum) };
-            }
+            c.span = Some(source.span(start, end));
         }
     }
     crate::bound_values(&mut report, &mut warnings);

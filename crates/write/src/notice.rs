@@ -166,8 +166,12 @@ impl Notice {
         let listed = self.listed();
         let errors = listed.iter().filter(|i| i.severity == "error").count();
         let warnings = listed.iter().filter(|i| i.severity == "warning").count();
-        if listed.is_empty() {
+        if listed.is_empty() && self.items.is_empty() {
             return format!("经检查，你单位发布的{}未发现需要整改的问题。", self.report_name());
+        }
+        if listed.is_empty() {
+            // Problems found but none confirmed yet: nothing is put to the agency as its error.
+            return format!("经检查，你单位发布的{}暂无经审核确认需要整改的问题。", self.report_name());
         }
         let counts = match (errors, warnings) {
             (e, 0) => format!("{e} 处错误"),

@@ -379,6 +379,23 @@ mod tests {
     }
 
     #[test]
+    fn every_cell_of_both_layouts_is_named_by_its_printed_labels_only() {
+        for layout in [Layout::L2019, Layout::L2021] {
+            for table in TableId::ALL {
+                for def in layout::rows(table, layout) {
+                    for (k, field) in def.fields.iter().enumerate() {
+                        let place = cells_in_agency_terms(&[CellId { table, row: def.key.into(), column: k }], layout);
+                        assert!(place.starts_with(table.short_name()), "{place}");
+                        assert!(place.contains(short_label(def.label).replace('“', "‘").replace('”', "’").as_str()), "{place}");
+                        assert!(place.contains(field.label), "{place}");
+                        assert!(!place.contains(def.key) && !place.contains(field.key), "{place} names a key");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn cells_json_accepts_indexes_and_field_names_and_skips_the_unknown() {
         let json = r#"[{"table":"applications","row":"granted","column":6},{"table":"active_disclosure","row":"normative_documents","column":"in_force"},
             {"table":"applications","row":"no_such_row","column":1},{"table":"applications","row":"granted","column":99},{"table":"x"}]"#;

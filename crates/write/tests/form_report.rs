@@ -93,6 +93,9 @@ fn findings_on_a_form_name_the_sheet_and_cell() {
     let spans: Vec<&str> = json["findings"].as_array().unwrap().iter().filter_map(|f| f["span"]["cell"].as_str()).collect();
     assert!(spans.contains(&cell.as_str()), "{spans:?}");
     assert!(carried.starts_with("表三!"));
+    // The A301 finding as `nianbao check` prints it.
+    let one: String = text.split("\n\n").find(|b| b.contains("[A301]")).unwrap_or_default().to_string();
+    insta::assert_snapshot!(one);
 }
 
 /// The form with one cell of a sheet's XML replaced (as a hand edit would).
@@ -184,4 +187,27 @@ proptest! {
         let parsed = nianbao_parse::parse_bytes("p.xlsx", &form_of(doc)).unwrap();
         prop_assert_eq!(to_json(&parsed.reports[0].report), want);
     }
+}
+
+#[test]
+fn a_damaged_form_is_an_error_or_a_report_never_a_panic() {
+    let bytes = form_of(unbalanced());
+    let mut outcomes = (0, 0);
+    for i in 0..200usize {
+        let mut b = bytes.clone();
+        let at = (i * 7919) % b.len();
+        b[at] ^= 0x5a;
+        if i % 4 == 0 {
+            b.truncate(b.len() - (i % 97) - 1);
+        }
+        match std::panic::catch_unwind(|| nianbao_parse::parse_bytes("坏表.xlsx", &b)) {
+            Ok(Ok(_)) => outcomes.0 += 1,
+            Ok(Err(e)) => {
+                assert!(e.to_string().contains("坏表.xlsx"), "{e}");
+                outcomes.1 += 1;
+            }
+            Err(_) => panic!("reading a form damaged at byte {at} panicked"),
+        }
+    }
+    assert!(outcomes.1 > 0, "damage is noticed: {outcomes:?}");
 }

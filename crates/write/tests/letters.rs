@@ -148,6 +148,10 @@ fn a_default_letter_carries_the_settings_and_only_confirmed_findings() {
         assert!(t.contains(want), "the letter says {want}:\n{t}");
     }
     assert!(!t.contains("A303"), "an unconfirmed finding is not listed by default");
+    // Only unconfirmed findings: the letter does not say there are none, nor lists them.
+    let only = notice("东阿县人民政府办公室", 8, vec![item("A303", PLACE, false)]);
+    let t2 = text(&render(&only).unwrap());
+    assert!(t2.contains("暂无经审核确认需要整改的问题") && !t2.contains("A303"), "{t2}");
     assert!(!t.contains("待确认") && !t.contains("尚未经审核"), "nothing to declare");
 }
 
