@@ -407,11 +407,11 @@ fn check_spans(input: &Input, doc: &ParsedDocument) -> Result<(), String> {
     Ok(())
 }
 
-/// A span lies in the file (or, for DOCX and PDF, the extracted text its offsets point into),
+/// A span lies in the file (or, for DOCX, PDF and the XLSX form, the extracted text its offsets point into),
 /// `start <= end`, both on character boundaries.
 pub fn span_ok(input: &Input, doc: &ParsedDocument, span: &Span) -> Result<(), String> {
     let source = &doc.source;
-    let extracted = matches!(doc.format, nianbao_parse::decode::Format::Docx | nianbao_parse::decode::Format::Pdf);
+    let extracted = matches!(doc.format, nianbao_parse::decode::Format::Docx | nianbao_parse::decode::Format::Pdf | nianbao_parse::decode::Format::Xlsx);
     let len = if extracted { source.decoded.len() } else { input.bytes.len() };
     if span.start > span.end || span.end > len {
         return Err(format!("span {}..{} outside 0..{len}", span.start, span.end));

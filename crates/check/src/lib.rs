@@ -171,6 +171,10 @@ impl Finding {
         }
         if let (Some(s), Some(file)) = (&self.span, file) {
             v["span"] = json!({ "file": file, "line": s.line, "column": s.column, "start": s.start, "end": s.end });
+            // On a fill-in form the sheet and cell say where, as the agency sees it.
+            if let Some(cell) = s.cell {
+                v["span"]["cell"] = json!(cell.to_string());
+            }
         }
         v
     }

@@ -83,7 +83,12 @@ fn finding_with(f: &Finding, source: &Source, report_label: &str, color: bool, f
             // For a PDF the line is a line of the extracted text; the page says where it is.
             let page = span.page.map(|p| format!("第 {p} 页，")).unwrap_or_default();
             let bar = paint("|", blue, color);
-            out.push_str(&format!("{:>g$}{} {}:{}:{}（{}{}）\n", "", paint("-->", blue, color), source.file, span.line, span.column, page, report_label, g = gutter));
+            // On a fill-in form the sheet and cell are the place; the line is of the text read from it.
+            let at = match span.cell {
+                Some(cell) => cell.to_string(),
+                None => format!("{}:{}", span.line, span.column),
+            };
+            out.push_str(&format!("{:>g$}{} {}:{}（{}{}）\n", "", paint("-->", blue, color), source.file, at, page, report_label, g = gutter));
             out.push_str(&format!("{:>g$} {bar}\n", "", g = gutter));
             out.push_str(&format!("{} {bar} {}\n", paint(&line_no.to_string(), blue, color), expand_tabs(shown)));
             let lead = width(&text[cut..start]);
@@ -101,7 +106,13 @@ fn finding_with(f: &Finding, source: &Source, report_label: &str, color: bool, f
     } else {
         out.push_str(&format!("  {eq} 共 {} 处：\n", folded.len() + 1));
         for g in std::iter::once(&f).chain(folded.iter()) {
-            let place = g.span.map(|s| format!("第 {} 行：", s.line)).unwrap_or_default();
+            let place = g
+                .span
+                .map(|s| match s.cell {
+                    Some(cell) => format!("{cell}："),
+                    None => format!("第 {} 行：", s.line),
+                })
+                .unwrap_or_default();
             let values = match (&g.expected, &g.found) {
                 (Some(e), Some(found)) => format!("（应为：{e}，实为：{found}）"),
                 _ => String::new(),

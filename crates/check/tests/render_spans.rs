@@ -20,7 +20,7 @@ fn spans_inside_characters_are_rendered_without_panic() {
             expected: None,
             found: None,
             cells: Vec::new(),
-            span: Some(Span { start, end, line: 1, column: 1, page: None, bbox: None }),
+            span: Some(Span { start, end, line: 1, column: 1, page: None, bbox: None, cell: None }),
             label: Some("应为 10".into()),
         };
         let text = render::finding(&f, &source, "第 1 份报告");

@@ -5,12 +5,13 @@
 //! the source it was read from ([`Span`]) and how it was read ([`ReadHow`]).
 //! The JSON form (`to_json` / `from_json`) is the public interface of `shared/spec/report-json.md`.
 
+pub mod grid;
 pub mod json;
 pub mod layout;
 pub mod source;
 
 pub use layout::{FieldDef, Layout, RowDef, TableId};
-pub use source::{Source, Span, TextLine};
+pub use source::{FormCell, FormSheet, Source, Span, TextLine};
 
 use serde::{Deserialize, Serialize};
 

@@ -17,6 +17,99 @@ pub struct Span {
     /// point from the top-left corner of the page as displayed (after its /Rotate).
     #[serde(default, rename = "box", skip_serializing_if = "Option::is_none")]
     pub bbox: Option<[i32; 4]>,
+    /// For a fill-in form (XLSX): the sheet and cell the text was typed in (`表三!D6`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<FormCell>,
+}
+
+/// A sheet of the fill-in form written by `nianbao template`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormSheet {
+    /// 基本信息: agency, year, layout, publication date, signature, contact.
+    Meta,
+    ActiveDisclosure,
+    Applications,
+    ReviewLitigation,
+    /// 正文: the opening and the six parts.
+    Prose,
+}
+
+impl FormSheet {
+    pub const ALL: [FormSheet; 5] = [FormSheet::Meta, FormSheet::ActiveDisclosure, FormSheet::Applications, FormSheet::ReviewLitigation, FormSheet::Prose];
+    /// The sheet's name in the workbook.
+    pub fn name(self) -> &'static str {
+        match self {
+            FormSheet::Meta => "基本信息",
+            FormSheet::ActiveDisclosure => crate::TableId::ActiveDisclosure.short_name(),
+            FormSheet::Applications => crate::TableId::Applications.short_name(),
+            FormSheet::ReviewLitigation => crate::TableId::ReviewLitigation.short_name(),
+            FormSheet::Prose => "正文",
+        }
+    }
+    pub fn of_table(id: crate::TableId) -> FormSheet {
+        match id {
+            crate::TableId::ActiveDisclosure => FormSheet::ActiveDisclosure,
+            crate::TableId::Applications => FormSheet::Applications,
+            crate::TableId::ReviewLitigation => FormSheet::ReviewLitigation,
+        }
+    }
+}
+
+/// One cell of the fill-in form: its sheet and zero-based row and column, printed `表三!D6`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FormCell {
+    pub sheet: FormSheet,
+    pub row: u32,
+    pub col: u32,
+}
+
+/// "D6" from zero-based row and column.
+pub fn a1(row: usize, col: usize) -> String {
+    let mut c = col + 1;
+    let mut letters = Vec::new();
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+impl std::fmt::Display for FormCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}!{}", self.sheet.name(), a1(self.row as usize, self.col as usize))
+    }
+}
+
+impl std::str::FromStr for FormCell {
+    type Err = String;
+    /// "表三!D6".
+    fn from_str(s: &str) -> Result<FormCell, String> {
+        let bad = || format!("不是工作表单元格：{s}");
+        let (sheet, cell) = s.split_once('!').ok_or_else(bad)?;
+        let sheet = FormSheet::ALL.into_iter().find(|x| x.name() == sheet).ok_or_else(bad)?;
+        let split = cell.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+        let (letters, digits) = cell.split_at(split);
+        if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_uppercase()) || letters.len() > 3 {
+            return Err(bad());
+        }
+        let col = letters.bytes().fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1)) - 1;
+        let row = digits.parse::<u32>().ok().filter(|&r| r >= 1).ok_or_else(bad)? - 1;
+        Ok(FormCell { sheet, row, col })
+    }
+}
+
+impl Serialize for FormCell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for FormCell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FormCell, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Where a piece of the extracted text of a PDF is on its page: the text range `start..end`
@@ -71,13 +164,15 @@ pub struct Source {
     line_starts: Vec<usize>,
     /// Page and box of the extracted text (PDF only), sorted by `start`.
     boxes: Vec<TextBox>,
+    /// The form cell each piece of the text was read from (XLSX forms only), sorted by start.
+    cells: Vec<(u32, u32, FormCell)>,
 }
 
 impl Source {
     pub fn new(file: impl Into<String>, decoded: String, file_offsets: Option<Vec<u32>>) -> Source {
         let mut line_starts = vec![0];
         line_starts.extend(decoded.match_indices('\n').map(|(i, _)| i + 1));
-        Source { file: file.into(), decoded, file_offsets, line_starts, boxes: Vec::new() }
+        Source { file: file.into(), decoded, file_offsets, line_starts, boxes: Vec::new(), cells: Vec::new() }
     }
 
     /// The same source with the page and box of its text (PDF).
@@ -85,6 +180,20 @@ impl Source {
         boxes.sort_by_key(|b| (b.start, b.end));
         self.boxes = boxes;
         self
+    }
+
+    /// The same source with the form cell of each text range `start..end` (XLSX forms).
+    pub fn with_cells(mut self, mut cells: Vec<(u32, u32, FormCell)>) -> Source {
+        cells.sort_by_key(|c| (c.0, c.1));
+        self.cells = cells;
+        self
+    }
+
+    /// The form cell holding the decoded offset `at` (an empty cell holds its own start).
+    pub fn cell_at(&self, at: usize) -> Option<FormCell> {
+        let at = at as u32;
+        let upto = self.cells.partition_point(|c| c.0 <= at);
+        self.cells[..upto].iter().rev().find(|c| at < c.1 || at == c.0).map(|c| c.2)
     }
 
     /// Page and box of the decoded range `start..end`: the union of the boxes of its glyphs on the
@@ -157,7 +266,8 @@ impl Source {
         let line_start = self.line_start(line);
         let column = self.decoded.get(line_start..start).map(|s| s.chars().count()).unwrap_or(0) + 1;
         let (page, bbox) = self.place(start, end);
-        Span { start: self.file_offset(start), end: self.file_offset(end), line: line as u32, column: column as u32, page, bbox }
+        let cell = if self.cells.is_empty() { None } else { self.cell_at(start) };
+        Span { start: self.file_offset(start), end: self.file_offset(end), line: line as u32, column: column as u32, page, bbox, cell }
     }
 
     /// The span of a text range of a normalized line.

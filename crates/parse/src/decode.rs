@@ -12,6 +12,8 @@ pub enum Format {
     /// Office Open XML word processing (.docx, and .wps saved as docx).
     Docx,
     Pdf,
+    /// The fill-in form written by `nianbao template` (Office Open XML spreadsheet).
+    Xlsx,
 }
 
 /// What the first bytes say the file is.

@@ -14,6 +14,10 @@ pub enum ParseError {
     Unsupported { file: String, format: &'static str, hint: &'static str },
     #[error("{file}：文件已损坏或不是{format}（{reason}）")]
     Corrupt { file: String, format: &'static str, reason: String },
+    /// An Excel workbook that is not a filled form of `nianbao template` (or one whose tables
+    /// were redrawn); `reason` names the sheet and cell.
+    #[error("{file}：不是有效的年度报告填报表：{reason}")]
+    Form { file: String, reason: String },
     #[error("{file}：未找到政府信息公开工作年度报告（没有找到{missing}）")]
     NoReport { file: String, missing: String },
     /// A bound of [`crate::limits::Limits`] was exceeded; `what` names the limit

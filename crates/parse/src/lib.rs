@@ -14,6 +14,7 @@ pub mod blocks;
 pub mod decode;
 pub mod docx;
 pub mod error;
+pub mod form_xlsx;
 pub mod html;
 pub mod labels;
 pub mod legacy;
@@ -125,6 +126,13 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty { file: file.to_string() });
     }
+    if bytes.len() > limits.file_bytes {
+        return Err(ParseError::Limit { file: file.to_string(), what: format!("文件大小超过 {} 上限", limits::size(limits.file_bytes as u64)) });
+    }
+    // The fill-in form (XLSX) is a ZIP package too: told from a DOCX by its workbook.
+    if decode::sniff(bytes) == decode::Container::Zip && form_xlsx::is_xlsx(bytes) {
+        return form_xlsx::parse(file, bytes, limits);
+    }
     let deadline = limits::Deadline::new(limits.time);
     let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
     let extracted = extract_with(file, bytes, limits)?;
@@ -219,7 +227,7 @@ fn read_report(blocks: &[Block], range: std::ops::Range<usize>, source: &Source)
 pub const MAX_COUNT: f64 = 1e12;
 
 /// Makes every value beyond [`MAX_COUNT`] (or not finite) an unreadable cell, with a warning.
-fn bound_values(report: &mut Report, warnings: &mut Vec<ReadWarning>) {
+pub(crate) fn bound_values(report: &mut Report, warnings: &mut Vec<ReadWarning>) {
     for id in [TableId::ActiveDisclosure, TableId::Applications, TableId::ReviewLitigation] {
         let table = report.table_mut(id);
         let cells = table.rows.iter_mut().flat_map(|r| r.cells.iter_mut()).chain(table.subtotals.iter_mut().flat_map(|s| s.cells.iter_mut()));

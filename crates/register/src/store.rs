@@ -80,12 +80,19 @@ fn fold(number: &str, rows: &[(i64, String, String)]) -> Result<Option<Applicati
 
 /// Every application of an agency (by id), folded from the log.
 pub async fn load(store: &Store, agency_id: i64) -> Result<Vec<Application>, RegisterError> {
+    let mut conn = store.pool.acquire().await?;
+    load_with(&mut conn, agency_id).await
+}
+
+/// `load` on a given connection (inside a write transaction, so that what is checked is what
+/// the write is appended to).
+async fn load_with(conn: &mut sqlx::AnyConnection, agency_id: i64) -> Result<Vec<Application>, RegisterError> {
     let rows = sqlx::query(
         "SELECT a.id, a.number, l.id, l.action, l.data FROM register_applications a JOIN register_log l ON l.application_id = a.id \
          WHERE a.agency_id = $1 ORDER BY a.id, l.id",
     )
     .bind(agency_id)
-    .fetch_all(&store.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
     let mut current: Option<(i64, String)> = None;
@@ -120,7 +127,12 @@ pub async fn agencies(store: &Store) -> Result<Vec<(i64, String)>, RegisterError
 
 /// The locked years of an agency: year → (by, at).
 pub async fn locks(store: &Store, agency_id: i64) -> Result<BTreeMap<i32, (String, String)>, RegisterError> {
-    let rows = sqlx::query("SELECT year, locked_by, locked_at FROM register_locks WHERE agency_id = $1").bind(agency_id).fetch_all(&store.pool).await?;
+    let mut conn = store.pool.acquire().await?;
+    locks_with(&mut conn, agency_id).await
+}
+
+async fn locks_with(conn: &mut sqlx::AnyConnection, agency_id: i64) -> Result<BTreeMap<i32, (String, String)>, RegisterError> {
+    let rows = sqlx::query("SELECT year, locked_by, locked_at FROM register_locks WHERE agency_id = $1").bind(agency_id).fetch_all(&mut *conn).await?;
     let mut out = BTreeMap::new();
     for r in rows {
         let y: i64 = r.try_get(0)?;
@@ -247,22 +259,41 @@ async fn application_id(store: &Store, agency_id: i64, agency: &str, number: &st
     }
 }
 
-/// Adds one new application (refused when the number exists).
+/// Adds one new application (refused when the number exists). The agency is created when it
+/// is not known (as an import does).
 pub async fn add_application(store: &Store, agency: &str, app: &Application, who: &str) -> Result<(), RegisterError> {
     app.validate()?;
     let mut tx = store.pool.begin().await?;
     let agency_id = resolve_agency(&mut tx, agency).await?;
     tx.commit().await?;
-    let existing = load(store, agency_id).await?;
+    add_application_to(store, agency_id, agency, app, who).await
+}
+
+/// Takes the write lock of the register before anything is read: on SQLite the transaction is
+/// `BEGIN IMMEDIATE`; on PostgreSQL the agency's row is locked, so two changes of one agency's
+/// register never both pass the checks against the same history.
+async fn lock_register(store: &Store, agency_id: i64) -> Result<sqlx::Transaction<'static, sqlx::Any>, RegisterError> {
+    let mut tx = store.write_tx().await?;
+    if store.backend == nianbao_store::Backend::Postgres {
+        sqlx::query("SELECT id FROM agencies WHERE id = $1 FOR UPDATE").bind(agency_id).fetch_optional(&mut *tx).await?;
+    }
+    Ok(tx)
+}
+
+/// Adds one new application to the agency with this id (`agency`: its name, for messages), in
+/// one transaction that also checks the number is new and no locked year's tables change.
+pub async fn add_application_to(store: &Store, agency_id: i64, agency: &str, app: &Application, who: &str) -> Result<(), RegisterError> {
+    app.validate()?;
+    let mut tx = lock_register(store, agency_id).await?;
+    let existing = load_with(&mut tx, agency_id).await?;
     if existing.iter().any(|a| a.number == app.number) {
         return Err(RegisterError::Duplicate { agency: agency.to_string(), number: app.number.clone() });
     }
-    let locks = locks(store, agency_id).await?;
+    let locks = locks_with(&mut tx, agency_id).await?;
     let mut after = existing.clone();
     after.push(app.clone());
     guard_locks(agency, &locks, &existing, &after)?;
     let at = now();
-    let mut tx = store.pool.begin().await?;
     let id: i64 = sqlx::query("INSERT INTO register_applications (agency_id, number, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(agency_id)
         .bind(&app.number)
@@ -285,15 +316,25 @@ pub async fn add_application(store: &Store, agency: &str, app: &Application, who
 /// Appends an event to an application after checking it against its history and the locks.
 pub async fn add_event(store: &Store, agency: &str, number: &str, event: Event, who: &str) -> Result<Application, RegisterError> {
     let agency_id = agency_id(store, agency).await?;
-    let app_id = application_id(store, agency_id, agency, number).await?;
-    let existing = load(store, agency_id).await?;
+    add_event_to(store, agency_id, agency, number, event, who).await
+}
+
+/// `add_event` for the agency with this id (`agency`: its name, for messages): the history is
+/// read, the event checked and appended in one write transaction.
+pub async fn add_event_to(store: &Store, agency_id: i64, agency: &str, number: &str, event: Event, who: &str) -> Result<Application, RegisterError> {
+    let mut tx = lock_register(store, agency_id).await?;
+    let row = sqlx::query("SELECT id FROM register_applications WHERE agency_id = $1 AND number = $2").bind(agency_id).bind(number).fetch_optional(&mut *tx).await?;
+    let Some(row) = row else {
+        return Err(RegisterError::NoApplication { agency: agency.to_string(), number: number.to_string() });
+    };
+    let app_id: i64 = row.try_get(0)?;
+    let existing = load_with(&mut tx, agency_id).await?;
     let Some(mut app) = existing.iter().find(|a| a.number == number).cloned() else {
         return Err(RegisterError::NoApplication { agency: agency.to_string(), number: number.to_string() });
     };
     app.add_event(event.clone())?;
     let after: Vec<Application> = existing.iter().map(|a| if a.number == number { app.clone() } else { a.clone() }).collect();
-    guard_locks(agency, &locks(store, agency_id).await?, &existing, &after)?;
-    let mut tx = store.pool.begin().await?;
+    guard_locks(agency, &locks_with(&mut tx, agency_id).await?, &existing, &after)?;
     sqlx::query("INSERT INTO register_log (application_id, action, data, recorded_by, recorded_at) VALUES ($1, 'event', $2, $3, $4)")
         .bind(app_id)
         .bind(serde_json::to_string(&event).map_err(json_err)?)
@@ -308,15 +349,32 @@ pub async fn add_event(store: &Store, agency: &str, number: &str, event: Event, 
 /// Withdraws an earlier log row of an application (a wrong entry), keeping it in the trail.
 pub async fn retract(store: &Store, agency: &str, number: &str, log_id: i64, who: &str) -> Result<(), RegisterError> {
     let agency_id = agency_id(store, agency).await?;
-    let app_id = application_id(store, agency_id, agency, number).await?;
+    retract_in(store, agency_id, agency, number, log_id, who).await
+}
+
+/// `retract` for the agency with this id (`agency`: its name, for messages), checked and
+/// appended in one write transaction: the history without the row must still be consistent
+/// and no locked year's tables may change.
+pub async fn retract_in(store: &Store, agency_id: i64, agency: &str, number: &str, log_id: i64, who: &str) -> Result<(), RegisterError> {
+    let mut tx = lock_register(store, agency_id).await?;
+    let row = sqlx::query("SELECT id FROM register_applications WHERE agency_id = $1 AND number = $2").bind(agency_id).bind(number).fetch_optional(&mut *tx).await?;
+    let Some(row) = row else {
+        return Err(RegisterError::NoApplication { agency: agency.to_string(), number: number.to_string() });
+    };
+    let app_id: i64 = row.try_get(0)?;
     let rows: Vec<(i64, String, String)> = sqlx::query("SELECT id, action, data FROM register_log WHERE application_id = $1 ORDER BY id")
         .bind(app_id)
-        .fetch_all(&store.pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()?;
-    if !rows.iter().any(|(id, action, _)| *id == log_id && action != "retract") {
+    let already: HashSet<i64> = rows
+        .iter()
+        .filter(|(_, action, _)| action == "retract")
+        .filter_map(|(_, _, data)| serde_json::from_str::<Retract>(data).ok().map(|r| r.log_id))
+        .collect();
+    if !rows.iter().any(|(id, action, _)| *id == log_id && action != "retract") || already.contains(&log_id) {
         return Err(RegisterError::Invalid { number: number.to_string(), reason: format!("没有可撤销的记录 #{log_id}") });
     }
     let data = serde_json::to_string(&Retract { log_id }).map_err(json_err)?;
@@ -327,10 +385,9 @@ pub async fn retract(store: &Store, agency: &str, number: &str, log_id: i64, who
         return Err(RegisterError::Invalid { number: number.to_string(), reason: "不能撤销申请本身的登记记录".into() });
     };
     after_app.validate()?;
-    let existing = load(store, agency_id).await?;
+    let existing = load_with(&mut tx, agency_id).await?;
     let after: Vec<Application> = existing.iter().map(|a| if a.number == number { after_app.clone() } else { a.clone() }).collect();
-    guard_locks(agency, &locks(store, agency_id).await?, &existing, &after)?;
-    let mut tx = store.pool.begin().await?;
+    guard_locks(agency, &locks_with(&mut tx, agency_id).await?, &existing, &after)?;
     sqlx::query("INSERT INTO register_log (application_id, action, data, recorded_by, recorded_at) VALUES ($1, 'retract', $2, $3, $4)")
         .bind(app_id)
         .bind(data)
@@ -345,6 +402,11 @@ pub async fn retract(store: &Store, agency: &str, number: &str, log_id: i64, who
 /// An application's audit trail.
 pub async fn history(store: &Store, agency: &str, number: &str) -> Result<Vec<LogEntry>, RegisterError> {
     let agency_id = agency_id(store, agency).await?;
+    history_of(store, agency_id, agency, number).await
+}
+
+/// An application's audit trail, by agency id (`agency`: its name, for messages).
+pub async fn history_of(store: &Store, agency_id: i64, agency: &str, number: &str) -> Result<Vec<LogEntry>, RegisterError> {
     let app_id = application_id(store, agency_id, agency, number).await?;
     let rows = sqlx::query("SELECT id, action, data, recorded_by, recorded_at FROM register_log WHERE application_id = $1 ORDER BY id").bind(app_id).fetch_all(&store.pool).await?;
     rows.iter()
@@ -400,4 +462,10 @@ pub async fn save_notices(store: &Store, notices: &[Notice], who: &str) -> Resul
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// An agency's name by id; `None` when there is no such agency.
+pub async fn agency_name(store: &Store, agency_id: i64) -> Result<Option<String>, RegisterError> {
+    let row = sqlx::query("SELECT name FROM agencies WHERE id = $1").bind(agency_id).fetch_optional(&store.pool).await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
 }

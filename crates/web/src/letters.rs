@@ -8,35 +8,21 @@ use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-/// The settings as stored (the field names are those of `OfficeSettings`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct Settings {
-    /// 发文机关, e.g. 某某县人民政府办公室.
-    pub office: String,
-    /// The 文号 with `{year}` and `{seq}`, e.g. `某政办函〔{year}〕{seq}号`.
-    pub number_pattern: String,
-    /// 整改时限: working days from the letter's date.
-    pub deadline_days: u32,
-    pub contact: String,
-    pub phone: String,
-    /// The signature block under the letter (who signs, a seal line).
-    pub signature: String,
-}
+/// The settings as stored.
+pub type Settings = nianbao_write::notice::OfficeSettings;
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings { office: String::new(), number_pattern: "〔{year}〕{seq}号".into(), deadline_days: 15, contact: String::new(), phone: String::new(), signature: String::new() }
-    }
+/// What letters carry before an administrator has set anything: no 文号, 15 days, no contact.
+fn unset() -> Settings {
+    Settings { office: "政务公开办".into(), number_pattern: String::new(), deadline_days: 15, contact: String::new(), phone: String::new(), signature: String::new() }
 }
 
 /// The stored settings, or the defaults when an administrator has not set them.
 pub async fn settings(state: &AppState) -> Result<Settings, WebError> {
     Ok(match state.store.office_settings().await? {
         Some(json) => serde_json::from_str(&json).map_err(|e| WebError::Internal(format!("发文设置损坏：{e}")))?,
-        None => Settings::default(),
+        None => unset(),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod password;
 pub mod reminder;
 pub mod tree;
+pub mod register_pages;
 pub mod upload;
 pub mod users;
 pub mod view;
@@ -178,6 +179,15 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}/submit", post(cycle::submit))
         .route("/reports/{id}/decisions", post(cycle::decide_batch))
         .route("/export", get(pages::export))
+        // The application register (依申请公开台账), `register_pages.rs`.
+        .route("/register", get(register_pages::overview))
+        .route("/register/{agency}", get(register_pages::list))
+        .route("/register/{agency}/applications", post(register_pages::add_application))
+        .route("/register/{agency}/application", get(register_pages::application))
+        .route("/register/{agency}/events", post(register_pages::add_event))
+        .route("/register/{agency}/retract", post(register_pages::retract))
+        .route("/register/{agency}/table", get(register_pages::table))
+        .route("/register/{agency}/lock", post(register_pages::lock))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))
         .route("/api/dashboard", get(api::dashboard))

@@ -1,6 +1,8 @@
 //! The 整改通知 of an agency for a year: its current report's errors and warnings a reviewer
-//! confirmed (and, only when asked, those not reviewed yet, each marked so), each with its rule, its place (table, row and column labels, source line
-//! or page) and the figure it should be, as a DOCX letter ready to send (`nianbao_write::notice`).
+//! confirmed (and, only when asked, those not reviewed yet, which the letter then names), each
+//! with its rule, its place in the agency's own terms and the figure it should be, as a DOCX
+//! letter ready to send (`nianbao_write::notice`) with the office's settings; and the same for
+//! every agency of a region at once.
 
 use crate::auth::Auth;
 use crate::pages::load;
@@ -8,7 +10,6 @@ use crate::{AppState, WebError};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use nianbao_model::layout;
 use nianbao_store::web::{FindingRow, ReportQuery};
 use nianbao_write::notice::{Notice, NoticeItem};
 use serde::Deserialize;
@@ -18,49 +19,22 @@ pub struct NoticeParams {
     /// The report year; missing: the agency's latest.
     #[serde(default)]
     pub year: Option<String>,
-    /// "1": also list the findings no reviewer has decided yet (the letter says so for each).
+    /// "1": also list the findings no reviewer has decided yet (the letter says which).
     #[serde(default)]
     pub unreviewed: Option<String>,
-}
-
-/// Which findings go into a letter: those a reviewer confirmed, and the undecided ones only on
-/// purpose. `None`: left out (counted as not a problem when dismissed).
-pub fn letter_status(decision: Option<&nianbao_store::web::Decision>, include_unreviewed: bool) -> Option<&'static str> {
-    match decision.map(|d| d.status.as_str()) {
-        Some("confirmed") => Some("confirmed"),
-        Some("dismissed") => None,
-        _ if include_unreviewed => Some("unreviewed"),
-        _ => None,
-    }
 }
 
 /// Where a finding points, in words an agency can follow.
 fn place_of(f: &FindingRow, report: &nianbao_model::Report) -> String {
     let layout = report.effective_layout();
-    let mut parts: Vec<String> = crate::view::finding_cells(f, layout)
-        .into_iter()
-        .map(|(t, r, c)| format!("{}·{}", layout::describe_row(t, layout, &r), layout::column_label(t, layout, &r, c)))
-        .collect();
-    parts.dedup();
-    if let Some(line) = f.line {
-        parts.push(format!("原文第 {line} 行"));
-    }
-    if parts.is_empty() {
-        "全文".into()
-    } else {
-        parts.join("\n")
-    }
+    let cells = nianbao_write::place::cells_from_json(&f.cells, layout);
+    nianbao_write::place::place_in_agency_terms(&f.rule, &cells, layout, None)
 }
 
-/// The office's name on its letters: the administrator's setting, else the user's region.
-async fn issuer(state: &AppState, auth: &Auth) -> Result<String, WebError> {
-    let settings = crate::letters::settings(state).await?;
-    Ok(Some(settings.office).filter(|o| !o.trim().is_empty()).or_else(|| auth.user.region_name.clone()).unwrap_or_else(|| "政务公开办".into()))
-}
-
-/// The 整改通知 of one agency for a year (the latest with a report when `None`): the findings
-/// a reviewer confirmed, and the undecided ones only with `include_unreviewed`. `Ok(None)`
-/// when the agency has no report of that year.
+/// The 整改通知 of one agency for a year (the latest with a report when `None`), from the
+/// office's settings: the findings a reviewer confirmed, and the undecided ones only with
+/// `include_unreviewed` (the letter then says which). `Ok(None)` when the agency has no report
+/// of that year.
 pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, year: Option<i32>, include_unreviewed: bool) -> Result<Option<Notice>, WebError> {
     let q = ReportQuery { scope: auth.user.scope(), agency_id: Some(id), year, sort: Some("-year".into()), limit: 100, ..ReportQuery::default() };
     let (rows, _) = state.store.list_reports(&q).await?;
@@ -70,13 +44,10 @@ pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, 
     if rows.is_empty() {
         return Ok(None);
     }
-    let mut notice = Notice {
-        agency: agency.to_string(),
-        year,
-        issuer: issuer(state, auth).await?,
-        date: crate::cycle::china_today().format("%Y-%m-%d").to_string(),
-        ..Notice::default()
-    };
+    let settings = crate::letters::settings(state).await?;
+    let date = crate::cycle::china_today().format("%Y-%m-%d").to_string();
+    let mut notice = Notice::from_settings(&settings, agency, year, &date, None);
+    notice.includes_unreviewed = include_unreviewed;
     for row in &rows {
         let loaded = load(state, auth, row.id).await?;
         if notice.report_title.is_none() {
@@ -91,7 +62,6 @@ pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, 
                 notice.dismissed += 1;
                 continue;
             }
-            let Some(status) = letter_status(decision, include_unreviewed) else { continue };
             // A finding on a cell the reader recovered is a reading doubt until a reviewer
             // confirms it: it is not put to the agency as its error.
             if decision.is_none_or(|d| d.status != "confirmed") && nianbao_check::stored_cells_recovered(&loaded.report, &f.cells) {
@@ -106,10 +76,8 @@ pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, 
                 place: place_of(f, &loaded.report),
                 expected: f.expected.clone(),
                 found: f.found.clone(),
-                comment: match status {
-                    "unreviewed" => Some("（此项尚未经审核确认，请一并核实）".to_string()),
-                    _ => decision.map(|d| d.comment.clone()).filter(|c| !c.is_empty()),
-                },
+                comment: decision.filter(|d| d.status == "confirmed").map(|d| d.comment.clone()).filter(|c| !c.is_empty()),
+                confirmed: decision.is_some_and(|d| d.status == "confirmed"),
             });
         }
     }
@@ -162,35 +130,36 @@ pub struct BatchParams {
     pub region: Option<i64>,
     #[serde(default)]
     pub unreviewed: Option<String>,
+    /// "merged": one DOCX with every letter (each on a new page) instead of a ZIP.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// The 整改通知 of every agency of a region with a problem to put to it (a confirmed finding,
-/// or an undecided one with `unreviewed=1`), one DOCX each in a ZIP.
+/// or an undecided one with `unreviewed=1`): one DOCX each in a ZIP, or one merged DOCX.
 pub async fn batch(State(state): State<AppState>, auth: Auth, Query(p): Query<BatchParams>) -> Result<Response, WebError> {
     auth.require_office()?;
     let scope = crate::cycle::region_scope(&state, &auth, p.region).await?;
     let year = p.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok()).unwrap_or_else(crate::cycle::year_under_review);
     let include_unreviewed = p.unreviewed.as_deref() == Some("1");
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let mut letters = 0;
+    let mut notices = Vec::new();
     for a in state.store.agencies_in_year(scope, year).await? {
         if a.report_id.is_none() {
             continue;
         }
         let Some(notice) = build_notice(&state, &auth, a.agency_id, &a.agency, Some(year), include_unreviewed).await? else { continue };
-        if notice.items.is_empty() {
-            continue;
+        if !notice.listed().is_empty() {
+            notices.push(notice);
         }
-        let bytes = nianbao_write::notice::render(&notice).map_err(|e| WebError::Internal(e.to_string()))?;
-        zip.start_file(format!("整改通知-{}-{year}.docx", a.agency), options).map_err(|e| WebError::Internal(e.to_string()))?;
-        std::io::Write::write_all(&mut zip, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
-        letters += 1;
     }
-    if letters == 0 {
-        return Err(WebError::BadRequest(format!("{year} 年度没有经审核确认的问题，无需发出整改通知（可在报告页确认问题，或勾选“含未审核问题”）")));
+    if notices.is_empty() {
+        return Err(WebError::BadRequest(format!("{year} 年度没有经审核确认的问题，无需发出整改通知（可在报告页确认问题，或选择“含未审核问题”）")));
     }
-    let bytes = zip.finish().map_err(|e| WebError::Internal(e.to_string()))?.into_inner();
+    if p.format.as_deref() == Some("merged") {
+        let bytes = nianbao_write::notice::render_merged(&notices).map_err(|e| WebError::Internal(e.to_string()))?;
+        return Ok(docx_response(&format!("整改通知-{year}.docx"), bytes));
+    }
+    let bytes = nianbao_write::notice::render_batch_zip(&notices).map_err(|e| WebError::Internal(e.to_string()))?;
     let name = format!("整改通知-{year}.zip");
     let disposition = format!("attachment; filename=\"notices.zip\"; filename*=UTF-8''{}", crate::auth::url_encode(&name));
     Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())

@@ -687,7 +687,7 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
         archive.by_index(i).unwrap().read_to_end(&mut inner).unwrap();
         let mut xml = String::new();
         zip::ZipArchive::new(std::io::Cursor::new(inner)).unwrap().by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
-        assert!(!xml.contains("尚未经审核确认"), "only confirmed problems");
+        assert!(!xml.contains("尚未经审核人员确认"), "only confirmed problems");
         if xml.contains("太原市小店区人民政府2023年") {
             for rule in &confirmed {
                 assert!(xml.contains(&format!(">{rule}<")), "the batch letter lists the confirmed {rule}");

@@ -476,19 +476,21 @@ fn the_rectification_notice_lists_only_the_confirmed_problems() {
         assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("wordprocessingml"));
         assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
         let xml = docx_text(&bytes);
-        for want in ["关于东阿县人民政府办公室2020年政府信息公开工作年度报告问题的整改通知", "东阿县人民政府办公室：", "表三“", "原文第", "东阿县人民政府"] {
+        for want in ["关于东阿县人民政府办公室2020年政府信息公开工作年度报告问题的整改通知", "东阿县人民政府办公室：", "表三“", "东阿县人民政府"] {
             assert!(xml.contains(want), "the notice says {want}");
         }
+        // Places in the agency's terms, never the reader's line numbers.
+        assert!(xml.contains("行“总计”") && !xml.contains("原文第"), "places in agency terms");
         for f in &errors {
             assert!(xml.contains(&format!(">{}<", f.rule)), "the notice lists {}", f.rule);
         }
         assert!(xml.contains(&format!("{} 处错误", errors.len())));
-        assert!(!xml.contains("尚未经审核确认"), "no unreviewed finding in the letter");
+        assert!(!xml.contains("尚未经审核人员确认"), "no unreviewed finding in the letter");
         let warnings: Vec<_> = env.store.findings_of(id).await.unwrap().into_iter().filter(|f| f.severity == "warning").collect();
         if let Some(w) = warnings.first() {
             // On purpose, the undecided ones too: each is marked as such.
             let xml = docx_text(&get_bytes(&env.app, &s, &format!("{link}&unreviewed=1")).await.2);
-            assert!(xml.contains(&format!(">{}<", w.rule)) && xml.contains("尚未经审核确认"));
+            assert!(xml.contains(&format!(">{}<", w.rule)) && xml.contains("尚未经审核人员确认"));
         }
 
         // A dismissed finding leaves the list; it is only counted.
@@ -947,7 +949,7 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
-        assert_eq!(names, vec!["整改通知-太原市小店区人民政府-2023.docx".to_string()], "only the agency with confirmed problems");
+        assert_eq!(names, vec!["整改通知_太原市小店区人民政府.docx".to_string()], "only the agency with confirmed problems");
         let mut inner = Vec::new();
         std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut inner).unwrap();
         let xml = docx_text(&inner);

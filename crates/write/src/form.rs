@@ -22,7 +22,7 @@ pub fn sheet_name(id: TableId) -> &'static str {
 }
 
 /// First sheet row of the table grid (rows 0–1 hold the title and the instructions).
-const TOP: usize = 2;
+const TOP: usize = nianbao_model::grid::FORM_TOP;
 
 /// Rows of the metadata sheet: (label, hint).
 const META_ROWS: &[(&str, &str)] = &[
@@ -49,17 +49,7 @@ fn xerr(e: XlsxError) -> WriteError {
 }
 
 /// "D5" from zero-based row and column.
-pub fn a1(row: usize, col: usize) -> String {
-    let mut c = col + 1;
-    let mut letters = Vec::new();
-    while c > 0 {
-        let r = (c - 1) % 26;
-        letters.push(b'A' + r as u8);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
-}
+pub use nianbao_model::source::a1;
 
 /// Where a table value is typed on the form: "表三!D6".
 pub fn cell_of(id: TableId, layout: Layout, row: &str, col: usize) -> Option<String> {

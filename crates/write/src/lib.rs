@@ -8,11 +8,14 @@
 //! the web page print the same table.
 
 pub mod form;
-pub mod grid;
+/// The table grids live in the model so that the parser reads the form by the same description.
+pub use nianbao_model::grid;
 pub mod input;
 pub mod lint;
 pub mod notice;
+pub mod place;
 pub mod prose;
+pub mod reminder;
 pub mod render_docx;
 pub mod render_html;
 pub mod render_md;

@@ -104,17 +104,23 @@ fn table(doc: &Document, g: &Grid) -> Table {
 
 /// An A4 document with the margins and body font of government documents, opening with `title`.
 pub(crate) fn titled_document(title: &str) -> Docx {
+    blank_document().add_paragraph(title_paragraph(title))
+}
+
+/// An A4 document with the margins and fonts of government documents, still empty.
+pub(crate) fn blank_document() -> Docx {
     Docx::new()
         .page_size(11906, 16838)
         .page_margin(PageMargin::new().top(2098).bottom(1984).left(1588).right(1474))
         .default_fonts(fonts(BODY_FONT))
         .default_size(BODY_SIZE)
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(Run::new().add_text(title).fonts(fonts(TITLE_FONT)).size(TITLE_SIZE))
-                .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700).after(300)),
-        )
+}
+
+pub(crate) fn title_paragraph(title: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(Run::new().add_text(title).fonts(fonts(TITLE_FONT)).size(TITLE_SIZE))
+        .align(AlignmentType::Center)
+        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700).after(300))
 }
 
 /// The page number centred in the footer as government documents print it: `— 1 —`.

@@ -7,8 +7,12 @@
 //! every result row, the group headings （三）–（六） spanning their items). 表四: 行政复议 and
 //! 行政诉讼 (未经复议直接起诉, 复议后起诉) over five columns each, and one row of fifteen values.
 
-use nianbao_model::layout::{self, Layout, TableId, APPLICATIONS_TOTAL_COLUMN};
-use nianbao_model::Report;
+use crate::layout::{self, Layout, TableId, APPLICATIONS_TOTAL_COLUMN};
+use crate::Report;
+
+/// The sheet row of the fill-in form where a table's grid starts (rows 0–1 hold the title and
+/// the instructions): `nianbao template` writes there and the parser reads there.
+pub const FORM_TOP: usize = 2;
 
 /// What a grid cell holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -276,15 +280,15 @@ pub fn set_value(report: &mut Report, id: TableId, row: &str, col: usize, value:
     let Some(def) = layout::row_def(id, layout, row) else { return };
     let table = report.table_mut(id);
     if table.row(row).is_none() {
-        let blank = nianbao_model::Cell { how: nianbao_model::ReadHow::Given, ..nianbao_model::Cell::blank() };
-        table.rows.push(nianbao_model::Row { key: def.key.to_string(), cells: vec![blank; def.fields.len()], label: None, label_span: None });
+        let blank = crate::Cell { how: crate::ReadHow::Given, ..crate::Cell::blank() };
+        table.rows.push(crate::Row { key: def.key.to_string(), cells: vec![blank; def.fields.len()], label: None, label_span: None });
         let order: Vec<&str> = layout::rows(id, layout).iter().map(|d| d.key).collect();
         table.rows.sort_by_key(|r| order.iter().position(|k| *k == r.key));
     }
     if let Some(cell) = table.row_mut(row).and_then(|r| r.cells.get_mut(col)) {
         *cell = match value {
-            Some(v) => nianbao_model::Cell { how: nianbao_model::ReadHow::Given, ..nianbao_model::Cell::number(v) },
-            None => nianbao_model::Cell { how: nianbao_model::ReadHow::Given, ..nianbao_model::Cell::blank() },
+            Some(v) => crate::Cell { how: crate::ReadHow::Given, ..crate::Cell::number(v) },
+            None => crate::Cell { how: crate::ReadHow::Given, ..crate::Cell::blank() },
         };
     }
 }
