@@ -957,6 +957,11 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
             assert!(xml.contains(&format!(">{}<", f.rule)), "the batch letter lists {}", f.rule);
         }
         assert!(!xml.contains(">S003<") && xml.contains("太原市政务公开办"));
+        // Or one Word file with every letter.
+        let (status, _, bytes) = get_bytes(&env.app, &office, "/notices?year=2023&format=merged").await;
+        assert_eq!(status, StatusCode::OK);
+        let merged = docx_text(&bytes);
+        assert!(merged.contains("关于太原市小店区人民政府2023年政府信息公开工作年度报告问题的整改通知") && merged.contains(">A302<") && !merged.contains(">S003<"));
         // The lists filter by review status and by rule; the dashboard's tiles and rule rows lead there.
         let returned: serde_json::Value = serde_json::from_str(&get(&env.app, &office, "/api/reports?case=returned&year=all").await.body).unwrap();
         assert_eq!(returned["total"], 1);
@@ -1016,7 +1021,7 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         let (status, _, bytes) = get_bytes(&env.app, &office, "/reminders?year=2023").await;
         assert_eq!(status, StatusCode::OK);
         let xml = docx_text(&bytes);
-        assert!(xml.contains("关于抓紧发布2023年政府信息公开工作年度报告的催报通知") && xml.contains("太原市政务公开办"));
+        assert!(xml.contains("关于督促发布2023年政府信息公开工作年度报告的通知") && xml.contains("太原市政务公开办"));
         let unpublished: Vec<String> = env.store.status_board(None, 2023).await.unwrap().into_iter().filter(|r| r.report_id.is_none()).map(|r| r.agency).collect();
         assert!(!unpublished.is_empty());
         for a in &unpublished {
