@@ -39,9 +39,9 @@ async fn identity(store: &Store, dir: &Path) {
     std::fs::create_dir_all(&same).unwrap();
     let file = same.join("年报.txt");
     std::fs::copy(sample.join("000000_2022.txt"), &file).unwrap();
-    store.ingest(&[file.clone()], false).await.unwrap();
+    store.ingest(std::slice::from_ref(&file), false).await.unwrap();
     std::fs::copy(sample.join("000002_2022.txt"), &file).unwrap();
-    store.ingest(&[file.clone()], false).await.unwrap();
+    store.ingest(std::slice::from_ref(&file), false).await.unwrap();
     for name in ["东阿县人民政府", "东阿县民政局"] {
         let id = store.find_agency(name).await.unwrap();
         let r = store.report_for(id, 2022).await.unwrap().unwrap_or_else(|| panic!("{name}'s 2022 report is gone"));
@@ -144,11 +144,11 @@ async fn exercise(store: &Store, dir: &Path) {
     let file = dir.join("003.txt");
     let text = std::fs::read_to_string(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
     std::fs::write(&file, &text).unwrap();
-    let s = store.ingest(&[file.clone()], false).await.unwrap();
+    let s = store.ingest(std::slice::from_ref(&file), false).await.unwrap();
     assert_eq!((s.written, s.unchanged), (0, 1));
     // A changed file is a new version of its agency-year; the old one stays but is not current.
     std::fs::write(&file, text.replace("行政强制 | 3 |", "行政强制 | 4 |")).unwrap();
-    let s = store.ingest(&[file.clone()], false).await.unwrap();
+    let s = store.ingest(std::slice::from_ref(&file), false).await.unwrap();
     assert_eq!(s.written, 1);
     let xiaodian = store.find_agency("太原市小店区人民政府").await.unwrap();
     let versions = store.versions(xiaodian, 2023).await.unwrap();
@@ -165,7 +165,7 @@ async fn exercise(store: &Store, dir: &Path) {
     std::fs::create_dir_all(&bad).unwrap();
     std::fs::write(bad.join("empty.txt"), "").unwrap();
     std::fs::write(bad.join("ok.txt"), text.replace("行政强制 | 3 |", "行政强制 | 5 |")).unwrap();
-    let s = store.ingest(&[bad.clone()], false).await.unwrap();
+    let s = store.ingest(std::slice::from_ref(&bad), false).await.unwrap();
     assert_eq!((s.failed, s.written), (1, 1));
     assert!(s.failures[0].contains("文件为空"), "{:?}", s.failures);
     let failed = count(store, "SELECT COUNT(*) FROM source_files WHERE status = 'failed'").await;
@@ -180,7 +180,7 @@ async fn exercise(store: &Store, dir: &Path) {
     let start_2021 = all.find("东阿县政府办公室2021年").unwrap();
     std::fs::write(split.join("2021.txt"), &all[start_2021..cut]).unwrap();
     std::fs::write(split.join("2020.txt"), &all[cut..]).unwrap();
-    let s = store.ingest(&[split.clone()], false).await.unwrap();
+    let s = store.ingest(std::slice::from_ref(&split), false).await.unwrap();
     assert_eq!(s.written, 2);
     assert!(s.rechecked_agencies >= 1);
     let y001 = sqlx::query("SELECT COUNT(*) FROM findings f JOIN reports r ON r.id = f.report_id JOIN source_files s ON s.id = r.file_id WHERE f.rule = 'Y001' AND s.path LIKE $1")
