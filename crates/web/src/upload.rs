@@ -20,7 +20,8 @@ use nianbao_store::ingest::StoredFinding;
 use serde::Serialize;
 
 /// Extensions accepted for upload (the parser decides the format from the content).
-pub const EXTENSIONS: &[&str] = &["txt", "htm", "html", "docx", "doc", "wps", "pdf"];
+/// `xlsx`: the fill-in form of `nianbao template`, filled (the parser reads it as a report).
+pub const EXTENSIONS: &[&str] = &["txt", "htm", "html", "docx", "doc", "wps", "pdf", "xlsx"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UploadedReport {

@@ -1059,3 +1059,33 @@ fn an_administrator_edits_the_agency_tree_and_aliases() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     });
 }
+
+#[test]
+fn an_agency_uploads_its_filled_form_and_a_bad_file_names_no_server_path() {
+    rt().block_on(async {
+        let env = setup("form").await;
+        let agency = env.store.find_agency("太原市小店区人民政府").await.unwrap();
+        env.store.add_user("xiaodian", &nianbao_web::auth::hash_password("xiaodian-password").unwrap(), Role::Agency, Some(agency)).await.unwrap();
+        let me = login(&env.app, "xiaodian", "xiaodian-password").await;
+        // The fill-in form, filled with the figures of the agency's report.
+        let text = std::fs::read(seeds().join("003_5726aaf970dd957d.txt")).unwrap();
+        let parsed = nianbao_parse::parse_bytes("003.txt", &text).unwrap();
+        let doc = nianbao_write::Document::from_report(parsed.reports[0].report.clone());
+        let form = nianbao_write::form::write(&nianbao_write::form::FormSpec { doc, previous: None }).unwrap();
+        let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("年报填报表.xlsx"), &form)], true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], true, "{}", r.body);
+        let report = &v["results"][0]["reports"][0];
+        assert_eq!((report["agency"].as_str(), report["year"].as_i64()), (Some("太原市小店区人民政府"), Some(2023)), "{}", r.body);
+        let id = report["id"].as_i64().unwrap();
+        let page = get(&env.app, &me, &format!("/reports/{id}")).await;
+        assert!(page.body.contains("id=\"submit-report\""), "the form is pre-checked like any report");
+        // A file that cannot be read: a Chinese message naming the file as uploaded, no server path.
+        let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("坏文件.pdf"), b"%PDF-1.4 not really")], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let message = v["results"][0]["message"].as_str().unwrap();
+        assert_eq!(v["results"][0]["ok"], false);
+        assert!(message.contains("坏文件.pdf") && !message.contains(env.dir.to_str().unwrap()) && !message.contains("uploads"), "{message}");
+    });
+}
