@@ -192,6 +192,20 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
             (bytes, analysed)
         })
         .await?;
+    // An agency files its own report only (the region check below would let a government's
+    // account file its departments' reports too).
+    if let (Some(mine), Ok((doc, _))) = (auth.user.agency_id(), &analysed) {
+        for p in &doc.reports {
+            let theirs = match &p.report.agency {
+                Some(n) => state.store.find_agency(n).await.ok(),
+                None => None,
+            };
+            if theirs != Some(mine) {
+                let who = p.report.agency.clone().unwrap_or_else(|| "未能识别".into());
+                return Err(WebError::Store(nianbao_store::StoreError::Refused(format!("报告所属机关“{who}”不是本单位，未入库；填报单位只能上传本单位的报告"))));
+            }
+        }
+    }
     // The file is on disk before the database refers to it (re-checks read it); written under a
     // temporary name and renamed, so a half-written file never has the final name.
     let existed = path.exists();

@@ -1081,6 +1081,14 @@ fn an_agency_uploads_its_filled_form_and_a_bad_file_names_no_server_path() {
         let id = report["id"].as_i64().unwrap();
         let page = get(&env.app, &me, &format!("/reports/{id}")).await;
         assert!(page.body.contains("id=\"submit-report\""), "the form is pre-checked like any report");
+        // Another agency's report: refused, nothing stored.
+        let reports = table_count(&env.store, "reports").await;
+        let other = std::fs::read(seeds().join("001_6bdcad6606f9a5c6.txt")).unwrap();
+        let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("年报.txt"), &other)], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["results"][0]["ok"], false);
+        assert!(v["results"][0]["message"].as_str().unwrap().contains("不是本单位"), "{}", r.body);
+        assert_eq!(table_count(&env.store, "reports").await, reports, "nothing stored");
         // A file that cannot be read: a Chinese message naming the file as uploaded, no server path.
         let r = upload(&env.app, &me, &[("csrf", None, me.csrf.as_bytes()), ("files", Some("坏文件.pdf"), b"%PDF-1.4 not really")], true).await;
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
