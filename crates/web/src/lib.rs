@@ -173,6 +173,7 @@ pub fn app(state: AppState) -> Router {
         .route("/register/{agency}/retract", post(register_pages::retract))
         .route("/register/{agency}/table", get(register_pages::table))
         .route("/register/{agency}/lock", post(register_pages::lock))
+        .route("/register/{agency}/export", get(register_pages::export))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))
         .route("/api/dashboard", get(api::dashboard))

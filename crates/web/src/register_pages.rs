@@ -449,6 +449,27 @@ pub async fn add_application(State(state): State<AppState>, Path(agency_id): Pat
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// `GET /register/{agency}/export`: the register as XLSX with the deadlines computed today
+/// (the same workbook as `nianbao register export`), for the agency and its office.
+pub async fn export(State(state): State<AppState>, auth: Auth, Path(agency_id): Path<i64>) -> Result<Response, WebError> {
+    let (agency, _) = access(&state, &auth, agency_id).await?;
+    let apps = reg::load(&state.store, agency_id).await.map_err(internal)?;
+    let cal = calendar(&state).await?;
+    let today = china_today();
+    let name = agency.clone();
+    let bytes = tokio::task::spawn_blocking(move || nianbao_register::xlsx::export(&name, &apps, &cal, &Settings::default(), today))
+        .await
+        .map_err(|e| WebError::Internal(format!("台账导出失败：{e}")))?
+        .map_err(internal)?;
+    let file = format!("{agency}-申请台账-{today}.xlsx");
+    let disposition = format!("attachment; filename=\"register.xlsx\"; filename*=UTF-8''{}", crate::auth::url_encode(&file));
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}
+
 // ---------------------------------------------------------------------------------------------
 // One application: deadlines, events, audit trail, new events.
 
@@ -951,6 +972,8 @@ pub struct TablePage {
     pub drill: Option<Drill>,
     pub published: Option<Published>,
     pub check: Vec<String>,
+    /// The register checks (R…) of the applications in the year's 表三, judged today.
+    pub findings: Vec<(FindingRow, String, String)>,
     pub locked: Option<(String, String)>,
     pub can_lock: bool,
     pub notice: String,
@@ -980,6 +1003,30 @@ async fn table_page(state: &AppState, auth: &Auth, agency_id: i64, p: &TablePara
         .into_iter()
         .filter(|f| f.severity == nianbao_check::Severity::Error)
         .map(|f| format!("{} {}", f.rule, f.message))
+        .collect();
+    let in_year: HashSet<&str> = ["new_received", "carried_over"]
+        .iter()
+        .flat_map(|row| derived.applications(TableId::Applications, row, layout::APPLICATIONS_TOTAL_COLUMN).iter().map(String::as_str))
+        .collect();
+    let year_apps: Vec<Application> = apps.iter().filter(|a| in_year.contains(a.number.as_str())).cloned().collect();
+    let cal = calendar(state).await?;
+    let findings = tokio::task::spawn_blocking(move || nianbao_register::rules::check_applications(&cal, &Settings::default(), &year_apps, today))
+        .await
+        .map_err(|e| WebError::Internal(format!("台账检查失败：{e}")))?
+        .into_iter()
+        // R004 judges other years' 31 December too; keep this year's.
+        .filter(|f| f.year.is_none_or(|y| y == year))
+        .map(|f| {
+            let number = f.application.clone().unwrap_or_default();
+            let link = application_link(agency_id, &number);
+            let row = FindingRow {
+                code: f.rule,
+                error: f.severity == nianbao_check::Severity::Error,
+                title: nianbao_register::rules::rule(f.rule).map(|r| r.title).unwrap_or(""),
+                message: f.message,
+            };
+            (row, number, link)
+        })
         .collect();
     let published = published_report(state, agency_id, year).await?;
     let mut diff: HashMap<(String, usize), String> = HashMap::new();
@@ -1046,6 +1093,7 @@ async fn table_page(state: &AppState, auth: &Auth, agency_id: i64, p: &TablePara
         drill,
         published,
         check,
+        findings,
         can_lock: locked.is_none() && year < today.year(),
         locked,
         notice,

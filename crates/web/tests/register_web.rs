@@ -140,6 +140,14 @@ async fn post(app: &Router, s: &Session, uri: &str, pairs: &[(&str, &str)]) -> R
     send(app, Request::post(uri).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
 }
 
+/// A download: status, content type and bytes.
+async fn app_bytes(app: &Router, s: &Session, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    let r = app.clone().oneshot(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await.unwrap();
+    let status = r.status();
+    let ctype = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, ctype, r.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
 fn location(r: &Resp) -> String {
     r.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
@@ -321,6 +329,12 @@ fn conflicting_events_and_locked_years_are_refused_and_nothing_is_written() {
         // A change after the locked year is accepted.
         let r = post(&env.app, &ban, &events, &[("number", "2025-050"), ("date", "2026-01-06"), ("kind", "replied"), ("outcome", "granted")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The year's register checks: 2025-050 was open on 31 December past its deadline and
+        // replied late.
+        let t = get(&env.app, &ban, &format!("/register/{own}/table?year=2025")).await.body;
+        let checks = between(&t, "id=\"register-findings\"", "</ul>").expect("register findings");
+        assert!(checks.contains("<code>R002</code>") && checks.contains("<code>R004</code>") && checks.contains("2025-050"), "{checks}");
+        assert!(!checks.contains("2025-001"), "a timely reply has no finding: {checks}");
         // The current year cannot be locked.
         let this_year = nianbao_web::register_pages::china_today().format("%Y").to_string();
         let r = post(&env.app, &ban, &format!("/register/{own}/lock"), &[("year", &this_year)]).await;
@@ -365,6 +379,16 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         assert!(r.body.contains("id=\"p-applications-granted-1\" class=\"diff\""), "the published cell is marked too");
         let differences = between(&r.body, "id=\"differences\"", "</ul>").unwrap();
         assert!(differences.contains("R007") && differences.contains("台账统计为 1") && differences.contains("2023-001"), "{differences}");
+        // The register as XLSX with its deadlines, for the office of the region, not another.
+        let r = app_bytes(&env.app, &dong, &format!("/register/{own}/export")).await;
+        assert_eq!(r.0, StatusCode::OK);
+        assert!(r.1.contains("spreadsheetml"), "{}", r.1);
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(r.2)).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let cells: Vec<String> = book.worksheet_range(&sheet).unwrap().rows().flat_map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
+        assert!(cells.iter().any(|c| c == "2025-007") && cells.iter().any(|c| c == "2023-001"), "{cells:?}");
+        assert_eq!(app_bytes(&env.app, &dong, &format!("/register/{other}/export")).await.0, StatusCode::FORBIDDEN);
         // The office cannot lock another region's year, and its own region's lock is recorded.
         assert_eq!(post(&env.app, &dong, &format!("/register/{other}/lock"), &[("year", "2023")]).await.status, StatusCode::FORBIDDEN);
         assert!(reg::locks(&env.store, other).await.unwrap().is_empty());
