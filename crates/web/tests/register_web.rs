@@ -36,6 +36,13 @@ struct Env {
     store: Store,
     own: i64,
     other: i64,
+    dir: PathBuf,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The seed reports (东阿县人民政府办公室 2020–2023 under 东阿县人民政府, and 太原市小店区人民政府
@@ -65,7 +72,7 @@ async fn setup(name: &str) -> Env {
     store.add_user("dongban", &hash("dongban-password"), Role::Agency, Some(own)).await.unwrap();
     store.add_user("xiaodian", &hash("xiaodian-password"), Role::Agency, Some(other)).await.unwrap();
     let state = AppState { store: store.clone(), config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
-    Env { app: app(state), store, own, other }
+    Env { app: app(state), store, own, other, dir }
 }
 
 struct Resp {
