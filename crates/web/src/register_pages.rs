@@ -787,7 +787,10 @@ async fn application_page(state: &AppState, auth: &Auth, agency_id: i64, number:
     if form.date.is_empty() {
         form.date = today.to_string();
     }
-    let (status, status_class, days) = row.map(|r| (r.status, r.class, r.days)).unwrap_or(("办理中", "open", String::new()));
+    let (status, status_class, mut days) = row.map(|r| (r.status, r.class, r.days)).unwrap_or(("办理中", "open", String::new()));
+    if let Some(c) = app.closure() {
+        days = format!("{}，{}", c.date, c.outcome.label());
+    }
     Ok(ApplicationPage {
         frame: Frame::of(auth),
         agency_id,
