@@ -174,6 +174,8 @@ pub fn app(state: AppState) -> Router {
         .route("/register/{agency}/table", get(register_pages::table))
         .route("/register/{agency}/lock", post(register_pages::lock))
         .route("/register/{agency}/export", get(register_pages::export))
+        .route("/register/{agency}/import", post(register_pages::import))
+        .route("/register/{agency}/template", get(register_pages::template))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))
         .route("/api/dashboard", get(api::dashboard))

@@ -412,3 +412,76 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         assert!(pager.contains(&format!("/register/{own}?year=2024&#38;page=1")), "the link back keeps the year: {pager}");
     });
 }
+
+/// A multipart body with the given (field, file name, content) parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----nianbao-register-boundary";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn import(app: &Router, s: &Session, agency: i64, csrf: &str, file: &str, bytes: &[u8]) -> Resp {
+    let (ctype, body) = multipart(&[("csrf", None, csrf.as_bytes()), ("file", Some(file), bytes)]);
+    send(app, Request::post(format!("/register/{agency}/import")).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()).await
+}
+
+#[test]
+fn an_excel_register_is_imported_whole_or_not_at_all() {
+    rt().block_on(async {
+        let env = setup("import").await;
+        let own = env.own;
+        let ban = login(&env.app, "dongban", "dongban-password").await;
+        let (status, ctype, template) = app_bytes(&env.app, &ban, &format!("/register/{own}/template")).await;
+        assert!(status == StatusCode::OK && ctype.contains("spreadsheetml") && template.starts_with(b"PK"));
+
+        // One bad date among good rows: named by sheet, row and column; nothing imported.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("2025年台账").unwrap();
+        let rows: [[&str; 5]; 3] = [["序号", "申请人类别", "收到日期", "申请渠道", "内容摘要"], ["E-1", "公民", "2025-3-3", "当面", "甲"], ["E-2", "企业", "2025-13-45", "网上申请", "乙"]];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let bad = wb.save_to_buffer().unwrap();
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", &bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("未导入任何记录") && r.body.contains("工作表“2025年台账”第 3 行"), "{}", r.body);
+        assert!(reg::load(&env.store, own).await.unwrap().is_empty());
+        // Not a workbook at all.
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", b"not a workbook").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        // Without the token, or by the office: refused, nothing imported.
+        let g = nianbao_register::gen::generate(5, 1, 2024, 2025, 30);
+        let apps = &g.agencies[0].1;
+        let good = nianbao_register::xlsx::export(OWN, apps, nianbao_calendar::Calendar::builtin(), &nianbao_deadline::Settings::default(), chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()).unwrap();
+        assert_eq!(import(&env.app, &ban, own, "forged", "台账.xlsx", &good).await.status, StatusCode::FORBIDDEN);
+        let dong = login(&env.app, "dong", "dong-password").await;
+        assert_eq!(import(&env.app, &dong, own, &dong.csrf, "台账.xlsx", &good).await.status, StatusCode::FORBIDDEN);
+        assert!(reg::load(&env.store, own).await.unwrap().is_empty());
+
+        // A whole workbook: every application, as it was written.
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(location(&r), format!("/register/{own}?notice=imported&created={}&replaced=0&unchanged=0", apps.len()));
+        let mut got = reg::load(&env.store, own).await.unwrap();
+        let mut want = apps.clone();
+        got.sort_by(|a, b| a.number.cmp(&b.number));
+        want.sort_by(|a, b| a.number.cmp(&b.number));
+        assert_eq!(got, want);
+        assert_eq!(reg::history_of(&env.store, own, OWN, &apps[0].number).await.unwrap()[0].recorded_by, "dongban");
+        let page = get(&env.app, &ban, &location(&r)).await.body;
+        assert!(page.contains(&format!("已从 Excel 导入：新增 {} 件，更新 0 件，未变化 0 件", apps.len())), "{page}");
+    });
+}
