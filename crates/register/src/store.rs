@@ -153,8 +153,9 @@ fn guard_locks(agency: &str, locks: &BTreeMap<i32, (String, String)>, before: &[
     Ok(())
 }
 
-/// Imports applications (from one workbook) into an agency's register, in one transaction:
-/// new numbers are created, changed ones get a new `record` row, identical ones are left alone.
+/// Imports applications (from one workbook) into an agency's register, in one transaction
+/// that also reads the register it compares with: new numbers are created, changed ones get a
+/// new `record` row, identical ones are left alone.
 pub async fn import(store: &Store, agency: &str, file: &str, sha256: &str, apps: &[Application], skipped: usize, who: &str) -> Result<ImportSummary, RegisterError> {
     for a in apps {
         a.validate()?;
@@ -162,8 +163,10 @@ pub async fn import(store: &Store, agency: &str, file: &str, sha256: &str, apps:
     let mut tx = store.pool.begin().await?;
     let agency_id = resolve_agency(&mut tx, agency).await?;
     tx.commit().await?;
-    let existing = load(store, agency_id).await?;
-    let locks = locks(store, agency_id).await?;
+    // What is compared and checked is what the import is written onto.
+    let mut tx = lock_register(store, agency_id).await?;
+    let existing = load_with(&mut tx, agency_id).await?;
+    let locks = locks_with(&mut tx, agency_id).await?;
     let by_number: HashMap<&str, &Application> = existing.iter().map(|a| (a.number.as_str(), a)).collect();
     let mut summary = ImportSummary::default();
     let mut new_apps: Vec<&Application> = Vec::new();
@@ -184,7 +187,6 @@ pub async fn import(store: &Store, agency: &str, file: &str, sha256: &str, apps:
         guard_locks(agency, &locks, &existing, &after)?;
     }
     let at = now();
-    let mut tx = store.pool.begin().await?;
     let import_id: i64 = sqlx::query(
         "INSERT INTO register_imports (agency_id, file, sha256, imported, unchanged, skipped, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )

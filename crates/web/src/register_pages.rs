@@ -24,6 +24,7 @@ use nianbao_register::model::{describe_cell, Consult};
 use nianbao_register::store as reg;
 use nianbao_register::{ApplicantType, Application, CaseKind, CaseResult, Event, EventKind, Outcome, RegisterError};
 use serde::Deserialize;
+use sha2::Digest;
 use std::collections::{HashMap, HashSet};
 
 /// China Standard Time (UTC+8, no daylight saving).
@@ -82,7 +83,7 @@ fn internal(e: RegisterError) -> WebError {
 fn refusal(e: RegisterError) -> Result<(StatusCode, String), WebError> {
     match e {
         RegisterError::Conflict { .. } | RegisterError::Duplicate { .. } | RegisterError::Locked { .. } => Ok((StatusCode::CONFLICT, e.to_string())),
-        RegisterError::Invalid { .. } | RegisterError::NoApplication { .. } => Ok((StatusCode::BAD_REQUEST, e.to_string())),
+        RegisterError::Invalid { .. } | RegisterError::NoApplication { .. } | RegisterError::File { .. } => Ok((StatusCode::BAD_REQUEST, e.to_string())),
         other => Err(internal(other)),
     }
 }
@@ -245,6 +246,13 @@ pub struct ListParams {
     pub notice: Option<String>,
     #[serde(default)]
     pub page: Option<usize>,
+    /// After an import: what it did.
+    #[serde(default)]
+    pub created: Option<usize>,
+    #[serde(default)]
+    pub replaced: Option<usize>,
+    #[serde(default)]
+    pub unchanged: Option<usize>,
 }
 
 /// Applications per page of the list.
@@ -395,6 +403,7 @@ async fn list_page(state: &AppState, auth: &Auth, agency_id: i64, params: &ListP
     let rows: Vec<AppRow> = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
     let notice = match params.notice.as_deref() {
         Some("added") => "已登记申请".to_string(),
+        Some("imported") => format!("已从 Excel 导入：新增 {} 件，更新 {} 件，未变化 {} 件", params.created.unwrap_or(0), params.replaced.unwrap_or(0), params.unchanged.unwrap_or(0)),
         _ => String::new(),
     };
     let mut form = form;
@@ -447,6 +456,111 @@ pub async fn add_application(State(state): State<AppState>, Path(agency_id): Pat
     };
     let page = list_page(&state, &auth, agency_id, &ListParams::default(), message, form).await?;
     Ok((status, Html(page.render()?)).into_response())
+}
+
+fn xlsx_download(file: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"register.xlsx\"; filename*=UTF-8''{}", crate::auth::url_encode(file));
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /register/{agency}/template`: the blank register workbook (Chinese headers, input lists).
+pub async fn template(State(state): State<AppState>, auth: Auth, Path(agency_id): Path<i64>) -> Result<Response, WebError> {
+    access(&state, &auth, agency_id).await?;
+    Ok(xlsx_download("申请台账模板.xlsx", nianbao_register::xlsx::template().map_err(internal)?))
+}
+
+/// `POST /register/{agency}/import` (multipart: `csrf`, `file`): an Excel register the agency
+/// kept so far. Nothing is imported unless every row of the workbook is valid; the bad rows are
+/// named by sheet, row and column. Numbers already in the register are updated (their earlier
+/// record stays in the trail).
+pub async fn import(State(state): State<AppState>, auth: Auth, Path(agency_id): Path<i64>, mut multipart: axum::extract::Multipart) -> Result<Response, WebError> {
+    let mut csrf: Option<String> = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| WebError::BadRequest(e.body_text()))? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = Some(field.text().await.map_err(|e| WebError::BadRequest(e.body_text()))?),
+            "file" => {
+                let name: String = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| WebError::BadRequest(e.body_text()))? {
+                    if bytes.len() + chunk.len() > crate::MAX_FILE_BYTES {
+                        too_large = true;
+                        continue;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if !name.is_empty() || !bytes.is_empty() {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Nothing is read or stored before the CSRF token is checked.
+    auth.check_csrf(csrf.as_deref())?;
+    let (agency, access) = access(&state, &auth, agency_id).await?;
+    if access != Access::Keep {
+        return Ok(refused(StatusCode::FORBIDDEN, VIEW_ONLY));
+    }
+    let result: Result<reg::ImportSummary, (StatusCode, String)> = async {
+        if too_large {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "文件超过 20 MB，未导入".to_string()));
+        }
+        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+            return Err((StatusCode::BAD_REQUEST, "请选择要导入的 Excel 台账文件（.xlsx）".to_string()));
+        };
+        let name = if name.is_empty() { "台账.xlsx".to_string() } else { name };
+        let (file_name, data) = (name.clone(), bytes.clone());
+        let parsed = tokio::task::spawn_blocking(move || nianbao_register::xlsx::read_register(&file_name, &data))
+            .await
+            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("台账读取失败：{e}")))?;
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => return Err(refusal(e).unwrap_or_else(|w| (w.status(), w.public_message()))),
+        };
+        if !parsed.bad.is_empty() {
+            let n = parsed.errors().count();
+            let mut list: Vec<String> = parsed.errors().take(20).map(|e| e.to_string()).collect();
+            if n > 20 {
+                list.push(format!("……共 {n} 处错误"));
+            }
+            return Err((StatusCode::BAD_REQUEST, format!("{name}：{} 行有错误，未导入任何记录。{}", parsed.bad.len(), list.join("；"))));
+        }
+        if parsed.applications.is_empty() {
+            return Err((StatusCode::BAD_REQUEST, format!("{name}：没有找到可导入的申请")));
+        }
+        let apps: Vec<Application> = parsed.applications.into_iter().map(|(a, _, _)| a).collect();
+        let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        reg::import(&state.store, &agency, &name, &sha, &apps, 0, &auth.user.name).await.map_err(|e| refusal(e).unwrap_or_else(|w| (w.status(), w.public_message())))
+    }
+    .await;
+    match result {
+        Ok(s) => Ok(Redirect::to(&format!("/register/{agency_id}?notice=imported&created={}&replaced={}&unchanged={}", s.created, s.replaced, s.unchanged)).into_response()),
+        Err((status, message)) => {
+            let page = list_page(&state, &auth, agency_id, &ListParams::default(), message, AppForm::default()).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// `GET /register/{agency}/export`: the register as XLSX with the deadlines computed today
+/// (the same workbook as `nianbao register export`), for the agency and its office.
+pub async fn export(State(state): State<AppState>, auth: Auth, Path(agency_id): Path<i64>) -> Result<Response, WebError> {
+    let (agency, _) = access(&state, &auth, agency_id).await?;
+    let apps = reg::load(&state.store, agency_id).await.map_err(internal)?;
+    let cal = calendar(&state).await?;
+    let today = china_today();
+    let name = agency.clone();
+    let bytes = tokio::task::spawn_blocking(move || nianbao_register::xlsx::export(&name, &apps, &cal, &Settings::default(), today))
+        .await
+        .map_err(|e| WebError::Internal(format!("台账导出失败：{e}")))?
+        .map_err(internal)?;
+    Ok(xlsx_download(&format!("{agency}-申请台账-{today}.xlsx"), bytes))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -766,7 +880,10 @@ async fn application_page(state: &AppState, auth: &Auth, agency_id: i64, number:
     if form.date.is_empty() {
         form.date = today.to_string();
     }
-    let (status, status_class, days) = row.map(|r| (r.status, r.class, r.days)).unwrap_or(("办理中", "open", String::new()));
+    let (status, status_class, mut days) = row.map(|r| (r.status, r.class, r.days)).unwrap_or(("办理中", "open", String::new()));
+    if let Some(c) = app.closure() {
+        days = format!("{}，{}", c.date, c.outcome.label());
+    }
     Ok(ApplicationPage {
         frame: Frame::of(auth),
         agency_id,
@@ -951,6 +1068,8 @@ pub struct TablePage {
     pub drill: Option<Drill>,
     pub published: Option<Published>,
     pub check: Vec<String>,
+    /// The register checks (R…) of the applications in the year's 表三, judged today.
+    pub findings: Vec<(FindingRow, String, String)>,
     pub locked: Option<(String, String)>,
     pub can_lock: bool,
     pub notice: String,
@@ -980,6 +1099,30 @@ async fn table_page(state: &AppState, auth: &Auth, agency_id: i64, p: &TablePara
         .into_iter()
         .filter(|f| f.severity == nianbao_check::Severity::Error)
         .map(|f| format!("{} {}", f.rule, f.message))
+        .collect();
+    let in_year: HashSet<&str> = ["new_received", "carried_over"]
+        .iter()
+        .flat_map(|row| derived.applications(TableId::Applications, row, layout::APPLICATIONS_TOTAL_COLUMN).iter().map(String::as_str))
+        .collect();
+    let year_apps: Vec<Application> = apps.iter().filter(|a| in_year.contains(a.number.as_str())).cloned().collect();
+    let cal = calendar(state).await?;
+    let findings = tokio::task::spawn_blocking(move || nianbao_register::rules::check_applications(&cal, &Settings::default(), &year_apps, today))
+        .await
+        .map_err(|e| WebError::Internal(format!("台账检查失败：{e}")))?
+        .into_iter()
+        // R004 judges other years' 31 December too; keep this year's.
+        .filter(|f| f.year.is_none_or(|y| y == year))
+        .map(|f| {
+            let number = f.application.clone().unwrap_or_default();
+            let link = application_link(agency_id, &number);
+            let row = FindingRow {
+                code: f.rule,
+                error: f.severity == nianbao_check::Severity::Error,
+                title: nianbao_register::rules::rule(f.rule).map(|r| r.title).unwrap_or(""),
+                message: f.message,
+            };
+            (row, number, link)
+        })
         .collect();
     let published = published_report(state, agency_id, year).await?;
     let mut diff: HashMap<(String, usize), String> = HashMap::new();
@@ -1046,6 +1189,7 @@ async fn table_page(state: &AppState, auth: &Auth, agency_id: i64, p: &TablePara
         drill,
         published,
         check,
+        findings,
         can_lock: locked.is_none() && year < today.year(),
         locked,
         notice,

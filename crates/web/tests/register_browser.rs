@@ -449,6 +449,7 @@ async fn scenario(c: Client, base: String, own: i64) {
     assert!(events.contains("延长 15 个工作日，批准人：办公室主任") && events.contains("（一）予以公开"), "{events}");
     let history = text_of(&c, "#history").await;
     assert_eq!(history.matches(AGENCY_USER).count(), 3, "who recorded each change: {history}");
+    screenshot(&c, "register-application").await;
     assert_no_console_errors(&c, "application page after the reply").await;
     assert_links_work(&c, "application page").await;
 

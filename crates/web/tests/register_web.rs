@@ -36,6 +36,13 @@ struct Env {
     store: Store,
     own: i64,
     other: i64,
+    dir: PathBuf,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The seed reports (东阿县人民政府办公室 2020–2023 under 东阿县人民政府, and 太原市小店区人民政府
@@ -65,7 +72,7 @@ async fn setup(name: &str) -> Env {
     store.add_user("dongban", &hash("dongban-password"), Role::Agency, Some(own)).await.unwrap();
     store.add_user("xiaodian", &hash("xiaodian-password"), Role::Agency, Some(other)).await.unwrap();
     let state = AppState { store: store.clone(), config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
-    Env { app: app(state), store, own, other }
+    Env { app: app(state), store, own, other, dir }
 }
 
 struct Resp {
@@ -138,6 +145,14 @@ async fn post(app: &Router, s: &Session, uri: &str, pairs: &[(&str, &str)]) -> R
     }
     let body = serde_urlencoded::to_string(&all).unwrap();
     send(app, Request::post(uri).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
+}
+
+/// A download: status, content type and bytes.
+async fn app_bytes(app: &Router, s: &Session, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    let r = app.clone().oneshot(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await.unwrap();
+    let status = r.status();
+    let ctype = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, ctype, r.into_body().collect().await.unwrap().to_bytes().to_vec())
 }
 
 fn location(r: &Resp) -> String {
@@ -321,6 +336,12 @@ fn conflicting_events_and_locked_years_are_refused_and_nothing_is_written() {
         // A change after the locked year is accepted.
         let r = post(&env.app, &ban, &events, &[("number", "2025-050"), ("date", "2026-01-06"), ("kind", "replied"), ("outcome", "granted")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The year's register checks: 2025-050 was open on 31 December past its deadline and
+        // replied late.
+        let t = get(&env.app, &ban, &format!("/register/{own}/table?year=2025")).await.body;
+        let checks = between(&t, "id=\"register-findings\"", "</ul>").expect("register findings");
+        assert!(checks.contains("<code>R002</code>") && checks.contains("<code>R004</code>") && checks.contains("2025-050"), "{checks}");
+        assert!(!checks.contains("2025-001"), "a timely reply has no finding: {checks}");
         // The current year cannot be locked.
         let this_year = nianbao_web::register_pages::china_today().format("%Y").to_string();
         let r = post(&env.app, &ban, &format!("/register/{own}/lock"), &[("year", &this_year)]).await;
@@ -365,6 +386,16 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         assert!(r.body.contains("id=\"p-applications-granted-1\" class=\"diff\""), "the published cell is marked too");
         let differences = between(&r.body, "id=\"differences\"", "</ul>").unwrap();
         assert!(differences.contains("R007") && differences.contains("台账统计为 1") && differences.contains("2023-001"), "{differences}");
+        // The register as XLSX with its deadlines, for the office of the region, not another.
+        let r = app_bytes(&env.app, &dong, &format!("/register/{own}/export")).await;
+        assert_eq!(r.0, StatusCode::OK);
+        assert!(r.1.contains("spreadsheetml"), "{}", r.1);
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(r.2)).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let cells: Vec<String> = book.worksheet_range(&sheet).unwrap().rows().flat_map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
+        assert!(cells.iter().any(|c| c == "2025-007") && cells.iter().any(|c| c == "2023-001"), "{cells:?}");
+        assert_eq!(app_bytes(&env.app, &dong, &format!("/register/{other}/export")).await.0, StatusCode::FORBIDDEN);
         // The office cannot lock another region's year, and its own region's lock is recorded.
         assert_eq!(post(&env.app, &dong, &format!("/register/{other}/lock"), &[("year", "2023")]).await.status, StatusCode::FORBIDDEN);
         assert!(reg::locks(&env.store, other).await.unwrap().is_empty());
@@ -379,5 +410,78 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         assert_eq!(between(&r.body, "<tbody>", "</tbody>").unwrap().matches("<tr ").count(), 50);
         let pager = between(&r.body, "<nav class=\"pager\">", "</nav>").unwrap();
         assert!(pager.contains(&format!("/register/{own}?year=2024&#38;page=1")), "the link back keeps the year: {pager}");
+    });
+}
+
+/// A multipart body with the given (field, file name, content) parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----nianbao-register-boundary";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn import(app: &Router, s: &Session, agency: i64, csrf: &str, file: &str, bytes: &[u8]) -> Resp {
+    let (ctype, body) = multipart(&[("csrf", None, csrf.as_bytes()), ("file", Some(file), bytes)]);
+    send(app, Request::post(format!("/register/{agency}/import")).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()).await
+}
+
+#[test]
+fn an_excel_register_is_imported_whole_or_not_at_all() {
+    rt().block_on(async {
+        let env = setup("import").await;
+        let own = env.own;
+        let ban = login(&env.app, "dongban", "dongban-password").await;
+        let (status, ctype, template) = app_bytes(&env.app, &ban, &format!("/register/{own}/template")).await;
+        assert!(status == StatusCode::OK && ctype.contains("spreadsheetml") && template.starts_with(b"PK"));
+
+        // One bad date among good rows: named by sheet, row and column; nothing imported.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("2025年台账").unwrap();
+        let rows: [[&str; 5]; 3] = [["序号", "申请人类别", "收到日期", "申请渠道", "内容摘要"], ["E-1", "公民", "2025-3-3", "当面", "甲"], ["E-2", "企业", "2025-13-45", "网上申请", "乙"]];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let bad = wb.save_to_buffer().unwrap();
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", &bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("未导入任何记录") && r.body.contains("工作表“2025年台账”第 3 行"), "{}", r.body);
+        assert!(reg::load(&env.store, own).await.unwrap().is_empty());
+        // Not a workbook at all.
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", b"not a workbook").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        // Without the token, or by the office: refused, nothing imported.
+        let g = nianbao_register::gen::generate(5, 1, 2024, 2025, 30);
+        let apps = &g.agencies[0].1;
+        let good = nianbao_register::xlsx::export(OWN, apps, nianbao_calendar::Calendar::builtin(), &nianbao_deadline::Settings::default(), chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()).unwrap();
+        assert_eq!(import(&env.app, &ban, own, "forged", "台账.xlsx", &good).await.status, StatusCode::FORBIDDEN);
+        let dong = login(&env.app, "dong", "dong-password").await;
+        assert_eq!(import(&env.app, &dong, own, &dong.csrf, "台账.xlsx", &good).await.status, StatusCode::FORBIDDEN);
+        assert!(reg::load(&env.store, own).await.unwrap().is_empty());
+
+        // A whole workbook: every application, as it was written.
+        let r = import(&env.app, &ban, own, &ban.csrf, "台账.xlsx", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(location(&r), format!("/register/{own}?notice=imported&created={}&replaced=0&unchanged=0", apps.len()));
+        let mut got = reg::load(&env.store, own).await.unwrap();
+        let mut want = apps.clone();
+        got.sort_by(|a, b| a.number.cmp(&b.number));
+        want.sort_by(|a, b| a.number.cmp(&b.number));
+        assert_eq!(got, want);
+        assert_eq!(reg::history_of(&env.store, own, OWN, &apps[0].number).await.unwrap()[0].recorded_by, "dongban");
+        let page = get(&env.app, &ban, &location(&r)).await.body;
+        assert!(page.contains(&format!("已从 Excel 导入：新增 {} 件，更新 0 件，未变化 0 件", apps.len())), "{page}");
     });
 }
