@@ -294,6 +294,15 @@ pub async fn region_scope(state: &AppState, auth: &Auth, asked: Option<i64>) -> 
     })
 }
 
+/// The deadlines of a year's reports and the days left to each (negative: past): (who, date, days).
+pub fn countdown(year: i32) -> Vec<(String, String, i64)> {
+    let today = china_today();
+    [("部门", 1u32, 31u32), ("县级以上人民政府", 3, 31)]
+        .iter()
+        .filter_map(|(who, m, d)| chrono::NaiveDate::from_ymd_opt(year + 1, *m, *d).map(|date| (who.to_string(), china_date(date), (date - today).num_days())))
+        .collect()
+}
+
 /// Every agency of the region with its status, deadline and days left; unpublished first.
 pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<BoardParams>) -> Result<Html<String>, WebError> {
     auth.require_office()?;
@@ -335,10 +344,7 @@ pub async fn board(State(state): State<AppState>, auth: Auth, Query(p): Query<Bo
             updated: r.updated_at.as_deref().map(china_time).unwrap_or_default(),
         });
     }
-    let countdown = [("部门", 1u32, 31u32), ("县级以上人民政府", 3, 31)]
-        .iter()
-        .filter_map(|(who, m, d)| chrono::NaiveDate::from_ymd_opt(year + 1, *m, *d).map(|date| (who.to_string(), china_date(date), (date - today).num_days())))
-        .collect();
+    let countdown = countdown(year);
     let regions = state.store.parent_agencies(auth.user.scope()).await?;
     let page = BoardPage { frame: Frame::of(&auth), year, years, lines, regions, region_id: scope, region, status: p.status.unwrap_or_default(), counts, countdown };
     Ok(Html(page.render()?))

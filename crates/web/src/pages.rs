@@ -747,6 +747,8 @@ pub struct DashboardPage {
     pub chart: String,
     pub regions: Vec<(i64, String)>,
     pub region_id: Option<i64>,
+    /// (who, deadline, days left) of the year's reports.
+    pub countdown: Vec<(String, String, i64)>,
 }
 
 impl DashboardPage {
@@ -773,6 +775,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth, Query(params):
         chart: d.chart.to_string(),
         regions,
         region_id: params.region.or(auth.user.scope()),
+        countdown: d.year.map(crate::cycle::countdown).unwrap_or_default(),
         d,
     };
     Ok(Html(page.render()?))

@@ -976,6 +976,7 @@ fn an_agency_files_is_returned_corrects_and_is_approved() {
         assert!(all["total"].as_i64().unwrap() > ids.len() as i64, "the rule filters");
         let dash = get(&env.app, &office, "/dashboard?year=2023").await;
         assert!(dash.body.contains("href=\"/board?year=2023&amp;status=none\"") && dash.body.contains("href=\"/reports?year=2023&amp;rule=A302\""), "tiles and rule rows are links");
+        assert!(dash.body.contains("部门报告截止 2024年1月31日") && dash.body.contains("县级以上人民政府报告截止 2024年3月31日"), "the countdown");
         let page = get(&env.app, &me, &format!("/reports/{draft}")).await;
         assert!(page.body.contains("退回整改") && page.body.contains("请整改"), "the agency sees the decision");
         let (status, _, bytes) = get_bytes(&env.app, &me, &notice).await;
