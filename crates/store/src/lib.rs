@@ -9,6 +9,7 @@ pub mod cell_keys;
 pub mod compare;
 pub mod export;
 pub mod ingest;
+pub mod letters;
 pub mod query;
 pub mod rollup;
 pub mod web;
@@ -195,7 +196,7 @@ pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, StoreError> {
 
 /// Every table the migrations create, those that refer to others first.
 const SCHEMA_TABLES: &[&str] = &[
-    "case_events", "report_cases", "office_settings", "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
+    "letters", "case_events", "report_cases", "office_settings", "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
     "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations",
 ];
 

@@ -22,6 +22,9 @@ pub struct NoticeParams {
     /// "1": also list the findings no reviewer has decided yet (the letter says which).
     #[serde(default)]
     pub unreviewed: Option<String>,
+    /// "1": issue the letter anew under a new 文号 even when the same letter was issued before.
+    #[serde(default)]
+    pub new: Option<String>,
 }
 
 /// Where a finding points, in words an agency can follow.
@@ -84,6 +87,44 @@ pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, 
     Ok(Some(notice))
 }
 
+/// A fingerprint of what a 整改通知 says, without its 文号 and date: the same letter
+/// downloaded again is recognised in the letter log and keeps its number.
+fn fingerprint(n: &Notice) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update(s.as_bytes());
+        h.update([0x1f]);
+    };
+    put(&n.agency);
+    put(&n.year.map(|y| y.to_string()).unwrap_or_default());
+    put(n.report_title.as_deref().unwrap_or(""));
+    put(if n.includes_unreviewed { "unreviewed" } else { "confirmed" });
+    for i in &n.items {
+        for field in [&i.severity, &i.rule, &i.message, &i.place, i.expected.as_deref().unwrap_or(""), i.found.as_deref().unwrap_or(""), i.comment.as_deref().unwrap_or("")] {
+            put(field);
+        }
+        put(if i.confirmed { "1" } else { "0" });
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Gives each letter its 文号 from the office's sequence of the current (China) year, in order
+/// and in one transaction (see `nianbao_store::letters`): `(kind, agency_id, report year,
+/// fingerprint)` each; `fresh`: a new number even for a letter issued before.
+pub(crate) async fn number_letters(state: &AppState, auth: &Auth, letters: Vec<nianbao_store::letters::LetterRequest>, fresh: bool) -> Result<Vec<String>, WebError> {
+    use chrono::Datelike;
+    let settings = crate::letters::settings(state).await?;
+    let issue_year = crate::cycle::china_today().year();
+    let number = move |seq: i64| settings.number(issue_year, u32::try_from(seq).unwrap_or(u32::MAX));
+    let issued = state.store.issue_letters(&letters, i64::from(issue_year), Some(auth.user.id), fresh, &number).await?;
+    Ok(issued.into_iter().map(|i| i.number).collect())
+}
+
+fn notice_request(agency_id: i64, n: &Notice) -> nianbao_store::letters::LetterRequest {
+    nianbao_store::letters::LetterRequest { kind: "notice".into(), agency_id, report_year: n.year.unwrap_or(0), content: fingerprint(n) }
+}
+
 fn docx_response(name: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"notice.docx\"; filename*=UTF-8''{}", crate::auth::url_encode(name));
     (
@@ -111,12 +152,17 @@ pub async fn notice(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         }
     }
     let include_unreviewed = auth.user.is_office() && p.unreviewed.as_deref() == Some("1");
-    let Some(notice) = build_notice(&state, &auth, id, &agency, year, include_unreviewed).await? else {
+    let Some(mut notice) = build_notice(&state, &auth, id, &agency, year, include_unreviewed).await? else {
         return Err(WebError::BadRequest(match year {
             Some(y) => format!("{agency}没有 {y} 年度的报告，无法生成整改通知"),
             None => format!("{agency}还没有报告，无法生成整改通知"),
         }));
     };
+    // Only the office issues a letter anew; an agency reading its letter gets the number it was
+    // issued under (or, never issued, the next one: the letter is being delivered).
+    let fresh = auth.user.is_office() && p.new.as_deref() == Some("1");
+    let numbers = number_letters(&state, &auth, vec![notice_request(id, &notice)], fresh).await?;
+    notice.number = numbers.into_iter().next();
     let bytes = nianbao_write::notice::render(&notice).map_err(|e| WebError::Internal(e.to_string()))?;
     let name = format!("整改通知-{}-{}.docx", agency, notice.year.map(|y| y.to_string()).unwrap_or_default());
     Ok(docx_response(&name, bytes))
@@ -130,6 +176,9 @@ pub struct BatchParams {
     pub region: Option<i64>,
     #[serde(default)]
     pub unreviewed: Option<String>,
+    /// "1": issue every letter anew under a new 文号.
+    #[serde(default)]
+    pub new: Option<String>,
     /// "merged": one DOCX with every letter (each on a new page) instead of a ZIP.
     #[serde(default)]
     pub format: Option<String>,
@@ -143,17 +192,24 @@ pub async fn batch(State(state): State<AppState>, auth: Auth, Query(p): Query<Ba
     let year = p.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok()).unwrap_or_else(crate::cycle::year_under_review);
     let include_unreviewed = p.unreviewed.as_deref() == Some("1");
     let mut notices = Vec::new();
+    let mut requests = Vec::new();
     for a in state.store.agencies_in_year(scope, year).await? {
         if a.report_id.is_none() {
             continue;
         }
         let Some(notice) = build_notice(&state, &auth, a.agency_id, &a.agency, Some(year), include_unreviewed).await? else { continue };
         if !notice.listed().is_empty() {
+            requests.push(notice_request(a.agency_id, &notice));
             notices.push(notice);
         }
     }
     if notices.is_empty() {
         return Err(WebError::BadRequest(format!("{year} 年度没有经审核确认的问题，无需发出整改通知（可在报告页确认问题，或选择“含未审核问题”）")));
+    }
+    // Each letter of the batch takes its own number, consecutive in the order of the ZIP.
+    let numbers = number_letters(&state, &auth, requests, p.new.as_deref() == Some("1")).await?;
+    for (notice, number) in notices.iter_mut().zip(numbers) {
+        notice.number = Some(number);
     }
     if p.format.as_deref() == Some("merged") {
         let bytes = nianbao_write::notice::render_merged(&notices).map_err(|e| WebError::Internal(e.to_string()))?;

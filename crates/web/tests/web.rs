@@ -1098,3 +1098,71 @@ fn an_agency_uploads_its_filled_form_and_a_bad_file_names_no_server_path() {
         assert!(message.contains("坏文件.pdf") && !message.contains(env.dir.to_str().unwrap()) && !message.contains("uploads"), "{message}");
     });
 }
+
+/// The 文号 printed in a letter, after the pattern's prefix up to its 号.
+fn letter_number(xml: &str, prefix: &str) -> Option<String> {
+    between(xml, prefix, "号").map(|n| format!("{prefix}{n}号"))
+}
+
+/// Every letter takes the next number of the office's sequence; a letter downloaded again keeps
+/// its number unless a new issue is asked for; a batch's letters take consecutive numbers.
+#[test]
+fn letters_take_consecutive_numbers_from_the_office_pattern() {
+    rt().block_on(async {
+        let env = setup("numbers").await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let r = post_form(&env.app, &admin, "/settings", &format!("office={}&number_pattern={}&deadline_days=10&contact=&phone=&signature=&csrf={}", enc("聊城市政务公开办"), enc("聊政公函〔{year}〕{seq}号"), admin.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let a = env.store.find_agency("东阿县人民政府办公室").await.unwrap();
+        let b = env.store.find_agency("太原市小店区人民政府").await.unwrap();
+        let fetch = |uri: String| {
+            let (app, s) = (env.app.clone(), &admin);
+            async move {
+                let (status, _, bytes) = get_bytes(&app, s, &uri).await;
+                assert_eq!(status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&bytes));
+                letter_number(&docx_text(&bytes), "聊政公函〔").unwrap_or_else(|| panic!("{uri} has no 文号"))
+            }
+        };
+        let first = fetch(format!("/agencies/{a}/notice?year=2023&unreviewed=1")).await;
+        let log = env.store.letter_log(None, 10).await.unwrap();
+        assert_eq!(log.len(), 1);
+        let y = log[0].issue_year;
+        assert_eq!(first, format!("聊政公函〔{y}〕1号"));
+        assert_eq!((log[0].kind.as_str(), log[0].agency.as_str(), log[0].report_year, log[0].user.as_deref()), ("notice", "东阿县人民政府办公室", 2023, Some("admin")));
+        // Downloaded again unchanged: the same letter, the same number.
+        assert_eq!(fetch(format!("/agencies/{a}/notice?year=2023&unreviewed=1")).await, first);
+        // The next letter takes the next number; a new issue asked for takes another.
+        assert_eq!(fetch(format!("/agencies/{b}/notice?year=2023&unreviewed=1")).await, format!("聊政公函〔{y}〕2号"));
+        assert_eq!(fetch(format!("/agencies/{a}/notice?year=2023&unreviewed=1&new=1")).await, format!("聊政公函〔{y}〕3号"));
+        assert_eq!(env.store.letter_log(None, 10).await.unwrap().len(), 3);
+
+        // A batch issued anew: one number each, consecutive, in the order of the ZIP.
+        let batch = |fresh: bool| {
+            let (app, s) = (env.app.clone(), &admin);
+            async move {
+                let uri = format!("/notices?year=2023&unreviewed=1{}", if fresh { "&new=1" } else { "" });
+                let (status, _, bytes) = get_bytes(&app, s, &uri).await;
+                assert_eq!(status, StatusCode::OK);
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+                let mut numbers = Vec::new();
+                for i in 0..zip.len() {
+                    let mut inner = Vec::new();
+                    std::io::Read::read_to_end(&mut zip.by_index(i).unwrap(), &mut inner).unwrap();
+                    numbers.push(letter_number(&docx_text(&inner), "聊政公函〔").expect("each letter has its 文号"));
+                }
+                numbers
+            }
+        };
+        let numbers = batch(true).await;
+        assert!(numbers.len() >= 2, "{numbers:?}");
+        let want: Vec<String> = (0..numbers.len()).map(|i| format!("聊政公函〔{y}〕{}号", 4 + i)).collect();
+        assert_eq!(numbers, want);
+        // The same batch downloaded again burns no number.
+        assert_eq!(batch(false).await, want);
+        assert_eq!(env.store.letter_log(None, 100).await.unwrap().len(), 3 + want.len());
+        // 催报通知 draw on the same sequence.
+        let (status, _, bytes) = get_bytes(&env.app, &admin, "/reminders?year=2023").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(docx_text(&bytes).contains(&format!("聊政公函〔{y}〕{}号", 4 + want.len())));
+    });
+}
