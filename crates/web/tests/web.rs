@@ -1166,3 +1166,54 @@ fn letters_take_consecutive_numbers_from_the_office_pattern() {
         assert!(docx_text(&bytes).contains(&format!("聊政公函〔{y}〕{}号", 4 + want.len())));
     });
 }
+
+/// The links of a page (`href="…"`), without their query.
+fn hrefs(body: &str) -> Vec<String> {
+    body.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).map(|h| h.split('?').next().unwrap_or(h).to_string()).collect()
+}
+
+/// Each role's menu holds only what it may open: an agency account is never shown the office's
+/// pages (which answer it 403), and its header names its agency, not a region.
+#[test]
+fn each_role_sees_only_the_links_it_may_follow() {
+    rt().block_on(async {
+        let env = setup("nav").await;
+        let own = env.store.find_agency("东阿县人民政府办公室").await.unwrap();
+        env.store.add_user("dongban", &nianbao_web::auth::hash_password("dongban-password").unwrap(), Role::Agency, Some(own)).await.unwrap();
+        let me = login(&env.app, "dongban", "dongban-password").await;
+        let mine = report_id(&env.store, "东阿县人民政府办公室", 2021).await;
+        let office_only = ["/dashboard", "/board", "/users", "/settings", "/agencies", "/notices", "/reminders", "/export"];
+        for page in ["/reports".to_string(), "/upload".to_string(), format!("/reports/{mine}"), format!("/agencies/{own}"), format!("/register/{own}")] {
+            let r = get(&env.app, &me, &page).await;
+            assert_eq!(r.status, StatusCode::OK, "{page}");
+            let links = hrefs(&r.body);
+            assert!(links.iter().any(|l| l == "/reports") && links.iter().any(|l| l == "/upload") && links.iter().any(|l| l == "/register"), "{page}: {links:?}");
+            for l in &links {
+                assert!(!office_only.contains(&l.as_str()), "{page} links {l}");
+                if l.starts_with('/') && !l.starts_with("/assets/") && !l.starts_with("/api/") && !l.ends_with(".csv") && !l.contains("/notice") {
+                    // Every page an agency is shown, it may open.
+                    let status = get(&env.app, &me, l).await.status;
+                    assert!(status == StatusCode::OK || status == StatusCode::SEE_OTHER, "{page} links {l}: {status}");
+                }
+            }
+            let who = between(&r.body, "<div class=\"who\">", "</span>").unwrap();
+            assert!(who.contains("所属机关：东阿县人民政府办公室") && !who.contains("区域"), "{who}");
+        }
+        // A reviewer: the region's work, not the administrator's.
+        let dong = login(&env.app, "dong", "dong-password").await;
+        let links = hrefs(&get(&env.app, &dong, "/reports").await.body);
+        for l in ["/dashboard", "/board"] {
+            assert!(links.iter().any(|x| x == l), "a reviewer is shown {l}");
+        }
+        for l in ["/users", "/settings", "/agencies"] {
+            assert!(!links.iter().any(|x| x == l), "a reviewer is not shown {l}");
+        }
+        assert!(get(&env.app, &dong, "/reports").await.body.contains("区域：东阿县人民政府"));
+        // The administrator: everything.
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let links = hrefs(&get(&env.app, &admin, "/reports").await.body);
+        for l in ["/dashboard", "/board", "/users", "/settings", "/agencies"] {
+            assert!(links.iter().any(|x| x == l), "the administrator is shown {l}");
+        }
+    });
+}
