@@ -383,7 +383,9 @@ impl Store {
                     published: a.published,
                     errors: a.errors,
                     warnings: a.warnings,
-                    status: case.filter(|_| a.report_id.is_some()).map(|c| c.0.clone()),
+                    // No status exactly when there is no report (未提交, the dashboard's
+                    // 未发布); a current report without a case yet awaits review.
+                    status: a.report_id.map(|_| case.map(|c| c.0.clone()).unwrap_or_else(|| "submitted".into())),
                     updated_at: case.map(|c| c.1.clone()),
                     agency: a.agency,
                 }

@@ -639,11 +639,9 @@ pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) 
     };
     let Some(year) = year else { return Ok(d) };
     let list: Vec<AgencyYear> = state.store.agencies_in_year(scope, year).await?;
-    // Without a region an administrator sees only agencies that ever filed a report.
+    // Every agency of the selection, as the status board lists them (without a region: every
+    // agency), so that 未发布 counts exactly the board's 未提交 rows the tile opens.
     for a in list {
-        if scope.is_none() && a.report_id.is_none() {
-            continue;
-        }
         d.agencies += 1;
         let state_zh = match (&a.report_id, is_late(year, a.published.as_deref())) {
             (None, _) => {

@@ -1217,3 +1217,41 @@ fn each_role_sees_only_the_links_it_may_follow() {
         }
     });
 }
+
+/// The dashboard's 未发布 tile counts what the status board lists as not submitted, with or
+/// without a region, and opens the board filtered to them.
+#[test]
+fn the_unpublished_tile_agrees_with_the_board() {
+    rt().block_on(async {
+        let env = setup("tile").await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        let dong = login(&env.app, "dong", "dong-password").await;
+        let region = env.store.find_agency("东阿县人民政府").await.unwrap();
+        for (s, query) in [(&admin, "year=2023".to_string()), (&admin, format!("year=2023&region={region}")), (&dong, "year=2023".to_string())] {
+            let dash = get(&env.app, s, &format!("/dashboard?{query}")).await;
+            assert_eq!(dash.status, StatusCode::OK);
+            let tiles = between(&dash.body, "id=\"tiles\"", "</ul>").unwrap();
+            let link = between(tiles, "<li class=\"err\"><a href=\"", "\"><b>").unwrap().replace("&amp;", "&").replace("&#38;", "&");
+            assert!(link.starts_with("/board?") && link.ends_with("&status=none"), "the tile opens the unpublished on the board: {link}");
+            let tile: usize = between(tiles, "status=none\"><b>", "</b>未发布").unwrap_or_else(|| panic!("{tiles}")).parse().unwrap();
+            let api: serde_json::Value = serde_json::from_str(&get(&env.app, s, &format!("/api/dashboard?{query}")).await.body).unwrap();
+            assert_eq!(api["missing"].as_u64(), Some(tile as u64));
+            let board = get(&env.app, s, &link).await;
+            assert_eq!(board.status, StatusCode::OK);
+            let listed = board.body.matches("<tr class=\"status-none\"").count();
+            let body = between(&board.body, "<tbody>", "</tbody>").unwrap();
+            assert_eq!(body.matches("<tr ").count(), listed, "the board shows only the unpublished: {link} {body}");
+            assert_eq!(tile, listed, "{query}: the tile says {tile}, the board lists {listed}");
+            let counted: usize = between(&board.body, "status=none\"><b>", "</b>").unwrap().parse().unwrap();
+            assert_eq!(tile, counted);
+            // Every agency of the selection is on the dashboard, as on the board.
+            let all = get(&env.app, s, &link.replace("&status=none", "")).await;
+            assert_eq!(api["agencies"].as_u64(), Some(between(&all.body, "<tbody>", "</tbody>").unwrap().matches("<tr ").count() as u64));
+        }
+        // Without a region, the agencies with no report of the year count too.
+        let api: serde_json::Value = serde_json::from_str(&get(&env.app, &admin, "/api/dashboard?year=2023").await.body).unwrap();
+        let unpublished = env.store.status_board(None, 2023).await.unwrap().into_iter().filter(|r| r.report_id.is_none()).count();
+        assert!(unpublished > 0);
+        assert_eq!(api["missing"].as_u64(), Some(unpublished as u64));
+    });
+}
