@@ -113,8 +113,8 @@ impl From<&nianbao_check::Finding> for StoredFinding {
 
 async fn insert_finding(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, f: &StoredFinding) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte, cell) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(report_id)
     .bind(f.rule.clone())
@@ -128,6 +128,7 @@ async fn insert_finding(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i6
     .bind(f.span.map(|s| s.column as i64))
     .bind(f.span.map(|s| s.start as i64))
     .bind(f.span.map(|s| s.end as i64))
+    .bind(f.span.and_then(|s| s.cell).map(|c| c.to_string()))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -178,6 +178,8 @@ pub struct ReportDetail {
     pub is_current: bool,
     /// An agency's upload not submitted yet (its pre-check).
     pub draft: bool,
+    /// The source file's format ("docx", "pdf", "xlsx": a filled fill-in form, …).
+    pub format: Option<String>,
     pub report_json: String,
     pub prose_json: String,
     pub errors: i64,
@@ -200,6 +202,8 @@ pub struct FindingRow {
     pub start: Option<i64>,
     pub end: Option<i64>,
     pub key: String,
+    /// On a filled fill-in form: the sheet and cell the finding points at (`表三!D6`).
+    pub cell: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -506,7 +510,7 @@ impl Store {
     pub async fn report_detail(&self, id: i64) -> Result<Option<ReportDetail>, StoreError> {
         let row = sqlx::query(
             "SELECT r.id, r.agency_id, COALESCE(a.name, r.agency_name, ''), p.name, r.year, r.layout, r.published, r.title, f.path, r.is_current, \
-             r.report_json, r.prose_json, r.errors, r.warnings, r.draft \
+             r.report_json, r.prose_json, r.errors, r.warnings, r.draft, f.format \
              FROM reports r JOIN source_files f ON f.id = r.file_id LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agencies p ON p.id = a.parent_id \
              WHERE r.id = $1",
         )
@@ -530,6 +534,7 @@ impl Store {
             errors: r.try_get(12)?,
             warnings: r.try_get(13)?,
             draft: r.try_get::<i64, _>(14)? == 1,
+            format: r.try_get(15)?,
         }))
     }
 
@@ -537,7 +542,7 @@ impl Store {
     pub async fn findings_of(&self, report_id: i64) -> Result<Vec<FindingRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT x.id, x.rule, x.severity, x.kind, x.message, x.expected, x.found, x.cells, x.line, x.col_no, x.start_byte, x.end_byte, \
-             r.agency_id, r.agency_name, r.year \
+             r.agency_id, r.agency_name, r.year, x.cell \
              FROM findings x JOIN reports r ON r.id = x.report_id WHERE x.report_id = $1 ORDER BY x.id",
         )
         .bind(report_id)
@@ -564,6 +569,7 @@ impl Store {
                 start: r.try_get(10)?,
                 end: r.try_get(11)?,
                 key,
+                cell: r.try_get(15)?,
             });
         }
         let rank = |s: &str| match s {
@@ -855,8 +861,8 @@ impl Store {
                 errors += i64::from(f.severity == "error");
                 warnings += i64::from(f.severity == "warning");
                 sqlx::query(
-                    "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    "INSERT INTO findings (report_id, rule, severity, kind, message, expected, found, cells, line, col_no, start_byte, end_byte, cell) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(report_id)
                 .bind(f.rule)
@@ -870,6 +876,7 @@ impl Store {
                 .bind(f.span.map(|s| s.column as i64))
                 .bind(f.span.map(|s| s.start as i64))
                 .bind(f.span.map(|s| s.end as i64))
+                .bind(f.span.and_then(|s| s.cell).map(|c| c.to_string()))
                 .execute(&mut *tx)
                 .await?;
             }

@@ -76,7 +76,11 @@ pub async fn build_notice(state: &AppState, auth: &Auth, id: i64, agency: &str, 
                 rule: f.rule.clone(),
                 title: nianbao_check::catalog::find(&f.rule).map(|m| m.title.to_string()).unwrap_or_default(),
                 message: f.message.clone(),
-                place: place_of(f, &loaded.report),
+                // On a filled form, also the sheet and cell the agency typed the figure in.
+                place: match &f.cell {
+                    Some(at) => format!("{}（填报表{at}）", place_of(f, &loaded.report)),
+                    None => place_of(f, &loaded.report),
+                },
                 expected: f.expected.clone(),
                 found: f.found.clone(),
                 comment: decision.filter(|d| d.status == "confirmed").map(|d| d.comment.clone()).filter(|c| !c.is_empty()),

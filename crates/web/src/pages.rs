@@ -249,9 +249,18 @@ pub struct FindingView {
     pub cells: Vec<(String, String)>,
     pub decision: Option<Decision>,
     pub status_zh: &'static str,
+    /// On a filled fill-in form: the sheet and cell the finding points at.
+    pub form_cell: Option<String>,
+    /// The report is a filled fill-in form (no line of text to point at).
+    pub form: bool,
 }
 
 impl FindingView {
+    /// The form cell the finding points at when its listed cells do not already name it (a
+    /// finding on the text of the 正文 sheet, or on the 基本信息 sheet).
+    pub fn own_form_cell(&self) -> Option<&str> {
+        self.form_cell.as_deref().filter(|at| !self.cells.iter().any(|c| c.1.starts_with(&format!("{at}（"))))
+    }
     pub fn status_key(&self) -> &str {
         self.decision.as_ref().map(|d| d.status.as_str()).unwrap_or("open")
     }
@@ -345,6 +354,9 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
     let loaded = load(&state, &auth, id).await?;
     let layout = loaded.report.effective_layout();
     let tables = view::tables(&loaded.report, &loaded.findings);
+    // A filled fill-in form: places are the sheets and cells the agency typed in (`表三!D6`);
+    // the lines of the text the reader assembled from its sheets mean nothing to anyone.
+    let form = loaded.detail.format.as_deref() == Some("xlsx");
     let findings: Vec<FindingView> = loaded
         .findings
         .iter()
@@ -357,10 +369,16 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
                         TableId::ReviewLitigation => format!("{}·{}", layout::describe_row(t, layout, &r), layout::column_label(t, layout, &r, c)),
                         _ => format!("{}·{}", layout::describe_row(t, layout, &r), layout::column_label(t, layout, &r, c)),
                     };
+                    let label = match nianbao_write::form::cell_of(t, layout, &r, c).filter(|_| form) {
+                        Some(at) => format!("{at}（{label}）"),
+                        None => label,
+                    };
                     (view::cell_id(t, &r, c), label)
                 })
                 .collect();
             FindingView {
+                form_cell: f.cell.clone().filter(|_| form),
+                form,
                 severity_zh: severity_zh(&f.severity),
                 title: nianbao_check::catalog::find(&f.rule).map(|m| m.title.to_string()).unwrap_or_default(),
                 cells,

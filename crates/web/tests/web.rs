@@ -1255,3 +1255,42 @@ fn the_unpublished_tile_agrees_with_the_board() {
         assert_eq!(api["missing"].as_u64(), Some(unpublished as u64));
     });
 }
+
+/// A filled fill-in form uploaded through the web: each finding on it is located on the report
+/// page by the sheet and cell the agency typed it in (`表三!D6`), not by a line of the text the
+/// reader assembled from the sheets.
+#[test]
+fn findings_on_an_uploaded_form_name_the_sheet_and_cell() {
+    rt().block_on(async {
+        let env = setup("formcell").await;
+        let admin = login(&env.app, "admin", "admin-password").await;
+        // 小店区's 2023 figures with the carried-forward natural persons off by five (A301).
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(seeds().join("003_5726aaf970dd957d.expected.json")).unwrap()).unwrap();
+        let mut report = nianbao_model::json::from_json(&v[0]).unwrap();
+        let was = report.applications.value("carried_forward", 0).unwrap_or(0.0);
+        nianbao_write::grid::set_value(&mut report, nianbao_model::TableId::Applications, "carried_forward", 0, Some(was + 5.0));
+        nianbao_write::grid::fill_totals(&mut report);
+        let layout = report.effective_layout();
+        let form = nianbao_write::form::write(&nianbao_write::form::FormSpec { doc: nianbao_write::Document::from_report(report), previous: None }).unwrap();
+        let r = upload(&env.app, &admin, &[("csrf", None, admin.csrf.as_bytes()), ("files", Some("填报表.xlsx"), &form)], true).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let id = v["results"][0]["reports"][0]["id"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
+        let a301 = env.store.findings_of(id).await.unwrap().into_iter().find(|f| f.rule == "A301").expect("A301 on the unbalanced column");
+        let natural: Vec<String> = ["new_received", "carried_over", "total_processed", "carried_forward"].iter().filter_map(|r| nianbao_write::form::cell_of(nianbao_model::TableId::Applications, layout, r, 0)).collect();
+        let page = get(&env.app, &admin, &format!("/reports/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let item = between(&page.body, &format!("<li id=\"f-{}\"", a301.id), "</li>").expect("the finding is listed");
+        let places = between(item, "<p class=\"places\">", "</p>").unwrap();
+        assert!(natural.iter().any(|c| places.contains(c.as_str())), "{places} names a cell of the 自然人 column: {natural:?}");
+        assert!(places.contains("表三!") && !places.contains("原文第"), "located on the form, not by a line of assembled text: {places}");
+        // The cell the finding itself points at is kept with it.
+        let at = a301.cell.clone().expect("the finding keeps its form cell");
+        assert!(natural.contains(&at) && places.contains(at.as_str()), "{at} in {places}");
+        // The letter names the form cell too, beside the agency's terms.
+        let agency = env.store.find_agency("太原市小店区人民政府").await.unwrap();
+        let (status, _, bytes) = get_bytes(&env.app, &admin, &format!("/agencies/{agency}/notice?year=2023&unreviewed=1")).await;
+        assert_eq!(status, StatusCode::OK);
+        let xml = docx_text(&bytes);
+        assert!(xml.contains(&format!("填报表{at}")) && xml.contains("行“自然人”列"), "the letter locates A301 on the form");
+    });
+}

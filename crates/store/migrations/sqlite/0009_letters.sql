@@ -18,3 +18,7 @@ CREATE TABLE letters (
     UNIQUE (issue_year, seq)
 );
 CREATE INDEX letters_agency ON letters (agency_id, report_year, kind, issue_year);
+-- Where a finding is on a filled fill-in form: the sheet and cell its value was typed in
+-- (`表三!D6`), so the report page and the letters name it as the agency sees it rather than a
+-- line of the text the reader assembled from the sheets. NULL for published reports.
+ALTER TABLE findings ADD COLUMN cell TEXT;
