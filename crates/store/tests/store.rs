@@ -275,6 +275,25 @@ async fn exercise(store: &Store, dir: &Path) {
     assert_eq!(store.versions(gov, 2022).await.unwrap().len(), 2);
     one_current_per_agency_year(store).await;
     country_sums_match_the_cells(store).await;
+    letters(store, gov).await;
+}
+
+/// The letter log numbers letters per issue year, consecutively within a batch, and gives an
+/// unchanged letter its earlier number unless a new issue is asked for.
+async fn letters(store: &Store, agency: i64) {
+    use nianbao_store::letters::LetterRequest;
+    let ask = |content: &str| LetterRequest { kind: "notice".into(), agency_id: agency, report_year: 2022, content: content.into() };
+    let number = |seq: i64| format!("某函〔2026〕{seq}号");
+    let seqs = |v: Vec<nianbao_store::letters::Issued>| v.into_iter().map(|i| (i.seq, i.reused)).collect::<Vec<_>>();
+    assert_eq!(seqs(store.issue_letters(&[ask("a"), ask("b")], 2026, None, false, &number).await.unwrap()), vec![(1, false), (2, false)]);
+    assert_eq!(seqs(store.issue_letters(&[ask("b"), ask("c")], 2026, None, false, &number).await.unwrap()), vec![(2, true), (3, false)]);
+    assert_eq!(seqs(store.issue_letters(&[ask("a")], 2026, None, true, &number).await.unwrap()), vec![(4, false)]);
+    // Another issue year starts again at 1.
+    assert_eq!(seqs(store.issue_letters(&[ask("a")], 2027, None, false, &number).await.unwrap()), vec![(1, false)]);
+    let log = store.letter_log(Some(agency), 10).await.unwrap();
+    assert_eq!(log.iter().map(|l| (l.issue_year, l.seq)).collect::<Vec<_>>(), vec![(2027, 1), (2026, 4), (2026, 3), (2026, 2), (2026, 1)]);
+    assert_eq!(log[1].number, "某函〔2026〕4号");
+    assert_eq!(store.letter_log(None, 2).await.unwrap().len(), 2);
 }
 
 #[test]
