@@ -507,6 +507,18 @@ pub struct AgencyPage {
     pub cross_year: Vec<(String, i64, FindingRow)>,
     /// (from year, to year, section heading, similarity %, 雷同)
     pub similarity: Vec<(String, String, String, String, bool)>,
+    /// The letters issued to the agency (office accounts only), newest first.
+    pub letters: Vec<nianbao_store::letters::LetterRow>,
+}
+
+impl AgencyPage {
+    pub fn letter_kind(&self, kind: &str) -> &'static str {
+        if kind == "reminder" {
+            "催报通知"
+        } else {
+            "整改通知"
+        }
+    }
 }
 
 pub struct YearColumn {
@@ -566,7 +578,8 @@ pub async fn agency(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
             similarity.push((opt(&a.detail.year), opt(&b.detail.year), heading, format!("{:.0}%", s * 100.0), alike));
         }
     }
-    let page = AgencyPage { frame: Frame::of(&auth), id, name, years, figures, cross_year, similarity };
+    let letters = if auth.user.is_office() { state.store.letter_log(Some(id), 200).await? } else { Vec::new() };
+    let page = AgencyPage { frame: Frame::of(&auth), id, name, years, figures, cross_year, similarity, letters };
     Ok(Html(page.render()?))
 }
 

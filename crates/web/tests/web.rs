@@ -1164,6 +1164,18 @@ fn letters_take_consecutive_numbers_from_the_office_pattern() {
         let (status, _, bytes) = get_bytes(&env.app, &admin, "/reminders?year=2023").await;
         assert_eq!(status, StatusCode::OK);
         assert!(docx_text(&bytes).contains(&format!("聊政公函〔{y}〕{}号", 4 + want.len())));
+        // The office consults the log on the agency's page: each number issued to it, newest first.
+        let page = get(&env.app, &admin, &format!("/agencies/{a}")).await;
+        let table = between(&page.body, "id=\"letters\"", "</table>").expect("the agency page lists its letters");
+        let first_pos = table.find(&first).expect("the first letter is logged");
+        let third_pos = table.find(&format!("聊政公函〔{y}〕3号")).expect("the re-issue is logged");
+        assert!(third_pos < first_pos && table.contains("整改通知") && table.contains("admin"), "{table}");
+        // The report page offers the new issue; an agency account sees no log.
+        let report = report_id(&env.store, "东阿县人民政府办公室", 2023).await;
+        assert!(get(&env.app, &admin, &format!("/reports/{report}")).await.body.contains(&format!("/agencies/{a}/notice?year=2023&amp;new=1")));
+        env.store.add_user("dongban", &nianbao_web::auth::hash_password("dongban-password").unwrap(), Role::Agency, Some(a)).await.unwrap();
+        let me = login(&env.app, "dongban", "dongban-password").await;
+        assert!(!get(&env.app, &me, &format!("/agencies/{a}")).await.body.contains("id=\"letters\""));
     });
 }
 
