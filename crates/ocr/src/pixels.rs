@@ -53,6 +53,23 @@ pub fn otsu(img: &GrayImage) -> u8 {
     ((at as u16 + upto as u16) / 2).min(200) as u8
 }
 
+/// The gray level of the paper: the commonest level lighter than the ink threshold.
+pub fn paper(img: &GrayImage, ink: u8) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in img.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    (ink as usize + 1..256).max_by_key(|&i| (hist[i], i)).unwrap_or(255) as u8
+}
+
+/// The threshold for ruling lines: two thirds of the way from the ink threshold to the paper. Thin grey
+/// lines (a 0.5 pt border rendered at 300 dpi is one or two pixels of mid-grey) are lighter than
+/// text, and only long runs count as lines, so speckles of this level do not matter.
+pub fn line_threshold(img: &GrayImage, ink: u8) -> u8 {
+    let p = paper(img, ink);
+    (ink as u16 + (p.saturating_sub(ink) as u16) * 2 / 3) as u8
+}
+
 /// The angle (degrees) that straightens the page when given to [`rotate`], found as the angle
 /// whose row profile of ink is sharpest (text lines and ruling lines make tall narrow peaks only
 /// when the angle is right). Searched within ±`max` degrees.
@@ -271,6 +288,17 @@ mod tests {
     fn the_threshold_separates_ink_from_paper() {
         let t = otsu(&page());
         assert!(t < 255 && t > 0, "{t}");
+        assert_eq!(paper(&page(), t), 255);
+        // A grey one-pixel line (anti-aliased) is a line, though lighter than the ink threshold.
+        let mut img = page();
+        for x in 50..750 {
+            img.put_pixel(x, 300, image::Luma([170]));
+            img.put_pixel(x, 301, image::Luma([215]));
+        }
+        let t = otsu(&img);
+        assert!(t < 170, "{t}");
+        let lines = ruling_lines(&img, line_threshold(&img, t), 100, 8);
+        assert!(lines.iter().any(|l| l.horizontal && (l.pos - 300.0).abs() < 1.0), "{lines:?}");
     }
 
     #[test]
