@@ -14,6 +14,7 @@
 pub mod pixels;
 pub mod tsv;
 
+pub use image;
 pub use pixels::Line;
 pub use tsv::Word;
 
@@ -234,6 +235,7 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     if gray.width() < 8 || gray.height() < 8 {
         return Err(OcrError::Image(format!("图片太小（{}×{} 像素）", gray.width(), gray.height())));
     }
+    gray = pixels::flatten(&gray);
     // Upright first (the orientation detection copes with a small skew), on a half-size copy.
     let mut rotated = 0;
     if gray.width().min(gray.height()) >= OSD_MIN_SIDE {
@@ -263,7 +265,7 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     let (w, h) = (gray.width(), gray.height());
     // A ruling line is longer than any stroke of a character and thinner than a filled block.
     let scale = dpi.unwrap_or(w.max(h) as f64 / 11.7).clamp(50.0, 1200.0);
-    let min_len = ((scale * 0.3) as u32).max(24);
+    let min_len = ((scale * 0.4) as u32).max(24);
     let max_width = ((scale * 0.035) as u32).max(3);
     let lines = pixels::ruling_lines(&gray, pixels::line_threshold(&gray, ink), min_len, max_width);
     let mut clean = gray;
@@ -290,7 +292,7 @@ pub fn estimate_dpi(words: &[Word]) -> f64 {
     (heights[heights.len() / 2] / 11.0 * 72.0).clamp(50.0, 1200.0)
 }
 
-/// Renders the pages of a PDF to grayscale PNG at `opts.dpi` with `pdftoppm`, at most
+/// Renders the pages of a PDF to PNG at `opts.dpi` with `pdftoppm`, at most
 /// `opts.max_pages` pages, in a private temporary folder removed afterwards.
 pub fn render_pdf(bytes: &[u8], opts: &Options) -> Result<Vec<Vec<u8>>, OcrError> {
     pdftoppm_available()?;
@@ -303,7 +305,8 @@ pub fn render_pdf(bytes: &[u8], opts: &Options) -> Result<Vec<Vec<u8>>, OcrError
         std::fs::write(&input, bytes).map_err(io)?;
         let (dpi, last) = (opts.dpi.to_string(), opts.max_pages.to_string());
         let prefix = dir.join("p");
-        let args: Vec<&std::ffi::OsStr> = vec!["-r".as_ref(), dpi.as_ref(), "-gray".as_ref(), "-png".as_ref(), "-l".as_ref(), last.as_ref(), input.as_os_str(), prefix.as_os_str()];
+        // In colour: a red seal over the table is dropped by `decode`, not turned into grey ink.
+        let args: Vec<&std::ffi::OsStr> = vec!["-r".as_ref(), dpi.as_ref(), "-png".as_ref(), "-l".as_ref(), last.as_ref(), input.as_os_str(), prefix.as_os_str()];
         run("pdftoppm", &args, None, opts.timeout)?;
         let mut pages: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir(&dir)
             .map_err(io)?

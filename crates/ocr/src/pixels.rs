@@ -16,6 +16,54 @@ pub struct Line {
     pub width: f64,
 }
 
+/// The page with its lighting evened out: each pixel divided by the paper's brightness around it
+/// (the brightest level of its block, blocks joined smoothly), so a photograph's shadow or a
+/// yellowed sheet becomes white paper and one threshold serves the whole page.
+pub fn flatten(img: &GrayImage) -> GrayImage {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let block = (w.min(h) / 40).max(32);
+    let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
+    let raw = img.as_raw();
+    let mut bg = vec![0u8; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut m = 0u8;
+            for y in by * block..((by + 1) * block).min(h) {
+                let row = &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)];
+                m = m.max(row.iter().copied().max().unwrap_or(0));
+            }
+            bg[by * bw + bx] = m;
+        }
+    }
+    // A block with no paper in it (all ink) takes its lightest neighbour.
+    let mut smooth = bg.clone();
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut m = bg[by * bw + bx];
+            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                let (x, y) = (bx as i64 + dx, by as i64 + dy);
+                if x >= 0 && y >= 0 && (x as usize) < bw && (y as usize) < bh {
+                    m = m.max(bg[y as usize * bw + x as usize]);
+                }
+            }
+            smooth[by * bw + bx] = m.max(1);
+        }
+    }
+    let mut out = GrayImage::new(w as u32, h as u32);
+    let at = |x: usize, y: usize| smooth[y.min(bh - 1) * bw + x.min(bw - 1)] as f64;
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        // Bilinear between block centres.
+        let fx = ((x as f64 + 0.5) / block as f64 - 0.5).max(0.0);
+        let fy = ((y as f64 + 0.5) / block as f64 - 0.5).max(0.0);
+        let (x0, y0) = (fx.floor() as usize, fy.floor() as usize);
+        let (tx, ty) = (fx - x0 as f64, fy - y0 as f64);
+        let b = at(x0, y0) * (1.0 - tx) * (1.0 - ty) + at(x0 + 1, y0) * tx * (1.0 - ty) + at(x0, y0 + 1) * (1.0 - tx) * ty + at(x0 + 1, y0 + 1) * tx * ty;
+        let v = raw[y as usize * w + x as usize] as f64;
+        p.0[0] = (v * 255.0 / b.max(1.0)).round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
 /// Otsu's threshold: pixels at or below it are ink.
 pub fn otsu(img: &GrayImage) -> u8 {
     let mut hist = [0u64; 256];
@@ -228,6 +276,25 @@ pub fn ruling_lines(img: &GrayImage, ink: u8, min_len: u32, max_width: u32) -> V
             if width > max_width || n == 0.0 {
                 continue;
             }
+            // A line has paper along both its sides; a run through a line of (blurred) text has
+            // the text's strokes beside it.
+            let side = |at: i64| -> f64 {
+                if at < 0 {
+                    return 0.0;
+                }
+                let mut dark = 0u32;
+                for a in from..to {
+                    let (x, y) = if horizontal { (a as i64, at) } else { (at, a as i64) };
+                    if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= ink {
+                        dark += 1;
+                    }
+                }
+                dark as f64 / (to - from).max(1) as f64
+            };
+            let off = 3 + width as i64 / 2;
+            if side(first as i64 - off) > 0.25 || side(last as i64 + off) > 0.25 {
+                continue;
+            }
             out.push(Line { horizontal, pos: sum / n, from: from as f64, to: to as f64, width: width as f64 });
         }
     }
@@ -282,6 +349,23 @@ mod tests {
             }
         }
         img
+    }
+
+    #[test]
+    fn uneven_light_is_evened_out() {
+        // The page in a shadow growing to the right: paper from 255 down to 150.
+        let mut img = page();
+        let w = img.width();
+        for (x, _, p) in img.enumerate_pixels_mut() {
+            let light = 1.0 - 0.4 * x as f64 / w as f64;
+            p.0[0] = (p.0[0] as f64 * light) as u8;
+        }
+        let flat = flatten(&img);
+        assert!(flat.get_pixel(780, 20).0[0] >= 245, "{}", flat.get_pixel(780, 20).0[0]);
+        assert!(flat.get_pixel(45, 105).0[0] <= 10);
+        let t = otsu(&flat);
+        let lines = ruling_lines(&flat, line_threshold(&flat, t), 100, 8);
+        assert_eq!(lines.len(), 5, "{lines:?}");
     }
 
     #[test]

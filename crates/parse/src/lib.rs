@@ -158,6 +158,7 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
         if let Some(mut r) = read_report(&blocks, range, &source) {
             if !ocr.is_empty() {
                 trust::vet(&mut r, &ocr);
+                trust::vet_agency(&mut r, &ocr, &source.decoded);
             }
             reports.push(r);
         }

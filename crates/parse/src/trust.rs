@@ -17,6 +17,26 @@ use std::collections::HashMap;
 /// Confidence (Tesseract's 0–100) above which a number no relation checks is kept.
 pub const HIGH_CONFIDENCE: f32 = 90.0;
 
+/// Confidence every character of the agency's name must have been read with: a name has no
+/// arithmetic to check it, and one wrong character names another agency.
+pub const AGENCY_CONFIDENCE: f32 = 93.0;
+
+/// The agency read by OCR is kept only when some place in the text where its name stands was read
+/// with at least [`AGENCY_CONFIDENCE`]; else it is left out, with a warning.
+pub fn vet_agency(parsed: &mut ParsedReport, ocr: &[OcrSpan], text: &str) {
+    let Some(agency) = parsed.report.agency.clone() else { return };
+    if agency.is_empty() {
+        return;
+    }
+    let best = text.match_indices(agency.as_str()).filter_map(|(at, s)| confidence(ocr, at, at + s.len())).reduce(f32::max);
+    if best.is_some_and(|k| k >= AGENCY_CONFIDENCE) {
+        return;
+    }
+    let how = best.map(|k| format!("置信度 {k:.0}")).unwrap_or_else(|| "原文中找不到这一名称".into());
+    parsed.warnings.push(ReadWarning { message: format!("机关名称“{agency}”是从图片中识别的（{how}），可能有错字，未采用；请核对原图"), span: None });
+    parsed.report.agency = None;
+}
+
 /// A cell: table, index of the row in `table.rows`, column.
 type Ref = (TableId, usize, usize);
 
@@ -194,6 +214,57 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
         }
     }
     parsed.warnings.extend(warnings);
+}
+
+/// What the trust rule did with one report's numbers read by OCR.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Audit {
+    /// Numbers read by OCR (kept or nulled).
+    pub read: usize,
+    /// Kept, and a relation of the table holds over them.
+    pub confirmed: usize,
+    /// Kept on Tesseract's confidence alone (no complete relation checks them).
+    pub by_confidence: usize,
+    /// Nulled by the rule.
+    pub nulled: usize,
+}
+
+/// Counts, for the benchmark, how the numbers of a report read by OCR fared.
+pub fn audit(parsed: &ParsedReport) -> Audit {
+    let report = &parsed.report;
+    let rels = relations(report);
+    let holds = |r: &Relation| -> bool {
+        let l: Option<f64> = r.lhs.iter().map(|&x| value(report, x)).sum();
+        let rr: Option<f64> = r.rhs.iter().map(|&x| value(report, x)).sum();
+        matches!((l, rr), (Some(a), Some(b)) if (a - b).abs() < 1e-9)
+    };
+    let held: Vec<&Relation> = rels.iter().filter(|r| holds(r)).collect();
+    let mut a = Audit::default();
+    for id in TableId::ALL {
+        for (i, row) in report.table(id).rows.iter().enumerate() {
+            for (c, cell) in row.cells.iter().enumerate() {
+                if cell.how != ReadHow::Ocr {
+                    continue;
+                }
+                match cell.value {
+                    Some(_) => {
+                        a.read += 1;
+                        if held.iter().any(|r| r.lhs.contains(&(id, i, c)) || r.rhs.contains(&(id, i, c))) {
+                            a.confirmed += 1;
+                        } else {
+                            a.by_confidence += 1;
+                        }
+                    }
+                    None if cell.mark == CellMark::Unreadable => {
+                        a.read += 1;
+                        a.nulled += 1;
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    a
 }
 
 #[cfg(test)]

@@ -138,20 +138,21 @@ fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -
     Page { number, glyphs, rules }
 }
 
-/// A word that is a number up to Tesseract's usual confusions: `O` for 0, `l`/`I` for 1 among
-/// digits, a quotation mark or bar from a neighbouring line glued on. Anything else as read. The
+/// A word that is a number up to Tesseract's usual confusions: `O` for 0, `l`/`I`/`]` for 1 (a
+/// serif 1 scanned black-and-white often reads as `]`), a quotation mark or bar from a
+/// neighbouring line glued on. Anything else as read. The
 /// table's arithmetic checks every number afterwards.
 fn numeral(word: &str) -> String {
     let core = word.trim_matches(|c: char| matches!(c, '”' | '“' | '"' | '\'' | '‘' | '’' | '|' | '丨' | '_'));
     if core.is_empty() {
         return word.to_string();
     }
-    let digitish = |c: char| c.is_ascii_digit() || matches!(c, 'O' | 'o' | 'l' | 'I');
+    let digitish = |c: char| c.is_ascii_digit() || matches!(c, 'O' | 'o' | 'l' | 'I' | ']');
     let has_digit = core.chars().any(|c| c.is_ascii_digit());
-    if core.chars().all(digitish) && (has_digit || matches!(core, "O" | "o")) {
+    if core.chars().all(digitish) && (has_digit || matches!(core, "O" | "o" | "]" | "l")) {
         core.chars().map(|c| match c {
             'O' | 'o' => '0',
-            'l' | 'I' => '1',
+            'l' | 'I' | ']' => '1',
             d => d,
         }).collect()
     } else if core.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',')) && has_digit {
@@ -188,6 +189,9 @@ mod tests {
         assert_eq!(numeral("”0"), "0");
         assert_eq!(numeral("1O4"), "104");
         assert_eq!(numeral("l2"), "12");
+        assert_eq!(numeral("]"), "1");
+        assert_eq!(numeral("]4"), "14");
+        assert_eq!(numeral("|"), "|");
         assert_eq!(numeral("43923.57"), "43923.57");
         // Words are left alone.
         assert_eq!(numeral("Office"), "Office");
