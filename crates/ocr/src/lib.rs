@@ -267,7 +267,7 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     let scale = dpi.unwrap_or(w.max(h) as f64 / 11.7).clamp(50.0, 1200.0);
     let min_len = ((scale * 0.4) as u32).max(24);
     let max_width = ((scale * 0.035) as u32).max(3);
-    let lines = pixels::ruling_lines(&gray, pixels::line_threshold(&gray, ink), min_len, max_width);
+    let lines = pixels::ruling_lines(&gray, pixels::line_threshold(&gray, ink), ink, min_len, max_width);
     let mut clean = gray;
     pixels::erase(&mut clean, &lines);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();

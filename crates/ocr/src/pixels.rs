@@ -110,12 +110,12 @@ pub fn paper(img: &GrayImage, ink: u8) -> u8 {
     (ink as usize + 1..256).max_by_key(|&i| (hist[i], i)).unwrap_or(255) as u8
 }
 
-/// The threshold for ruling lines: two thirds of the way from the ink threshold to the paper. Thin grey
+/// The threshold for ruling lines: three quarters of the way from the ink threshold to the paper. Thin grey
 /// lines (a 0.5 pt border rendered at 300 dpi is one or two pixels of mid-grey) are lighter than
 /// text, and only long runs count as lines, so speckles of this level do not matter.
 pub fn line_threshold(img: &GrayImage, ink: u8) -> u8 {
     let p = paper(img, ink);
-    (ink as u16 + (p.saturating_sub(ink) as u16) * 2 / 3) as u8
+    (ink as u16 + (p.saturating_sub(ink) as u16) * 3 / 4) as u8
 }
 
 /// The angle (degrees) that straightens the page when given to [`rotate`], found as the angle
@@ -241,9 +241,10 @@ fn runs(img: &GrayImage, ink: u8, horizontal: bool, min_len: u32, gap: u32) -> V
     out
 }
 
-/// Ruling lines: dark runs at least `min_len` pixels long, joined over neighbouring rows (a
-/// line several pixels thick, or one left slightly tilted), at most `max_width` thick.
-pub fn ruling_lines(img: &GrayImage, ink: u8, min_len: u32, max_width: u32) -> Vec<Line> {
+/// Ruling lines: runs at least `min_len` pixels long of pixels at most `ink`, joined over
+/// neighbouring rows (a line several pixels thick, or one left slightly tilted), at most
+/// `max_width` thick, with little text ink (`text_ink`) along either side.
+pub fn ruling_lines(img: &GrayImage, ink: u8, text_ink: u8, min_len: u32, max_width: u32) -> Vec<Line> {
     let mut out = Vec::new();
     for horizontal in [true, false] {
         // (first row, last row, from, to, sum of rows, count)
@@ -285,7 +286,7 @@ pub fn ruling_lines(img: &GrayImage, ink: u8, min_len: u32, max_width: u32) -> V
                 let mut dark = 0u32;
                 for a in from..to {
                     let (x, y) = if horizontal { (a as i64, at) } else { (at, a as i64) };
-                    if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= ink {
+                    if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= text_ink {
                         dark += 1;
                     }
                 }
@@ -364,7 +365,7 @@ mod tests {
         assert!(flat.get_pixel(780, 20).0[0] >= 245, "{}", flat.get_pixel(780, 20).0[0]);
         assert!(flat.get_pixel(45, 105).0[0] <= 10);
         let t = otsu(&flat);
-        let lines = ruling_lines(&flat, line_threshold(&flat, t), 100, 8);
+        let lines = ruling_lines(&flat, line_threshold(&flat, t), t, 100, 8);
         assert_eq!(lines.len(), 5, "{lines:?}");
     }
 
@@ -381,7 +382,7 @@ mod tests {
         }
         let t = otsu(&img);
         assert!(t < 170, "{t}");
-        let lines = ruling_lines(&img, line_threshold(&img, t), 100, 8);
+        let lines = ruling_lines(&img, line_threshold(&img, t), t, 100, 8);
         assert!(lines.iter().any(|l| l.horizontal && (l.pos - 300.0).abs() < 1.0), "{lines:?}");
     }
 
@@ -399,7 +400,7 @@ mod tests {
     #[test]
     fn ruling_lines_are_found_and_text_is_not_a_line() {
         let img = page();
-        let lines = ruling_lines(&img, 128, 100, 8);
+        let lines = ruling_lines(&img, 128, 128, 100, 8);
         let h: Vec<_> = lines.iter().filter(|l| l.horizontal).collect();
         let v: Vec<_> = lines.iter().filter(|l| !l.horizontal).collect();
         assert_eq!(h.len(), 2, "{lines:?}");
@@ -407,7 +408,7 @@ mod tests {
         assert!((h[0].pos - 401.0).abs() < 0.6 && h[0].from <= 51.0 && h[0].to >= 749.0, "{:?}", h[0]);
         let mut erased = img.clone();
         erase(&mut erased, &lines);
-        assert!(ruling_lines(&erased, 128, 100, 8).is_empty());
+        assert!(ruling_lines(&erased, 128, 128, 100, 8).is_empty());
         // The text is still there.
         assert_eq!(erased.get_pixel(45, 105).0[0], 0);
     }

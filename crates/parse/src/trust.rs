@@ -1,7 +1,9 @@
 //! The trust rule for numbers read by OCR: a number from an image is kept only when the table's
 //! own arithmetic confirms it (a row's six applicant columns add up to its 总计, the outcomes add
 //! up to （七）总计, 新收 + 上年结转 = 总计 + 结转下年度, each 表四 group adds up to its 总计), or when
-//! Tesseract was very confident and no relation contradicts it. Every other OCR'd number becomes
+//! Tesseract was very confident and no relation could contradict it (表二, which has none; a
+//! number of 表三/表四 whose relations all miss a cell is not checked, so it is not kept — a cell
+//! lost in a row shifts the rest, and every shifted number may be read with confidence). Every other OCR'd number becomes
 //! null, with a warning giving what was read and, when one relation pins it down, the value the
 //! arithmetic asks for — a reviewer decides, the reader never guesses.
 //!
@@ -184,6 +186,8 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
             }
         }
     }
+    // Cells some relation names, complete or not.
+    let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.lhs.iter().chain(&r.rhs).copied()).collect();
     let effective = report.effective_layout();
     let mut refs: Vec<(&Ref, &f32)> = conf.iter().collect();
     refs.sort_by_key(|(r, _)| (r.0 as u8, r.1, r.2));
@@ -195,11 +199,12 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
             let mut candidates = vec![read.clone()];
             candidates.extend(wanted.iter().map(|v| fmt(*v)).filter(|v| *v != read));
             format!("从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符，已置空；候选值：{}", candidates.join("、"))
-        } else if confirmed.contains_key(&x) || k >= HIGH_CONFIDENCE {
+        } else if confirmed.contains_key(&x) || (k >= HIGH_CONFIDENCE && !related.contains(&x)) {
             continue;
         } else {
             let read = value(report, x).map(fmt).unwrap_or_default();
-            format!("从图片识别为 {read}（置信度 {k:.0}），没有勾稽关系可以印证且置信度不高，已置空；候选值：{read}")
+            let why = if related.contains(&x) { "所在的勾稽关系缺少数值，无法印证" } else { "没有勾稽关系可以印证且置信度不高" };
+            format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}")
         };
         let table = report.table(x.0);
         let Some(row) = table.rows.get(x.1) else { continue };
@@ -356,5 +361,18 @@ mod tests {
         assert_eq!((cells[0].value, cells[1].value), (Some(12.0), None));
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].message.contains("置信度 60"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_confident_number_whose_relations_miss_a_cell_is_not_kept() {
+        // 上年结转 read with its 总计 lost: the zeros cannot be checked, however confident.
+        let mut rows = full(None);
+        rows.retain(|r| r.0 == "carried_over");
+        let (mut p, mut ocr) = report(&rows);
+        ocr.iter_mut().for_each(|s| s.conf = 97.0);
+        p.report.applications.rows[0].cells[6] = Cell::unreadable();
+        vet(&mut p, &ocr);
+        assert!(p.report.applications.rows[0].cells.iter().all(|c| c.value.is_none()), "{:?}", p.report.applications.rows[0]);
+        assert!(p.warnings.iter().all(|w| w.message.contains("缺少数值")), "{:?}", p.warnings);
     }
 }
