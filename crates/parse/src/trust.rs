@@ -99,12 +99,22 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
     let mut conf: HashMap<Ref, f32> = HashMap::new();
     for id in TableId::ALL {
         for (i, row) in report.table_mut(id).rows.iter_mut().enumerate() {
+            let mut read = false;
             for (c, cell) in row.cells.iter_mut().enumerate() {
                 let Some(span) = cell.span else { continue };
                 let Some(k) = confidence(ocr, span.start, span.end) else { continue };
                 cell.how = ReadHow::Ocr;
+                read = true;
                 if cell.value.is_some() {
                     conf.insert((id, i, c), k);
+                }
+            }
+            // In a row read from an image, a cell without a number is one OCR did not read (a
+            // digit lost in noise), not a cell the report left blank.
+            if read {
+                for cell in row.cells.iter_mut().filter(|c| c.value.is_none() && c.mark == CellMark::Blank) {
+                    cell.how = ReadHow::Ocr;
+                    cell.mark = CellMark::Unreadable;
                 }
             }
         }

@@ -112,13 +112,19 @@ fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -
         if chars.is_empty() {
             continue;
         }
-        let step = (w.x1 - w.x0) / chars.len() as f64;
+        // A Chinese character is about twice as wide as a digit or a Latin letter: the word's
+        // width is shared in that proportion (a label's last character and the number after it,
+        // read as one word across an erased line, then fall into their own cells).
+        let weight = |c: char| if c >= '\u{2e80}' { 2.0 } else { 1.0 };
+        let unit = (w.x1 - w.x0) / chars.iter().map(|&c| weight(c)).sum::<f64>();
+        let mut at = w.x0;
         // Digits and Latin letters are shorter than the em; the line's size is the em.
         let size = (w.bottom - w.top).max(0.9 * em) * scale;
-        for (k, c) in chars.iter().enumerate() {
+        for &c in &chars {
+            let next = at + unit * weight(c);
             let g = Glyph {
-                x0: (w.x0 + step * k as f64) * scale,
-                x1: (w.x0 + step * (k + 1) as f64) * scale,
+                x0: at * scale,
+                x1: next * scale,
                 top: w.top * scale,
                 bottom: w.bottom * scale,
                 base: w.bottom * scale,
@@ -126,6 +132,7 @@ fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -
                 upright: true,
                 text: c.to_string(),
             };
+            at = next;
             conf.insert((number, hundredths([g.x0, g.top, g.x1, g.bottom])), w.conf);
             glyphs.push(g);
         }
@@ -149,7 +156,9 @@ fn numeral(word: &str) -> String {
     }
     let digitish = |c: char| c.is_ascii_digit() || matches!(c, 'O' | 'o' | 'l' | 'I' | ']');
     let has_digit = core.chars().any(|c| c.is_ascii_digit());
-    if core.chars().all(digitish) && (has_digit || matches!(core, "O" | "o" | "]" | "l")) {
+    // Letters alone only when short and made of the confusable ones (`Il` for 11).
+    let letters_only = core.chars().count() <= 3 && !matches!(core, "I" | "o");
+    if core.chars().all(digitish) && (has_digit || letters_only) {
         core.chars().map(|c| match c {
             'O' | 'o' => '0',
             'l' | 'I' | ']' => '1',
@@ -190,6 +199,7 @@ mod tests {
         assert_eq!(numeral("1O4"), "104");
         assert_eq!(numeral("l2"), "12");
         assert_eq!(numeral("]"), "1");
+        assert_eq!(numeral("Il"), "11");
         assert_eq!(numeral("]4"), "14");
         assert_eq!(numeral("|"), "|");
         assert_eq!(numeral("43923.57"), "43923.57");
