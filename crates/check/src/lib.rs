@@ -214,11 +214,24 @@ impl<'a> Ctx<'a> {
 /// finding out unless a reviewer confirmed it.
 pub const READ_DOUBT_NOTE: &str = "（所涉单元格并非按原样读出，而是由勾稽关系或位置推算，可能是读取误差，请核对原文）";
 
-/// Whether any of `cells` was not read as printed (recovered from the arithmetic or placed by
-/// position).
+/// Appended instead when a cell of the finding was read from an image (OCR); the 整改通知 leaves
+/// such a finding out unless a reviewer confirmed it.
+pub const OCR_DOUBT_NOTE: &str = "（所涉单元格是从图片中识别（OCR）的，可能是识别误差，请核对原图）";
+
+/// Whether any of `cells` was not read as printed (recovered from the arithmetic, placed by
+/// position, or read from an image by OCR).
 pub fn rests_on_recovered_cells(report: &Report, cells: &[CellRef]) -> bool {
     use nianbao_model::ReadHow;
-    cells.iter().any(|c| matches!(c.how(report), Some(ReadHow::Arithmetic | ReadHow::Position | ReadHow::Prose)))
+    cells.iter().any(|c| matches!(c.how(report), Some(ReadHow::Arithmetic | ReadHow::Position | ReadHow::Prose | ReadHow::Ocr)))
+}
+
+/// Whether the report's tables were read from an image (a scan or a picture of the table).
+fn read_by_ocr(report: &Report) -> bool {
+    [&report.active_disclosure, &report.applications, &report.review_litigation]
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.cells)
+        .any(|c| c.how == nianbao_model::ReadHow::Ocr)
 }
 
 /// The same for the cells of a stored finding (its JSON array of `{table, row, column}`).
@@ -289,9 +302,19 @@ pub fn check(docs: &[ParsedDocument]) -> CheckResult<'_> {
         }
         // A finding that rests on a cell the reader recovered (from the arithmetic, by position)
         // may be a reading doubt rather than the report's own error: it says so.
+        let scanned = read_by_ocr(&p.report);
         for f in &mut findings[first..] {
-            if rests_on_recovered_cells(&p.report, &f.cells) {
+            if f.cells.iter().any(|c| c.how(&p.report) == Some(nianbao_model::ReadHow::Ocr)) {
+                f.message.push_str(OCR_DOUBT_NOTE);
+            } else if rests_on_recovered_cells(&p.report, &f.cells) {
                 f.message.push_str(READ_DOUBT_NOTE);
+            } else if scanned {
+                // On a scan, a missing row, label or section may be a word OCR misread: never
+                // an error of the agency's until a reviewer has looked at the image.
+                f.message.push_str(OCR_DOUBT_NOTE);
+                if f.severity == Severity::Error {
+                    f.severity = Severity::Warning;
+                }
             }
         }
     }

@@ -20,6 +20,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
+            // The scans of tests/fixtures/ocr take seconds a page: they have their own benchmark
+            // (`cargo run --release -p nianbao-parse --example ocr-bench`).
+            if p.file_name().is_some_and(|n| n == "ocr") {
+                continue;
+            }
             collect(&p, out);
         } else {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");

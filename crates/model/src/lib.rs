@@ -35,6 +35,10 @@ pub enum ReadHow {
     Unreadable,
     /// Supplied by a writer (a form, a JSON file), not read from a published source.
     Given,
+    /// Read by OCR from an image (a scanned page, a table published as a picture) and kept because
+    /// the table's arithmetic confirms it or the reading was very confident; the span carries the
+    /// page and box.
+    Ocr,
 }
 
 /// What a cell holds, beyond its number: a blank is not a zero.

@@ -14,6 +14,8 @@ pub enum Format {
     Pdf,
     /// The fill-in form written by `nianbao template` (Office Open XML spreadsheet).
     Xlsx,
+    /// A page image (PNG, JPEG, TIFF), read by OCR.
+    Image,
 }
 
 /// What the first bytes say the file is.
@@ -26,6 +28,8 @@ pub enum Container {
     Pdf,
     /// An OLE2 compound file: .doc, .wps, .xls of Office 97–2003.
     Ole,
+    /// A PNG, JPEG or TIFF image.
+    Image,
 }
 
 pub fn sniff(bytes: &[u8]) -> Container {
@@ -36,6 +40,8 @@ pub fn sniff(bytes: &[u8]) -> Container {
         Container::Zip
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         Container::Ole
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        Container::Image
     } else {
         Container::Plain
     }

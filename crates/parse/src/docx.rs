@@ -245,7 +245,7 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
             }
         }
     }
-    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks, boxes: Vec::new() })
+    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks, boxes: Vec::new(), ocr: Vec::new() })
 }
 
 #[cfg(test)]

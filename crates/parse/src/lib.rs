@@ -25,6 +25,7 @@ pub mod recover;
 pub mod segment;
 pub mod structure;
 pub mod tables;
+pub mod trust;
 pub mod worker;
 
 pub use error::ParseError;
@@ -87,6 +88,16 @@ pub struct Extracted {
     pub blocks: Vec<Block>,
     /// Page and box of pieces of `text` (PDF only; empty otherwise).
     pub boxes: Vec<nianbao_model::source::TextBox>,
+    /// Pieces of `text` read by OCR, with their confidence (scans and images only).
+    pub ocr: Vec<OcrSpan>,
+}
+
+/// A piece of the extracted text read by OCR: its byte range and Tesseract's confidence (0–100).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OcrSpan {
+    pub start: u32,
+    pub end: u32,
+    pub conf: f32,
 }
 
 /// Stage 1 for every format.
@@ -103,6 +114,7 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Extract
         decode::Container::Zip => docx::extract_with(file, bytes, limits),
         decode::Container::Pdf => pdf::extract_with(file, bytes, limits),
         decode::Container::Ole => legacy::extract_with(file, bytes, limits),
+        decode::Container::Image => pdf::scan::extract_image(file, bytes, limits),
         decode::Container::Plain => {
             let decoded = decode::decode_with(file, bytes, limits)?;
             let traditional = normalize::is_traditional(&decoded.text);
@@ -110,7 +122,7 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Extract
                 decode::Format::Html => html::html_blocks_with(file, &decoded.text, traditional, limits)?,
                 _ => blocks::text_blocks(&decoded.text, traditional),
             };
-            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new() })
+            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new(), ocr: Vec::new() })
         }
     }
 }
@@ -136,18 +148,26 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
     let deadline = limits::Deadline::new(limits.time);
     let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
     let extracted = extract_with(file, bytes, limits)?;
-    if deadline.expired() {
+    if extracted.ocr.is_empty() && deadline.expired() {
         return Err(over_time());
     }
+    // OCR had its own budget (`Limits::ocr_time`); the later stages get the usual one.
+    let deadline = if extracted.ocr.is_empty() { deadline } else { limits::Deadline::new(limits.time) };
+    let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
     let blocks = segment::resegment(extracted.blocks);
     let (format, encoding) = (extracted.format, extracted.encoding);
+    let ocr = extracted.ocr;
     let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets).with_boxes(extracted.boxes));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
         if deadline.expired() {
             return Err(over_time());
         }
-        if let Some(r) = read_report(&blocks, range, &source) {
+        if let Some(mut r) = read_report(&blocks, range, &source) {
+            if !ocr.is_empty() {
+                trust::vet(&mut r, &ocr);
+                trust::vet_agency(&mut r, &ocr, &source.decoded);
+            }
             reports.push(r);
         }
     }

@@ -40,6 +40,9 @@ pub struct Limits {
     /// Wall-clock time for reading one document; checked between stages and in the loops that
     /// could run long.
     pub time: Duration,
+    /// Wall-clock time for the OCR of one scanned document or image (all its pages), counted
+    /// apart from `time`: Tesseract takes seconds per page.
+    pub ocr_time: Duration,
     /// Address space of the process a PDF is read in, when PDFs are read in a worker process
     /// (see [`crate::worker`]).
     pub worker_memory: u64,
@@ -62,6 +65,7 @@ impl Default for Limits {
             pdf_glyphs: 2_000_000,
             pdf_depth: 64,
             time: Duration::from_secs(60),
+            ocr_time: Duration::from_secs(600),
             worker_memory: 1280 << 20,
         }
     }

@@ -22,6 +22,7 @@
 
 pub mod guard;
 mod layout;
+pub mod scan;
 
 use crate::blocks::Block;
 use crate::error::ParseError;
@@ -705,12 +706,14 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
     })?;
     let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
     if glyphs < MIN_GLYPHS {
-        return Err(ParseError::Unsupported {
-            file: file.into(),
-            format: "没有文字层的 PDF（扫描件）",
-            hint: "需要先做文字识别（OCR），例如 ocrmypdf -l chi_sim 输入.pdf 输出.pdf；本工具不猜测扫描件的内容",
-        });
+        // A scan: read by OCR when Tesseract is installed (else an error naming the packages).
+        return scan::extract_scanned(file, bytes, limits);
     }
+    Ok(lay_out(pages, crate::decode::Format::Pdf))
+}
+
+/// Pages of glyphs and rules → the extracted text and its blocks, in reading order.
+fn lay_out(pages: Vec<Page>, format: crate::decode::Format) -> Extracted {
     let mut carry = None;
     let mut laid: Vec<(u32, Vec<Item>)> = pages
         .into_iter()
@@ -734,14 +737,15 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
             w.item(*page, item);
         }
     }
-    Ok(Extracted {
-        format: crate::decode::Format::Pdf,
+    Extracted {
+        format,
         encoding: "UTF-8",
         text: w.text,
         file_offsets: None,
         blocks: w.blocks,
         boxes: w.boxes,
-    })
+        ocr: Vec::new(),
+    }
 }
 
 /// The number of pages of a PDF, for the benchmark (0 when the file cannot be read).

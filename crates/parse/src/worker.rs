@@ -135,6 +135,8 @@ fn limits_from(r: &mut Reader<'_>) -> Option<Limits> {
         pdf_glyphs: n()? as usize,
         pdf_depth: n()? as usize,
         time: Duration::from_millis(n()?),
+        // The worker never runs OCR (the parent does, on the pages it answers).
+        ocr_time: Limits::default().ocr_time,
         worker_memory: n()?,
     })
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 /// Extensions accepted for upload (the parser decides the format from the content).
 /// `xlsx`: the fill-in form of `nianbao template`, filled (the parser reads it as a report).
-pub const EXTENSIONS: &[&str] = &["txt", "htm", "html", "docx", "doc", "wps", "pdf", "xlsx"];
+pub const EXTENSIONS: &[&str] = &["txt", "htm", "html", "docx", "doc", "wps", "pdf", "xlsx", "png", "jpg", "jpeg", "tif", "tiff"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UploadedReport {

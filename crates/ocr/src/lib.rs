@@ -1,0 +1,349 @@
+//! Offline OCR of page images with Debian's Tesseract (`tesseract-ocr`, `tesseract-ocr-chi-sim`),
+//! an optional system tool like LibreOffice: used when installed, and a clear Chinese error naming
+//! the packages when a document needs it and it is missing.
+//!
+//! A page image (PNG, JPEG, TIFF, or a PDF page rendered at 300 dpi by `pdftoppm` from
+//! poppler-utils) is turned upright (Tesseract's orientation detection), straightened (the skew of
+//! its text lines, [`pixels::skew_angle`]), its ruling lines are found as long dark runs and erased,
+//! and Tesseract reads what is left into word boxes with confidences ([`tsv::words`]). The caller
+//! (`nianbao-parse`) feeds words and lines to the same table reconstruction PDF glyphs go through.
+//!
+//! Every run of a tool is bounded: its input size, its time (it is killed with its whole process
+//! group when over), and the size of its answer.
+
+pub mod pixels;
+pub mod tsv;
+
+pub use image;
+pub use pixels::Line;
+pub use tsv::Word;
+
+use image::GrayImage;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Why a page could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("本机未安装文字识别工具 {tool}；请安装 Debian 软件包 {package}（apt-get install {package}）")]
+    Missing { tool: &'static str, package: &'static str },
+    #[error("{tool} 运行超过 {secs} 秒上限，已终止")]
+    Timeout { tool: &'static str, secs: u64 },
+    #[error("{tool} 运行失败：{reason}")]
+    Failed { tool: &'static str, reason: String },
+    #[error("图片无法读取：{0}")]
+    Image(String),
+    #[error("{0}")]
+    Limit(String),
+}
+
+/// Bounds of one OCR job.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Time for each run of a tool (and for all pages of a PDF together).
+    pub timeout: Duration,
+    /// Largest image, in pixels (width × height).
+    pub max_pixels: u64,
+    /// Most pages of a PDF rendered.
+    pub max_pages: usize,
+    /// Resolution PDF pages are rendered at.
+    pub dpi: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { timeout: Duration::from_secs(120), max_pixels: 60_000_000, max_pages: 60, dpi: 300 }
+    }
+}
+
+/// One page read: words and ruling lines in pixels of the corrected image.
+#[derive(Debug, Clone)]
+pub struct OcrPage {
+    pub width: u32,
+    pub height: u32,
+    /// Pixels per inch: known for rendered PDF pages, estimated from the text for images.
+    pub dpi: f64,
+    /// Clockwise turn applied to make the page upright (0, 90, 180, 270).
+    pub rotated: u32,
+    /// Degrees the page was turned to straighten its lines.
+    pub deskewed: f64,
+    pub words: Vec<Word>,
+    pub lines: Vec<Line>,
+}
+
+/// Languages Tesseract reads with: simplified Chinese and English (for digits and Latin words).
+const LANGUAGES: &str = "chi_sim+eng";
+
+/// Whether Tesseract with the simplified Chinese model is installed (asked once per process).
+pub fn available() -> Result<(), OcrError> {
+    static FOUND: OnceLock<Result<(), (&'static str, &'static str)>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let out = Command::new("tesseract").arg("--list-langs").stdin(Stdio::null()).stderr(Stdio::null()).output();
+        match out {
+            Err(_) => Err(("tesseract", "tesseract-ocr tesseract-ocr-chi-sim")),
+            Ok(o) if !String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "chi_sim") => Err(("tesseract 的简体中文模型 chi_sim", "tesseract-ocr-chi-sim")),
+            Ok(_) => Ok(()),
+        }
+    });
+    found.map_err(|(tool, package)| OcrError::Missing { tool, package })
+}
+
+/// Whether `pdftoppm` (poppler-utils) is installed.
+pub fn pdftoppm_available() -> Result<(), OcrError> {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    let ok = *FOUND.get_or_init(|| Command::new("pdftoppm").arg("-v").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(OcrError::Missing { tool: "pdftoppm", package: "poppler-utils" })
+    }
+}
+
+/// Ends a run: kills the whole process group the tool leads and reaps the child.
+fn end_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: kill(2) with a negative pid signals that process group only; no memory is touched.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Largest answer read from a tool.
+const MAX_ANSWER: u64 = 64 << 20;
+
+/// Runs `tool` with `args`, `input` on its standard input, within `timeout`; its standard output.
+fn run(tool: &'static str, args: &[&std::ffi::OsStr], input: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, OcrError> {
+    let mut command = Command::new(tool);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // One core per page: the caller decides how many pages run at once.
+    command.env("OMP_THREAD_LIMIT", "1");
+    let mut child = command
+        .args(args)
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { OcrError::Missing { tool, package: if tool == "pdftoppm" { "poppler-utils" } else { "tesseract-ocr" } } } else { OcrError::Failed { tool, reason: e.to_string() } })?;
+    let stdin = child.stdin.take();
+    let data = input.map(|d| d.to_vec());
+    let writer = std::thread::spawn(move || {
+        if let (Some(mut s), Some(d)) = (stdin, data) {
+            let _ = s.write_all(&d);
+        }
+    });
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.take(MAX_ANSWER).read_to_end(&mut out);
+        }
+        out
+    });
+    let mut stderr = child.stderr.take();
+    let errors = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.take(1 << 16).read_to_end(&mut out);
+        }
+        out
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                end_group(&mut child);
+                let _ = writer.join();
+                return Err(OcrError::Timeout { tool, secs: timeout.as_secs() });
+            }
+        }
+    };
+    // Helpers it left behind go with the group.
+    end_group(&mut child);
+    let _ = writer.join();
+    let out = reader.join().unwrap_or_default();
+    let err = errors.join().unwrap_or_default();
+    if !status.success() {
+        let reason = String::from_utf8_lossy(&err).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("退出状态非零").chars().take(200).collect();
+        return Err(OcrError::Failed { tool, reason });
+    }
+    Ok(out)
+}
+
+/// A grayscale image as binary PGM, which Tesseract (Leptonica) reads from standard input.
+fn pgm(img: &GrayImage) -> Vec<u8> {
+    let mut out = format!("P5\n{} {}\n255\n", img.width(), img.height()).into_bytes();
+    out.extend_from_slice(img.as_raw());
+    out
+}
+
+/// Decodes an image file (PNG, JPEG, TIFF) into gray levels, bounded in size. Coloured ink (a red
+/// or blue seal over the table) is dropped: each pixel takes its lightest channel, so only ink
+/// that is dark in every channel — print — stays dark.
+pub fn decode(bytes: &[u8], opts: &Options) -> Result<GrayImage, OcrError> {
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| OcrError::Image(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    let side = (opts.max_pixels as f64).sqrt() as u32 * 4;
+    limits.max_image_width = Some(side);
+    limits.max_image_height = Some(side);
+    limits.max_alloc = Some(opts.max_pixels * 4 + (16 << 20));
+    let mut reader = reader;
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => OcrError::Limit(format!("图片超过 {} 万像素上限", opts.max_pixels / 10_000)),
+        other => OcrError::Image(other.to_string()),
+    })?;
+    if img.width() as u64 * img.height() as u64 > opts.max_pixels {
+        return Err(OcrError::Limit(format!("图片超过 {} 万像素上限", opts.max_pixels / 10_000)));
+    }
+    if img.color().has_color() {
+        let rgb = img.to_rgb8();
+        let mut out = GrayImage::new(rgb.width(), rgb.height());
+        for (o, p) in out.pixels_mut().zip(rgb.pixels()) {
+            o.0[0] = p.0[0].max(p.0[1]).max(p.0[2]);
+        }
+        Ok(out)
+    } else {
+        Ok(img.to_luma8())
+    }
+}
+
+/// Reads one page image. `dpi`: its resolution when known (a rendered PDF page); else it is
+/// estimated from the height of the Chinese characters read.
+pub fn read_image(bytes: &[u8], dpi: Option<f64>, opts: &Options) -> Result<OcrPage, OcrError> {
+    available()?;
+    let gray = decode(bytes, opts)?;
+    read_gray(gray, dpi, opts)
+}
+
+/// Tesseract's orientation detection wants this much text at least; smaller images stay as they are.
+const OSD_MIN_SIDE: u32 = 300;
+
+/// [`read_image`] on decoded gray levels.
+pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<OcrPage, OcrError> {
+    available()?;
+    if gray.width() < 8 || gray.height() < 8 {
+        return Err(OcrError::Image(format!("图片太小（{}×{} 像素）", gray.width(), gray.height())));
+    }
+    gray = pixels::flatten(&gray);
+    // Upright first (the orientation detection copes with a small skew), on a half-size copy.
+    let mut rotated = 0;
+    if gray.width().min(gray.height()) >= OSD_MIN_SIDE {
+        let small = if gray.width() > 2000 { image::imageops::resize(&gray, gray.width() / 2, gray.height() / 2, image::imageops::FilterType::Triangle) } else { gray.clone() };
+        let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "--psm", "0", "-l", "osd"].iter().map(std::ffi::OsStr::new).collect();
+        // Too little text for a decision is not an error: the page stays as it is.
+        if let Ok(answer) = run("tesseract", &args, Some(&pgm(&small)), opts.timeout) {
+            rotated = tsv::osd_rotation(&String::from_utf8_lossy(&answer), 1.5);
+        }
+    }
+    gray = match rotated {
+        90 => image::imageops::rotate90(&gray),
+        180 => image::imageops::rotate180(&gray),
+        270 => image::imageops::rotate270(&gray),
+        _ => gray,
+    };
+    let ink = pixels::otsu(&gray);
+    let skew = pixels::skew_angle(&gray, ink, 4.0);
+    // Below a quarter of a degree a ruling line still runs for hundreds of pixels in one pixel
+    // row: turning the page would only blur thin lines.
+    let deskewed = if skew.abs() >= 0.25 {
+        gray = pixels::rotate(&gray, skew);
+        skew
+    } else {
+        0.0
+    };
+    let (w, h) = (gray.width(), gray.height());
+    // A ruling line is longer than any stroke of a character and thinner than a filled block.
+    let scale = dpi.unwrap_or(w.max(h) as f64 / 11.7).clamp(50.0, 1200.0);
+    let min_len = ((scale * 0.4) as u32).max(24);
+    let max_width = ((scale * 0.035) as u32).max(3);
+    let lines = pixels::ruling_lines(&gray, pixels::line_threshold(&gray, ink), ink, min_len, max_width);
+    let mut clean = gray;
+    pixels::erase(&mut clean, &lines);
+    let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
+    let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
+    let words = tsv::words(&String::from_utf8_lossy(&answer));
+    let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));
+    Ok(OcrPage { width: w, height: h, dpi, rotated, deskewed, words, lines })
+}
+
+/// The resolution that makes the median Chinese character 11 points high (body text of reports
+/// is 10.5–12 pt); 300 when there is no Chinese text to measure.
+pub fn estimate_dpi(words: &[Word]) -> f64 {
+    let mut heights: Vec<f64> = words
+        .iter()
+        .filter(|w| w.conf >= 60.0 && w.text.chars().all(|c| c >= '\u{4e00}' && c <= '\u{9fff}'))
+        .map(|w| w.bottom - w.top)
+        .collect();
+    if heights.len() < 5 {
+        return 300.0;
+    }
+    heights.sort_by(f64::total_cmp);
+    (heights[heights.len() / 2] / 11.0 * 72.0).clamp(50.0, 1200.0)
+}
+
+/// Renders the pages of a PDF to PNG at `opts.dpi` with `pdftoppm`, at most
+/// `opts.max_pages` pages, in a private temporary folder removed afterwards.
+pub fn render_pdf(bytes: &[u8], opts: &Options) -> Result<Vec<Vec<u8>>, OcrError> {
+    pdftoppm_available()?;
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!("nianbao-ocr-{}-{}", std::process::id(), SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let io = |e: std::io::Error| OcrError::Failed { tool: "pdftoppm", reason: format!("临时目录：{e}") };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let result = (|| {
+        let input = dir.join("in.pdf");
+        std::fs::write(&input, bytes).map_err(io)?;
+        let (dpi, last) = (opts.dpi.to_string(), opts.max_pages.to_string());
+        let prefix = dir.join("p");
+        // In colour: a red seal over the table is dropped by `decode`, not turned into grey ink.
+        let args: Vec<&std::ffi::OsStr> = vec!["-r".as_ref(), dpi.as_ref(), "-png".as_ref(), "-l".as_ref(), last.as_ref(), input.as_os_str(), prefix.as_os_str()];
+        run("pdftoppm", &args, None, opts.timeout)?;
+        let mut pages: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir(&dir)
+            .map_err(io)?
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                let n = name.strip_prefix("p-")?.strip_suffix(".png")?.parse::<u32>().ok()?;
+                Some((n, e.path()))
+            })
+            .collect();
+        pages.sort();
+        pages.into_iter().map(|(_, p)| std::fs::read(p).map_err(io)).collect()
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolution_is_estimated_from_the_characters() {
+        let w = |h: f64| Word { x0: 0.0, top: 0.0, x1: h, bottom: h, conf: 90.0, text: "公开".into(), line: (1, 1, 1) };
+        let words: Vec<Word> = (0..9).map(|_| w(45.8)).collect();
+        assert!((estimate_dpi(&words) - 300.0).abs() < 1.0);
+        assert_eq!(estimate_dpi(&[]), 300.0);
+    }
+
+    #[test]
+    fn an_image_bigger_than_the_limit_is_refused_before_decoding() {
+        let mut png = Vec::new();
+        let img = GrayImage::from_pixel(400, 400, image::Luma([255]));
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let small = Options { max_pixels: 10_000, ..Options::default() };
+        assert!(matches!(decode(&png, &small), Err(OcrError::Limit(_))));
+        assert!(decode(&png, &Options::default()).is_ok());
+        assert!(matches!(decode(b"not an image", &Options::default()), Err(OcrError::Image(_))));
+    }
+}

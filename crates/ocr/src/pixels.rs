@@ -1,0 +1,415 @@
+//! Pixel work on a page image, free of I/O: the ink threshold, the skew of the text lines, the
+//! rotation that straightens them, and the ruling lines of tables (long dark runs), which are then
+//! erased so that Tesseract reads only the text.
+
+use image::GrayImage;
+
+/// A ruling line in pixels of the corrected image: horizontal at y = `pos` from x = `from` to
+/// `to`, or vertical at x = `pos` from y = `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub horizontal: bool,
+    pub pos: f64,
+    pub from: f64,
+    pub to: f64,
+    /// Thickness in pixels.
+    pub width: f64,
+}
+
+/// The page with its lighting evened out: each pixel divided by the paper's brightness around it
+/// (the brightest level of its block, blocks joined smoothly), so a photograph's shadow or a
+/// yellowed sheet becomes white paper and one threshold serves the whole page.
+pub fn flatten(img: &GrayImage) -> GrayImage {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let block = (w.min(h) / 40).max(32);
+    let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
+    let raw = img.as_raw();
+    let mut bg = vec![0u8; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut m = 0u8;
+            for y in by * block..((by + 1) * block).min(h) {
+                let row = &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)];
+                m = m.max(row.iter().copied().max().unwrap_or(0));
+            }
+            bg[by * bw + bx] = m;
+        }
+    }
+    // A block with no paper in it (all ink) takes its lightest neighbour.
+    let mut smooth = bg.clone();
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut m = bg[by * bw + bx];
+            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                let (x, y) = (bx as i64 + dx, by as i64 + dy);
+                if x >= 0 && y >= 0 && (x as usize) < bw && (y as usize) < bh {
+                    m = m.max(bg[y as usize * bw + x as usize]);
+                }
+            }
+            smooth[by * bw + bx] = m.max(1);
+        }
+    }
+    let mut out = GrayImage::new(w as u32, h as u32);
+    let at = |x: usize, y: usize| smooth[y.min(bh - 1) * bw + x.min(bw - 1)] as f64;
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        // Bilinear between block centres.
+        let fx = ((x as f64 + 0.5) / block as f64 - 0.5).max(0.0);
+        let fy = ((y as f64 + 0.5) / block as f64 - 0.5).max(0.0);
+        let (x0, y0) = (fx.floor() as usize, fy.floor() as usize);
+        let (tx, ty) = (fx - x0 as f64, fy - y0 as f64);
+        let b = at(x0, y0) * (1.0 - tx) * (1.0 - ty) + at(x0 + 1, y0) * tx * (1.0 - ty) + at(x0, y0 + 1) * (1.0 - tx) * ty + at(x0 + 1, y0 + 1) * tx * ty;
+        let v = raw[y as usize * w + x as usize] as f64;
+        p.0[0] = (v * 255.0 / b.max(1.0)).round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+/// Otsu's threshold: pixels at or below it are ink.
+pub fn otsu(img: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in img.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return 127;
+    }
+    let sum: f64 = hist.iter().enumerate().map(|(i, n)| i as f64 * *n as f64).sum();
+    // Every threshold between two well-separated modes is as good: take the middle of them.
+    let (mut w0, mut sum0, mut best, mut at, mut upto) = (0f64, 0f64, -1f64, 127u8, 127u8);
+    for (t, n) in hist.iter().enumerate() {
+        w0 += *n as f64;
+        if w0 == 0.0 {
+            continue;
+        }
+        let w1 = total as f64 - w0;
+        if w1 == 0.0 {
+            break;
+        }
+        sum0 += t as f64 * *n as f64;
+        let (m0, m1) = (sum0 / w0, (sum - sum0) / w1);
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best * (1.0 + 1e-9) {
+            best = between;
+            at = t as u8;
+            upto = at;
+        } else if between >= best * (1.0 - 1e-9) {
+            upto = t as u8;
+        }
+    }
+    // A blank page has one mode; never call paper ink.
+    ((at as u16 + upto as u16) / 2).min(200) as u8
+}
+
+/// The gray level of the paper: the commonest level lighter than the ink threshold.
+pub fn paper(img: &GrayImage, ink: u8) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in img.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    (ink as usize + 1..256).max_by_key(|&i| (hist[i], i)).unwrap_or(255) as u8
+}
+
+/// The threshold for ruling lines: three quarters of the way from the ink threshold to the paper. Thin grey
+/// lines (a 0.5 pt border rendered at 300 dpi is one or two pixels of mid-grey) are lighter than
+/// text, and only long runs count as lines, so speckles of this level do not matter.
+pub fn line_threshold(img: &GrayImage, ink: u8) -> u8 {
+    let p = paper(img, ink);
+    (ink as u16 + (p.saturating_sub(ink) as u16) * 3 / 4) as u8
+}
+
+/// The angle (degrees) that straightens the page when given to [`rotate`], found as the angle
+/// whose row profile of ink is sharpest (text lines and ruling lines make tall narrow peaks only
+/// when the angle is right). Searched within ±`max` degrees.
+pub fn skew_angle(img: &GrayImage, ink: u8, max: f64) -> f64 {
+    // A sample of ink pixels of a downscaled page is plenty for a tenth of a degree.
+    let step = (img.width().max(img.height()) / 1200).max(1);
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for y in (0..img.height()).step_by(step as usize) {
+        for x in (0..img.width()).step_by(step as usize) {
+            if img.get_pixel(x, y).0[0] <= ink {
+                points.push((x as f64, y as f64));
+            }
+        }
+    }
+    if points.len() < 50 || points.len() > 4_000_000 {
+        return 0.0;
+    }
+    let bins = (img.height() as usize + img.width() as usize) / step as usize + 2;
+    let mut hist = vec![0u32; bins];
+    let offset = img.width() as f64;
+    let mut score = |deg: f64| -> f64 {
+        hist.iter_mut().for_each(|h| *h = 0);
+        let (s, c) = deg.to_radians().sin_cos();
+        for &(x, y) in &points {
+            // Position across the lines after turning the page by `deg`.
+            let r = (y * c + x * s + offset) / step as f64;
+            if let Some(h) = hist.get_mut(r.max(0.0) as usize) {
+                *h += 1;
+            }
+        }
+        hist.iter().map(|&h| (h as f64) * (h as f64)).sum()
+    };
+    let mut best = (score(0.0), 0.0);
+    let coarse = (max / 0.2).round() as i32;
+    for i in -coarse..=coarse {
+        let a = i as f64 * 0.2;
+        let s = score(a);
+        if s > best.0 * (1.0 + 1e-9) {
+            best = (s, a);
+        }
+    }
+    let centre = best.1;
+    for i in -10..=10 {
+        let a = centre + i as f64 * 0.02;
+        let s = score(a);
+        if s > best.0 * (1.0 + 1e-9) {
+            best = (s, a);
+        }
+    }
+    -best.1
+}
+
+/// The image turned by `deg` degrees about its centre (bilinear, white outside), same size.
+/// `skew_angle`'s angle given here straightens the page.
+pub fn rotate(img: &GrayImage, deg: f64) -> GrayImage {
+    let (w, h) = (img.width(), img.height());
+    let (s, c) = deg.to_radians().sin_cos();
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    let src = img.as_raw();
+    let at = |x: i64, y: i64| -> f64 {
+        if x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
+            255.0
+        } else {
+            src[(y as usize) * w as usize + x as usize] as f64
+        }
+    };
+    let mut out = GrayImage::new(w, h);
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let (dx, dy) = (x as f64 - cx, y as f64 - cy);
+        // Inverse of the turn that maps the source to the output (y grows downwards).
+        let sx = dx * c - dy * s + cx;
+        let sy = dx * s + dy * c + cy;
+        let (x0, y0) = (sx.floor(), sy.floor());
+        let (fx, fy) = (sx - x0, sy - y0);
+        let (xi, yi) = (x0 as i64, y0 as i64);
+        let v = at(xi, yi) * (1.0 - fx) * (1.0 - fy)
+            + at(xi + 1, yi) * fx * (1.0 - fy)
+            + at(xi, yi + 1) * (1.0 - fx) * fy
+            + at(xi + 1, yi + 1) * fx * fy;
+        p.0[0] = v.round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+/// Runs of ink along one axis at least `min_len` long (gaps of `gap` pixels bridged), as
+/// (row or column, from, to).
+fn runs(img: &GrayImage, ink: u8, horizontal: bool, min_len: u32, gap: u32) -> Vec<(u32, u32, u32)> {
+    let (w, h) = (img.width(), img.height());
+    let (outer, inner) = if horizontal { (h, w) } else { (w, h) };
+    let raw = img.as_raw();
+    let mut out = Vec::new();
+    for o in 0..outer {
+        let mut start: Option<u32> = None;
+        let mut last = 0u32;
+        for i in 0..=inner {
+            let dark = i < inner && {
+                let (x, y) = if horizontal { (i, o) } else { (o, i) };
+                raw[(y * w + x) as usize] <= ink
+            };
+            if dark {
+                match start {
+                    Some(_) if i - last <= gap + 1 => {}
+                    Some(s) => {
+                        if last + 1 - s >= min_len {
+                            out.push((o, s, last + 1));
+                        }
+                        start = Some(i);
+                    }
+                    None => start = Some(i),
+                }
+                last = i;
+            } else if i == inner {
+                if let Some(s) = start {
+                    if last + 1 - s >= min_len {
+                        out.push((o, s, last + 1));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ruling lines: runs at least `min_len` pixels long of pixels at most `ink`, joined over
+/// neighbouring rows (a line several pixels thick, or one left slightly tilted), at most
+/// `max_width` thick, with little text ink (`text_ink`) along either side.
+pub fn ruling_lines(img: &GrayImage, ink: u8, text_ink: u8, min_len: u32, max_width: u32) -> Vec<Line> {
+    let mut out = Vec::new();
+    for horizontal in [true, false] {
+        // (first row, last row, from, to, sum of rows, count)
+        let mut open: Vec<(u32, u32, u32, u32, f64, f64)> = Vec::new();
+        let mut done: Vec<(u32, u32, u32, u32, f64, f64)> = Vec::new();
+        for (o, a, b) in runs(img, ink, horizontal, min_len, 2) {
+            let mut joined = false;
+            for l in open.iter_mut() {
+                if o <= l.1 + 2 && a <= l.3 + 4 && b + 4 >= l.2 {
+                    l.1 = o;
+                    l.2 = l.2.min(a);
+                    l.3 = l.3.max(b);
+                    l.4 += o as f64 * (b - a) as f64;
+                    l.5 += (b - a) as f64;
+                    joined = true;
+                    break;
+                }
+            }
+            if !joined {
+                open.push((o, o, a, b, o as f64 * (b - a) as f64, (b - a) as f64));
+            }
+            // Lines that can no longer grow are finished.
+            let (keep, gone): (Vec<_>, Vec<_>) = open.into_iter().partition(|l| l.1 + 2 >= o);
+            open = keep;
+            done.extend(gone);
+        }
+        done.extend(open);
+        for (first, last, from, to, sum, n) in done {
+            let width = last - first + 1;
+            if width > max_width || n == 0.0 {
+                continue;
+            }
+            // A line has paper along both its sides; a run through a line of (blurred) text has
+            // the text's strokes beside it.
+            let side = |at: i64| -> f64 {
+                if at < 0 {
+                    return 0.0;
+                }
+                let mut dark = 0u32;
+                for a in from..to {
+                    let (x, y) = if horizontal { (a as i64, at) } else { (at, a as i64) };
+                    if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= text_ink {
+                        dark += 1;
+                    }
+                }
+                dark as f64 / (to - from).max(1) as f64
+            };
+            let off = 3 + width as i64 / 2;
+            if side(first as i64 - off) > 0.25 || side(last as i64 + off) > 0.25 {
+                continue;
+            }
+            out.push(Line { horizontal, pos: sum / n, from: from as f64, to: to as f64, width: width as f64 });
+        }
+    }
+    out
+}
+
+/// Paints the ruling lines white (only their own band), so the text beside them is read alone.
+pub fn erase(img: &mut GrayImage, lines: &[Line]) {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    for l in lines {
+        let half = (l.width / 2.0).ceil() as i64 + 1;
+        let (p0, p1) = (l.pos.round() as i64 - half, l.pos.round() as i64 + half);
+        for a in l.from.floor() as i64..=l.to.ceil() as i64 {
+            for p in p0..=p1 {
+                let (x, y) = if l.horizontal { (a, p) } else { (p, a) };
+                if x >= 0 && y >= 0 && x < w && y < h {
+                    img.put_pixel(x as u32, y as u32, image::Luma([255]));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page with three "text lines" of short dashes and a ruled box.
+    fn page() -> GrayImage {
+        let mut img = GrayImage::from_pixel(800, 600, image::Luma([255]));
+        for line in 0..3 {
+            let y = 100 + line * 60;
+            for word in 0..20 {
+                for x in (40 + word * 30)..(60 + word * 30) {
+                    for t in 0..12 {
+                        img.put_pixel(x, y + t, image::Luma([0]));
+                    }
+                }
+            }
+        }
+        for x in 50..750 {
+            for t in 0..3 {
+                img.put_pixel(x, 400 + t, image::Luma([0]));
+                img.put_pixel(x, 550 + t, image::Luma([0]));
+            }
+        }
+        for y in 400..553 {
+            for t in 0..3 {
+                img.put_pixel(50 + t, y, image::Luma([0]));
+                img.put_pixel(400 + t, y, image::Luma([0]));
+                img.put_pixel(747 + t, y, image::Luma([0]));
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn uneven_light_is_evened_out() {
+        // The page in a shadow growing to the right: paper from 255 down to 150.
+        let mut img = page();
+        let w = img.width();
+        for (x, _, p) in img.enumerate_pixels_mut() {
+            let light = 1.0 - 0.4 * x as f64 / w as f64;
+            p.0[0] = (p.0[0] as f64 * light) as u8;
+        }
+        let flat = flatten(&img);
+        assert!(flat.get_pixel(780, 20).0[0] >= 245, "{}", flat.get_pixel(780, 20).0[0]);
+        assert!(flat.get_pixel(45, 105).0[0] <= 10);
+        let t = otsu(&flat);
+        let lines = ruling_lines(&flat, line_threshold(&flat, t), t, 100, 8);
+        assert_eq!(lines.len(), 5, "{lines:?}");
+    }
+
+    #[test]
+    fn the_threshold_separates_ink_from_paper() {
+        let t = otsu(&page());
+        assert!(t < 255 && t > 0, "{t}");
+        assert_eq!(paper(&page(), t), 255);
+        // A grey one-pixel line (anti-aliased) is a line, though lighter than the ink threshold.
+        let mut img = page();
+        for x in 50..750 {
+            img.put_pixel(x, 300, image::Luma([170]));
+            img.put_pixel(x, 301, image::Luma([215]));
+        }
+        let t = otsu(&img);
+        assert!(t < 170, "{t}");
+        let lines = ruling_lines(&img, line_threshold(&img, t), t, 100, 8);
+        assert!(lines.iter().any(|l| l.horizontal && (l.pos - 300.0).abs() < 1.0), "{lines:?}");
+    }
+
+    #[test]
+    fn a_tilted_page_is_measured_and_straightened() {
+        let straight = page();
+        for tilt in [-2.5, -1.0, 1.5, 3.0] {
+            let tilted = rotate(&straight, tilt);
+            let found = skew_angle(&tilted, 128, 4.0);
+            assert!((found + tilt).abs() <= 0.15, "tilt {tilt}: found {found}");
+        }
+        assert!(skew_angle(&straight, 128, 4.0).abs() < 0.05);
+    }
+
+    #[test]
+    fn ruling_lines_are_found_and_text_is_not_a_line() {
+        let img = page();
+        let lines = ruling_lines(&img, 128, 128, 100, 8);
+        let h: Vec<_> = lines.iter().filter(|l| l.horizontal).collect();
+        let v: Vec<_> = lines.iter().filter(|l| !l.horizontal).collect();
+        assert_eq!(h.len(), 2, "{lines:?}");
+        assert_eq!(v.len(), 3, "{lines:?}");
+        assert!((h[0].pos - 401.0).abs() < 0.6 && h[0].from <= 51.0 && h[0].to >= 749.0, "{:?}", h[0]);
+        let mut erased = img.clone();
+        erase(&mut erased, &lines);
+        assert!(ruling_lines(&erased, 128, 128, 100, 8).is_empty());
+        // The text is still there.
+        assert_eq!(erased.get_pixel(45, 105).0[0], 0);
+    }
+}

@@ -1,0 +1,211 @@
+//! Scanned PDFs and page images, read by OCR (`nianbao-ocr`, Tesseract): each word Tesseract reads
+//! becomes glyphs with boxes (its width shared among its characters) and each ruling line found
+//! in the image a [`Rule`], in points of the page (pixels × 72 / dpi), and the page goes through
+//! the same table reconstruction as a PDF's glyphs (`layout.rs`). The confidence of every glyph
+//! follows its text into [`Extracted::ocr`], where [`crate::trust`] finds it.
+
+use super::layout::{Glyph, Page, Rule};
+use super::{hundredths, lay_out};
+use crate::error::ParseError;
+use crate::{Extracted, OcrSpan};
+use nianbao_ocr::{OcrError, OcrPage, Options};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+const SCAN: &str = "没有文字层的 PDF（扫描件）";
+const IMAGE: &str = "图片";
+
+/// Fewer characters than this read from the whole document: nothing to read.
+const MIN_CHARS: usize = 20;
+
+fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
+    match e {
+        OcrError::Missing { package, .. } => ParseError::Unsupported {
+            file: file.into(),
+            format,
+            hint: if package == "poppler-utils" {
+                "需要先把页面转为图片再做文字识别（OCR）：请安装 Debian 软件包 poppler-utils（apt-get install poppler-utils）"
+            } else {
+                "需要文字识别（OCR）：请安装 Debian 软件包 tesseract-ocr 和 tesseract-ocr-chi-sim（apt-get install tesseract-ocr tesseract-ocr-chi-sim）"
+            },
+        },
+        OcrError::Timeout { tool, secs } => ParseError::Limit { file: file.into(), what: format!("文字识别（{tool}）超过 {secs} 秒上限") },
+        OcrError::Limit(what) => ParseError::Limit { file: file.into(), what },
+        OcrError::Failed { tool, reason } => ParseError::Corrupt { file: file.into(), format, reason: format!("{tool}：{reason}") },
+        OcrError::Image(reason) => ParseError::Corrupt { file: file.into(), format, reason },
+    }
+}
+
+fn options(limits: &crate::Limits, started: Instant) -> Result<Options, ()> {
+    let left = limits.ocr_time.checked_sub(started.elapsed()).ok_or(())?;
+    Ok(Options { timeout: left, max_pages: limits.pdf_pages.min(200), ..Options::default() })
+}
+
+/// A page image given as the file itself (PNG, JPEG, TIFF).
+pub fn extract_image(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
+    nianbao_ocr::available().map_err(|e| error(file, IMAGE, e))?;
+    let opts = options(limits, Instant::now()).map_err(|_| ParseError::Limit { file: file.into(), what: "文字识别时间上限为零".into() })?;
+    let page = nianbao_ocr::read_image(bytes, None, &opts).map_err(|e| error(file, IMAGE, e))?;
+    assemble(file, IMAGE, vec![page], crate::decode::Format::Image)
+}
+
+/// A PDF without a text layer: its pages rendered at 300 dpi by pdftoppm, then read by OCR,
+/// several pages at once (one Tesseract per core).
+pub fn extract_scanned(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
+    nianbao_ocr::available().map_err(|e| error(file, SCAN, e))?;
+    let started = Instant::now();
+    let over = || ParseError::Limit { file: file.into(), what: format!("文字识别超过 {} 秒上限", limits.ocr_time.as_secs()) };
+    let opts = options(limits, started).map_err(|_| over())?;
+    let images = nianbao_ocr::render_pdf(bytes, &opts).map_err(|e| error(file, SCAN, e))?;
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(images.len()).max(1);
+    let mut read: Vec<(usize, Result<OcrPage, ParseError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(png) = images.get(i) else { break };
+                        let page = match options(limits, started) {
+                            Ok(o) => nianbao_ocr::read_image(png, Some(opts.dpi as f64), &o).map_err(|e| error(file, SCAN, e)),
+                            Err(()) => Err(over()),
+                        };
+                        let failed = page.is_err();
+                        out.push((i, page));
+                        if failed {
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    read.sort_by_key(|(i, _)| *i);
+    let pages: Vec<OcrPage> = read.into_iter().map(|(_, p)| p).collect::<Result<_, _>>()?;
+    if pages.len() < images.len() {
+        return Err(over());
+    }
+    assemble(file, SCAN, pages, crate::decode::Format::Pdf)
+}
+
+/// How far a ruling line is drawn past its ends, in points: lines found in an image stop a pixel
+/// or two short of the lines they cross.
+const REACH: f64 = 1.5;
+
+/// One OCR page as glyphs and rules in points; the confidence of each glyph by its box.
+fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -> Page {
+    let scale = 72.0 / p.dpi;
+    let cjk = |s: &str| s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let mut heights: Vec<f64> = p.words.iter().filter(|w| w.conf >= 60.0 && cjk(&w.text)).map(|w| w.bottom - w.top).collect();
+    if heights.len() < 3 {
+        heights = p.words.iter().map(|w| w.bottom - w.top).collect();
+    }
+    heights.sort_by(f64::total_cmp);
+    let em = heights.get(heights.len() / 2).copied().unwrap_or(40.0);
+    let mut glyphs = Vec::new();
+    for w in &p.words {
+        let chars: Vec<char> = numeral(&w.text).chars().filter(|c| !c.is_whitespace()).collect();
+        if chars.is_empty() {
+            continue;
+        }
+        // A Chinese character is about twice as wide as a digit or a Latin letter: the word's
+        // width is shared in that proportion (a label's last character and the number after it,
+        // read as one word across an erased line, then fall into their own cells).
+        let weight = |c: char| if c >= '\u{2e80}' { 2.0 } else { 1.0 };
+        let unit = (w.x1 - w.x0) / chars.iter().map(|&c| weight(c)).sum::<f64>();
+        let mut at = w.x0;
+        // Digits and Latin letters are shorter than the em; the line's size is the em.
+        let size = (w.bottom - w.top).max(0.9 * em) * scale;
+        for &c in &chars {
+            let next = at + unit * weight(c);
+            let g = Glyph {
+                x0: at * scale,
+                x1: next * scale,
+                top: w.top * scale,
+                bottom: w.bottom * scale,
+                base: w.bottom * scale,
+                size,
+                upright: true,
+                text: c.to_string(),
+            };
+            at = next;
+            conf.insert((number, hundredths([g.x0, g.top, g.x1, g.bottom])), w.conf);
+            glyphs.push(g);
+        }
+    }
+    let rules = p
+        .lines
+        .iter()
+        .map(|l| Rule { horizontal: l.horizontal, pos: l.pos * scale, from: l.from * scale - REACH, to: l.to * scale + REACH })
+        .collect();
+    Page { number, glyphs, rules }
+}
+
+/// A word that is a number up to Tesseract's usual confusions: `O` for 0, `l`/`I`/`]` for 1 (a
+/// serif 1 scanned black-and-white often reads as `]`), a quotation mark or bar from a
+/// neighbouring line glued on. Anything else as read. The
+/// table's arithmetic checks every number afterwards.
+fn numeral(word: &str) -> String {
+    let core = word.trim_matches(|c: char| matches!(c, '”' | '“' | '"' | '\'' | '‘' | '’' | '|' | '丨' | '_'));
+    if core.is_empty() {
+        return word.to_string();
+    }
+    let digitish = |c: char| c.is_ascii_digit() || matches!(c, 'O' | 'o' | 'l' | 'I' | ']');
+    let has_digit = core.chars().any(|c| c.is_ascii_digit());
+    // Letters alone only when short and made of the confusable ones (`Il` for 11).
+    let letters_only = core.chars().count() <= 3 && !matches!(core, "I" | "o");
+    if core.chars().all(digitish) && (has_digit || letters_only) {
+        core.chars().map(|c| match c {
+            'O' | 'o' => '0',
+            'l' | 'I' | ']' => '1',
+            d => d,
+        }).collect()
+    } else if core.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',')) && has_digit {
+        core.to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+fn assemble(file: &str, format_name: &'static str, pages: Vec<OcrPage>, format: crate::decode::Format) -> Result<Extracted, ParseError> {
+    let mut conf = HashMap::new();
+    let pages: Vec<Page> = pages.iter().enumerate().map(|(i, p)| to_page(i as u32 + 1, p, &mut conf)).collect();
+    let chars: usize = pages.iter().map(|p| p.glyphs.len()).sum();
+    if chars < MIN_CHARS {
+        return Err(ParseError::Unsupported { file: file.into(), format: format_name, hint: "已做文字识别（OCR），但没有识别出文字；请检查图片是否清晰" });
+    }
+    let mut extracted = lay_out(pages, format);
+    extracted.ocr = extracted
+        .boxes
+        .iter()
+        .filter(|b| !b.cell)
+        .filter_map(|b| conf.get(&(b.page, b.bbox)).map(|&c| OcrSpan { start: b.start, end: b.end, conf: c }))
+        .collect();
+    Ok(extracted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numeral;
+
+    #[test]
+    fn numbers_are_read_through_the_usual_confusions() {
+        assert_eq!(numeral("O"), "0");
+        assert_eq!(numeral("”0"), "0");
+        assert_eq!(numeral("1O4"), "104");
+        assert_eq!(numeral("l2"), "12");
+        assert_eq!(numeral("]"), "1");
+        assert_eq!(numeral("Il"), "11");
+        assert_eq!(numeral("]4"), "14");
+        assert_eq!(numeral("|"), "|");
+        assert_eq!(numeral("43923.57"), "43923.57");
+        // Words are left alone.
+        assert_eq!(numeral("Office"), "Office");
+        assert_eq!(numeral("I"), "I");
+        assert_eq!(numeral("“三"), "“三");
+    }
+}
