@@ -182,6 +182,16 @@ impl Report {
     }
 }
 
+/// The six official section headings, in order (as the fill-in form's 正文 sheet lists them).
+pub const SECTION_HEADINGS: [&str; 6] = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+];
+
 /// A section of the prose (一、总体情况 … 六、其他需要报告的事项).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {

@@ -75,6 +75,22 @@ pub fn a1(row: usize, col: usize) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
+/// An Excel serial day number as an ISO date (the 1900 system: day 0 is 1899-12-30), as the
+/// fill-in form's date cells hold it.
+pub fn excel_date(serial: f64) -> String {
+    // Days since 1970-01-01, then the civil-from-days algorithm (H. Hinnant).
+    let z = serial.floor() as i64 - 25569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 impl std::fmt::Display for FormCell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}!{}", self.sheet.name(), a1(self.row as usize, self.col as usize))

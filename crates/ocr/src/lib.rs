@@ -101,10 +101,14 @@ pub fn pdftoppm_available() -> Result<(), OcrError> {
     }
 }
 
-/// Ends a run: kills the whole process group the tool leads and reaps the child.
-fn end_group(child: &mut std::process::Child) {
+/// Ends a run of an external tool started as the leader of its own process group
+/// (`process_group(0)`): kills the whole group (a tool's own children too, which a kill of the
+/// direct child would leave running) and reaps the child, so neither a grandchild nor a zombie
+/// is left. Also used by `nianbao-parse` for LibreOffice's conversions.
+pub fn end_group(child: &mut std::process::Child) {
     #[cfg(unix)]
     {
+        // The child leads its own group, so its pid is the group's id.
         if let Ok(pid) = i32::try_from(child.id()) {
             // SAFETY: kill(2) with a negative pid signals that process group only; no memory is touched.
             unsafe {

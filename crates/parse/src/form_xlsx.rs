@@ -19,19 +19,9 @@ use calamine::{Data, Reader};
 use nianbao_model::grid::{self, Content, FORM_TOP};
 use nianbao_model::layout::{self, Layout, TableId};
 use nianbao_model::source::{FormCell, FormSheet};
-use nianbao_model::{Cell, CellMark, ParsedReport, ReadHow, ReadWarning, Report, Row, Source};
+use nianbao_model::{Cell, CellMark, ParsedReport, ReadHow, ReadWarning, Report, Row, Source, SECTION_HEADINGS as HEADINGS};
 use std::io::Read;
 use std::sync::Arc;
-
-/// The six official section headings, in order (as the form's 正文 sheet lists them).
-const HEADINGS: [&str; 6] = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-];
 
 /// 基本信息: the rows (zero-based) of 机关名称, 报告年度, 发布日期, 落款机关 in column B.
 const META_AGENCY: u32 = 1;
@@ -133,7 +123,7 @@ fn value_cell(d: &Data, has_formula: bool) -> (Cell, Option<String>) {
 /// An Excel date serial or a typed date as ISO.
 fn date_of(d: &Data) -> Option<String> {
     let text = match d {
-        Data::DateTime(dt) => return Some(excel_date(dt.as_f64())),
+        Data::DateTime(dt) => return Some(nianbao_model::source::excel_date(dt.as_f64())),
         Data::DateTimeIso(s) => s.chars().take(10).collect(),
         Data::String(s) => s.clone(),
         _ => return None,
@@ -386,19 +376,4 @@ pub fn parse(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<ParsedD
         layout_evidence: TableId::ALL.iter().map(|&id| (id, layout)).collect(),
     };
     Ok(ParsedDocument { source, reports: vec![parsed], format: crate::decode::Format::Xlsx, encoding: "UTF-8" })
-}
-
-/// An Excel serial day number as an ISO date (the 1900 system: day 0 is 1899-12-30).
-fn excel_date(serial: f64) -> String {
-    // Days since 1970-01-01, then the civil-from-days algorithm (H. Hinnant).
-    let z = serial.floor() as i64 - 25569 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }

@@ -4,27 +4,11 @@
 
 use crate::error::ParseError;
 use crate::Extracted;
+// soffice starts soffice.bin and friends: the whole process group goes at the end.
+use nianbao_ocr::end_group;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Ends a conversion: kills the whole process group the converter leads (soffice starts
-/// soffice.bin and friends, which a kill of the direct child would leave running) and reaps the
-/// direct child, so neither a grandchild nor a zombie is left.
-fn end_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        // The child was started as the leader of its own group, so its pid is the group's id.
-        if let Ok(pid) = i32::try_from(child.id()) {
-            // SAFETY: kill(2) with a negative pid signals that process group only; no memory is touched.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
 
 fn soffice() -> Option<&'static str> {
     ["soffice", "libreoffice"].into_iter().find(|cmd| Command::new(cmd).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))

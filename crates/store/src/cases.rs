@@ -4,7 +4,7 @@
 //! changed between two versions (cells and findings), the status board of a region, and the
 //! office's letter settings.
 
-use crate::ingest::{now_iso, record_arrival, refresh_current};
+use crate::ingest::{mark_pending, now_iso, record_arrival, refresh_current};
 use crate::web::{subtree_sql, FindingRow};
 use crate::{Store, StoreError};
 use sqlx::Row;
@@ -219,15 +219,13 @@ impl Store {
     /// A reviewer makes one version of its agency-year the current one.
     pub async fn choose_version(&self, report_id: i64, user_id: i64) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query("SELECT agency_id, year, draft FROM reports WHERE id = $1").bind(report_id).fetch_optional(&mut *tx).await?;
-        let Some(row) = row else {
-            tx.rollback().await?;
-            return Err(StoreError::Refused("没有这份报告".into()));
-        };
-        let (agency, year, draft): (Option<i64>, Option<i64>, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let (Some(agency), Some(year)) = (agency, year) else {
-            tx.rollback().await?;
-            return Err(StoreError::Refused("这份报告未识别出机关或年度，不能作为当前版本".into()));
+        let (agency, year, draft) = match identified_report(&mut tx, report_id, "这份报告未识别出机关或年度，不能作为当前版本").await {
+            Ok(found) => found,
+            Err(refused @ StoreError::Refused(_)) => {
+                tx.rollback().await?;
+                return Err(refused);
+            }
+            Err(e) => return Err(e),
         };
         if draft == 1 {
             tx.rollback().await?;
@@ -255,11 +253,7 @@ impl Store {
         .await?;
         refresh_current(&mut tx, self.backend, agency, year).await?;
         insert_event(&mut tx, agency, year, "choose", &status, Some(report_id), Some(user_id), "", &now).await?;
-        sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
-            .bind(agency)
-            .bind(-report_id)
-            .execute(&mut *tx)
-            .await?;
+        mark_pending(&mut tx, agency, -report_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -268,15 +262,13 @@ impl Store {
     /// agency-year (已提交, or 已重新提交 after a return). The agency's later years are checked again.
     pub async fn submit_draft(&self, report_id: i64, user_id: i64) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query("SELECT agency_id, year, draft FROM reports WHERE id = $1").bind(report_id).fetch_optional(&mut *tx).await?;
-        let Some(row) = row else {
-            tx.rollback().await?;
-            return Err(StoreError::Refused("没有这份报告".into()));
-        };
-        let (agency, year, draft): (Option<i64>, Option<i64>, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let (Some(agency), Some(year)) = (agency, year) else {
-            tx.rollback().await?;
-            return Err(StoreError::Refused("未能识别报告的机关或年度，不能提交".into()));
+        let (agency, year, draft) = match identified_report(&mut tx, report_id, "未能识别报告的机关或年度，不能提交").await {
+            Ok(found) => found,
+            Err(refused @ StoreError::Refused(_)) => {
+                tx.rollback().await?;
+                return Err(refused);
+            }
+            Err(e) => return Err(e),
         };
         if draft == 0 {
             tx.rollback().await?;
@@ -287,11 +279,7 @@ impl Store {
         sqlx::query("UPDATE report_cases SET chosen_report_id = NULL WHERE agency_id = $1 AND year = $2").bind(agency).bind(year).execute(&mut *tx).await?;
         refresh_current(&mut tx, self.backend, agency, year).await?;
         record_arrival(&mut tx, agency, year, report_id, Some(user_id)).await?;
-        sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
-            .bind(agency)
-            .bind(-report_id)
-            .execute(&mut *tx)
-            .await?;
+        mark_pending(&mut tx, agency, -report_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -435,6 +423,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The agency, year and draft flag (1 = not yet submitted) of a report; refused when there is
+/// no such report, or with `unidentified` when its agency or year was not recognised.
+async fn identified_report(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, unidentified: &str) -> Result<(i64, i64, i64), StoreError> {
+    let row = sqlx::query("SELECT agency_id, year, draft FROM reports WHERE id = $1").bind(report_id).fetch_optional(&mut **tx).await?;
+    let Some(row) = row else {
+        return Err(StoreError::Refused("没有这份报告".into()));
+    };
+    let (agency, year, draft): (Option<i64>, Option<i64>, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    let (Some(agency), Some(year)) = (agency, year) else {
+        return Err(StoreError::Refused(unidentified.into()));
+    };
+    Ok((agency, year, draft))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -378,11 +378,7 @@ impl Store {
         for a in &agencies {
             // The token changes with every file, so a re-check that read the agency's files
             // before this one was committed does not clear this file's work.
-            sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
-                .bind(*a)
-                .bind(file_id)
-                .execute(&mut *tx)
-                .await?;
+            mark_pending(&mut tx, *a, file_id).await?;
         }
         tx.commit().await?;
         Ok(Some(agencies))
@@ -509,6 +505,17 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Records that the agency's reports must be checked again across years, under `token` (which
+/// `clear_pending` must see unchanged to remove the work).
+pub(crate) async fn mark_pending(tx: &mut sqlx::Transaction<'_, sqlx::Any>, agency_id: i64, token: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO pending_rechecks (agency_id, token) VALUES ($1, $2) ON CONFLICT (agency_id) DO UPDATE SET token = excluded.token")
+        .bind(agency_id)
+        .bind(token)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Removes an agency's pending re-check if no file renewed it since it was read.

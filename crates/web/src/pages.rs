@@ -636,16 +636,7 @@ pub fn is_late(year: i32, published: Option<&str>) -> bool {
 pub async fn dashboard_data(state: &AppState, auth: &Auth, params: &DashParams) -> Result<Dashboard, WebError> {
     auth.require_office()?;
     // A reviewer sees its region; an administrator any region, or everything.
-    let scope = match (auth.user.scope(), params.region) {
-        (None, r) => r,
-        (Some(mine), Some(r)) => {
-            if !state.store.in_region(Some(r), Some(mine)).await? {
-                return Err(WebError::Forbidden);
-            }
-            Some(r)
-        }
-        (Some(mine), None) => Some(mine),
-    };
+    let scope = crate::cycle::region_scope(state, auth, params.region).await?;
     let region = match scope {
         Some(id) => Some(state.store.agency_name(id).await.map_err(|_| WebError::NotFound)?),
         None => None,

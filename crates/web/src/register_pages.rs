@@ -33,9 +33,7 @@ fn china() -> chrono::FixedOffset {
 }
 
 /// Today in China: the day deadlines are judged on.
-pub fn china_today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&china()).date_naive()
-}
+pub use crate::cycle::china_today;
 
 /// A stored UTC time (`2026-11-30T03:04:05Z`) as China time (`2026-11-30 11:04:05`).
 pub fn china_time(utc: &str) -> String {

@@ -9,216 +9,27 @@
 //! Needs Debian's `chromium` and `chromium-driver`; without them the test prints "skipped" and
 //! passes, unless `NIANBAO_REQUIRE_BROWSER` is set (as `.ci/run` does).
 
-use axum::http::Method;
+mod common;
+
+use common::browser::{assert_links_work, assert_no_console_errors, run_in_chromium, text_of, wait_for, wait_path, wait_until};
+use common::seeds;
 use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use nianbao_store::web::Role;
 use nianbao_store::Store;
 use nianbao_web::{app, AppState, Config};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// How long to wait for an element, a page or a download.
-const WAIT: Duration = Duration::from_secs(30);
-/// The whole scenario.
-const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
 const USER: &str = "admin";
 const PASSWORD: &str = "browser-test-password";
 /// The sample report with errors (表三 arithmetic, A302) and its year.
 const AGENCY: &str = "东阿县人民政府办公室";
 const YEAR: &str = "2020";
 const COMMENT: &str = "经核实原文如此，浏览器测试驳回";
-
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
-}
-
-/// A new folder of our own under the system's temporary folder.
-fn unique_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("nianbao-browser-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// chromedriver and the Chromium it starts, stopped when dropped, also when the test fails:
-/// the session is deleted (Chromium quits), chromedriver is killed, and any process still
-/// carrying our profile folder on its command line (Chromium's helpers) is killed by its id.
-struct Browser {
-    driver: Child,
-    port: u16,
-    dir: PathBuf,
-    profile: PathBuf,
-    session: Option<String>,
-    keep: bool,
-}
-
-impl Browser {
-    fn start(dir: &Path) -> Browser {
-        let port = free_port();
-        let profile = dir.join("profile");
-        std::fs::create_dir_all(&profile).unwrap();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", dir.join("chromedriver.log").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let mut b = Browser { driver, port, dir: dir.to_path_buf(), profile, session: None, keep: false };
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = b.driver.try_wait() {
-                b.keep = true;
-                panic!("chromedriver exited at start ({status}); see {}", dir.join("chromedriver.log").display());
-            }
-            assert!(start.elapsed() < WAIT, "chromedriver did not listen on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        b
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-
-    /// One plain HTTP request to chromedriver (used when dropping, outside any runtime).
-    fn request(&self, method: &str, path: &str) {
-        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else { return };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-        let _ = write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", self.port);
-        let mut answer = Vec::new();
-        let _ = s.read_to_end(&mut answer);
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if let Some(id) = self.session.take() {
-            self.request("DELETE", &format!("/session/{id}"));
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        kill_processes_using(&self.profile);
-        if self.keep || std::thread::panicking() {
-            eprintln!("browser test: files kept in {} (chromedriver.log, failure.png, failure.html)", self.dir.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// Kills the processes whose command line mentions `marker` (a folder only this test made).
-fn kill_processes_using(marker: &Path) {
-    let marker = marker.display().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
-    for e in entries.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        let Ok(cmdline) = std::fs::read(e.path().join("cmdline")) else { continue };
-        if String::from_utf8_lossy(&cmdline).contains(&marker) {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).stderr(Stdio::null()).status();
-        }
-    }
-}
-
-/// A chromedriver command under the session that fantoccini does not have: the browser's
-/// console log, and Chrome DevTools Protocol calls.
-#[derive(Debug)]
-struct SessionCommand {
-    method: Method,
-    path: &'static str,
-    body: Value,
-}
-
-impl WebDriverCompatibleCommand for SessionCommand {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/{}", session.unwrap_or_default(), self.path))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
-        (self.method.clone(), Some(self.body.to_string()))
-    }
-}
-
-/// The console messages of level SEVERE since the last call (JavaScript errors, failed loads,
-/// blocked by the content security policy).
-async fn console_errors(c: &Client) -> Vec<String> {
-    let log = c.issue_cmd(SessionCommand { method: Method::POST, path: "se/log", body: json!({ "type": "browser" }) }).await.expect("browser log");
-    log.as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["level"] == "SEVERE")
-        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
-        // Chromium asks for /favicon.ico on its own; the workbench has none.
-        .filter(|m| !m.contains("/favicon.ico"))
-        .collect()
-}
-
-async fn assert_no_console_errors(c: &Client, page: &str) {
-    let errors = console_errors(c).await;
-    assert!(errors.is_empty(), "the {page} logged errors in the console: {errors:#?}");
-}
-
-/// Every link on the page works: same-site links answer 200 when fetched with the session,
-/// and in-page links (`#id`) have their target.
-async fn assert_links_work(c: &Client, page: &str) {
-    let bad = c
-        .execute_async(
-            "var done = arguments[arguments.length - 1], bad = [], seen = {}, urls = [];
-             var links = document.querySelectorAll('a[href]');
-             for (var i = 0; i < links.length; i++) {
-               var h = links[i].getAttribute('href');
-               if (h.charAt(0) === '#') {
-                 if (h.length > 1 && !document.getElementById(decodeURIComponent(h.slice(1)))) { bad.push(h + ': no such element'); }
-                 continue;
-               }
-               var u = new URL(links[i].href);
-               if (u.origin !== location.origin || seen[u.pathname + u.search]) { continue; }
-               seen[u.pathname + u.search] = true;
-               urls.push(u.pathname + u.search);
-             }
-             Promise.all(urls.map(function (u) {
-               return fetch(u, { credentials: 'same-origin', redirect: 'manual' })
-                 .then(function (r) { if (r.status !== 200) { bad.push(u + ': ' + r.status); } })
-                 .catch(function (e) { bad.push(u + ': ' + e); });
-             })).then(function () { done(bad); });",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let bad = bad.as_array().cloned().unwrap_or_default();
-    assert!(bad.is_empty(), "broken links on the {page}: {bad:#?}");
-}
-
-/// Polls `probe` until it gives a value, or fails after `WAIT`.
-async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        assert!(start.elapsed() < WAIT, "timed out after {WAIT:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_for(c: &Client, css: &str) -> Element {
-    c.wait().at_most(WAIT).every(Duration::from_millis(100)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
+/// Every link on the page is checked, the menu's too.
+const LINKS: &str = "a[href]";
 
 /// Runs a script until it returns something other than null/false.
 async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
@@ -232,20 +43,8 @@ async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
     .await
 }
 
-async fn wait_path(c: &Client, path: &str, query: Option<&str>) -> url::Url {
-    wait_until(&format!("the page {path}"), || async move {
-        let u = c.current_url().await.ok()?;
-        (u.path() == path && query.is_none_or(|q| u.query().unwrap_or("").contains(q))).then_some(u)
-    })
-    .await
-}
-
 async fn classes(e: &Element) -> Vec<String> {
     e.attr("class").await.unwrap().unwrap_or_default().split_whitespace().map(str::to_string).collect()
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
 /// Waits for one finished download with this extension in `dir`.
@@ -278,77 +77,9 @@ async fn start_server(dir: &Path) -> String {
     format!("http://{addr}")
 }
 
-async fn open_session(browser: &Browser, downloads: &Path) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1366,768", "--lang=zh-CN",
-                format!("--user-data-dir={}", browser.profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads.display().to_string(),
-                "download.prompt_for_download": false,
-                "download.directory_upgrade": true,
-            },
-        }),
-    );
-    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    // Headless Chromium (--headless=new) saves downloads to download.default_directory without
-    // asking; no DevTools call (Browser.setDownloadBehavior) is needed.
-    ClientBuilder::new(connector).capabilities(caps).connect(&browser.url()).await.expect("a Chromium session")
-}
-
 #[test]
 fn a_reviewer_works_through_the_sample_reports_in_chromium() {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
-    if !missing.is_empty() {
-        let why = format!("{} not installed (apt-get install chromium chromium-driver)", missing.join(" and "));
-        if std::env::var_os("NIANBAO_REQUIRE_BROWSER").is_some_and(|v| !v.is_empty() && v != "0") {
-            panic!("NIANBAO_REQUIRE_BROWSER is set but {why}");
-        }
-        println!("skipped: {why}");
-        return;
-    }
-    let dir = unique_dir();
-    let downloads = dir.join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let mut browser = Browser::start(&dir);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    rt.block_on(async {
-        let base = start_server(&dir).await;
-        let client = tokio::time::timeout(Duration::from_secs(90), open_session(&browser, &downloads)).await.expect("Chromium started within 90 s");
-        browser.session = client.session_id().await.unwrap();
-        let site = Site { base, downloads: downloads.clone() };
-        let run = tokio::time::timeout(SCENARIO_TIMEOUT, tokio::spawn(scenario(client.clone(), site))).await;
-        let failure = match run {
-            Ok(Ok(())) => None,
-            Ok(Err(join)) => Some(match join.try_into_panic() {
-                Ok(p) => p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into()),
-                Err(e) => e.to_string(),
-            }),
-            Err(_) => Some(format!("the scenario took longer than {SCENARIO_TIMEOUT:?}")),
-        };
-        if let Some(message) = failure {
-            // What the browser showed when it failed.
-            if let Ok(png) = client.screenshot().await {
-                let _ = std::fs::write(dir.join("failure.png"), png);
-            }
-            if let Ok(html) = client.source().await {
-                let _ = std::fs::write(dir.join("failure.html"), html);
-            }
-            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-            browser.keep = true;
-            panic!("{message}\n(at {url})");
-        }
-        client.close().await.unwrap();
-        browser.session = None;
-    });
+    run_in_chromium("browser", |dir, downloads| async move { Site { base: start_server(&dir).await, downloads } }, scenario);
 }
 
 async fn scenario(c: Client, site: Site) {
@@ -387,7 +118,7 @@ async fn scenario(c: Client, site: Site) {
     }
     assert!(links >= n, "each file gave a report ({links} links)");
     assert_no_console_errors(&c, "upload page").await;
-    assert_links_work(&c, "upload page").await;
+    assert_links_work(&c, LINKS, "upload page").await;
 
     // The reports list, filtered to the reports with errors; open the sample report with errors.
     c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
@@ -407,7 +138,7 @@ async fn scenario(c: Client, site: Site) {
     assert!(report_path.starts_with("/reports/"), "{report_path}");
     assert_eq!(text_of(&c, "h1").await, format!("{AGENCY} {YEAR} 年度报告"));
     assert_no_console_errors(&c, "report page").await;
-    assert_links_work(&c, "report page").await;
+    assert_links_work(&c, LINKS, "report page").await;
 
     // An error finding about cells: its cells are highlighted in the official table; clicking
     // the finding focuses them (and their source line) and scrolls the first into view.
@@ -523,20 +254,20 @@ async fn scenario(c: Client, site: Site) {
     wait_for(&c, "#years").await;
     assert_eq!(text_of(&c, "h1").await, format!("{AGENCY}：历年对比"));
     assert_no_console_errors(&c, "agency page").await;
-    assert_links_work(&c, "agency page").await;
+    assert_links_work(&c, LINKS, "agency page").await;
     c.find(Locator::LinkText("区域概览")).await.unwrap().click().await.unwrap();
     wait_path(&c, "/dashboard", None).await;
     wait_for(&c, "#chart-outcome canvas").await;
     assert_no_console_errors(&c, "dashboard").await;
-    assert_links_work(&c, "dashboard").await;
+    assert_links_work(&c, LINKS, "dashboard").await;
     c.find(Locator::LinkText("用户管理")).await.unwrap().click().await.unwrap();
     wait_path(&c, "/users", None).await;
     assert!(text_of(&c, "main").await.contains(USER));
     assert_no_console_errors(&c, "users page").await;
-    assert_links_work(&c, "users page").await;
+    assert_links_work(&c, LINKS, "users page").await;
     c.find(Locator::LinkText("报告列表")).await.unwrap().click().await.unwrap();
     wait_path(&c, "/reports", None).await;
-    assert_links_work(&c, "reports list").await;
+    assert_links_work(&c, LINKS, "reports list").await;
 
     identity_and_cycle(&c, &site).await;
 }
@@ -672,7 +403,7 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
     let row = wait_for(c, "tr[data-agency='太原市小店区人民政府']").await;
     assert!(row.text().await.unwrap().contains("退回整改"));
     assert_no_console_errors(c, "status board").await;
-    assert_links_work(c, "status board").await;
+    assert_links_work(c, LINKS, "status board").await;
     // The region's 整改通知 at once: a ZIP of DOCX letters, each with only confirmed problems.
     for old in std::fs::read_dir(&site.downloads).unwrap().flatten() {
         std::fs::remove_file(old.path()).unwrap();
@@ -734,7 +465,7 @@ async fn identity_and_cycle(c: &Client, site: &Site) {
     wait_path(c, &v2, Some("notice=verdict")).await;
     assert_eq!(text_of(c, "#case-status").await, "通过");
     assert_no_console_errors(c, "report approved").await;
-    assert_links_work(c, "report approved").await;
+    assert_links_work(c, LINKS, "report approved").await;
 }
 
 fn check_xlsx(path: &Path, rule: &str) {

@@ -5,30 +5,26 @@
 //! the year's 表三 is derived live with the applications behind each cell and set beside the
 //! published report's, and the office sees its region's overdue applications.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use common::http::{between, get, multipart, rt, send, session_of, try_login, Resp, Session};
 use http_body_util::BodyExt;
 use nianbao_register::store as reg;
 use nianbao_register::{ApplicantType, Application};
 use nianbao_store::web::Role;
 use nianbao_store::Store;
 use nianbao_web::{app, AppState, Config};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tower::ServiceExt;
 
 const OWN: &str = "东阿县人民政府办公室";
 const OTHER: &str = "太原市小店区人民政府";
 
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
-}
-
 fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("nianbao-regweb-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::http::tempdir("regweb", name)
 }
 
 struct Env {
@@ -51,18 +47,7 @@ impl Drop for Env {
 async fn setup(name: &str) -> Env {
     let dir = tempdir(name);
     let store = Store::open(dir.join("r.db").to_str().unwrap()).await.unwrap();
-    let files = dir.join("files");
-    std::fs::create_dir_all(&files).unwrap();
-    for e in std::fs::read_dir(seeds()).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "txt") {
-            std::fs::copy(&p, files.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    store.ingest(std::slice::from_ref(&files), false).await.unwrap();
-    let tree = dir.join("tree.csv");
-    std::fs::write(&tree, format!("name,parent\n{OWN},东阿县人民政府\n")).unwrap();
-    store.import_tree(&tree).await.unwrap();
+    common::seed_store(&store, &dir).await;
     let region = store.find_agency("东阿县人民政府").await.unwrap();
     let own = store.find_agency(OWN).await.unwrap();
     let other = store.find_agency(OTHER).await.unwrap();
@@ -75,66 +60,10 @@ async fn setup(name: &str) -> Env {
     Env { app: app(state), store, own, other, dir }
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = text.find(start)? + start.len();
-    let j = text[i..].find(end)? + i;
-    Some(&text[i..j])
-}
-
-fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap().trim_start_matches('=').to_string()
-}
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
 async fn login(app: &Router, name: &str, password: &str) -> Session {
-    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let login_cookie = cookie_value(&page.headers, "nianbao_login").unwrap();
-    let token = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
-    let body = format!("name={}&password={}&csrf={}&next=%2Freports", enc(name), enc(password), token);
-    let r = send(
-        app,
-        Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, format!("nianbao_login={login_cookie}"))
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
+    let r = try_login(app, name, password).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let cookie = format!("nianbao_session={}", cookie_value(&r.headers, "nianbao_session").unwrap());
-    let page = send(app, Request::get("/reports").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
-    let csrf = between(&page.body, "data-csrf=\"", "\"").unwrap().to_string();
-    Session { cookie, csrf }
-}
-
-async fn get(app: &Router, s: &Session, uri: &str) -> Resp {
-    send(app, Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
+    session_of(app, &r, "/reports").await
 }
 
 /// A form POST; `csrf` is added unless the pairs carry their own.
@@ -157,10 +86,6 @@ async fn app_bytes(app: &Router, s: &Session, uri: &str) -> (StatusCode, String,
 
 fn location(r: &Resp) -> String {
     r.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 fn new_app<'a>(number: &'a str, received: &'a str) -> Vec<(&'static str, &'a str)> {
@@ -411,23 +336,6 @@ fn the_office_sees_overdue_applications_of_its_region_and_the_register_beside_th
         let pager = between(&r.body, "<nav class=\"pager\">", "</nav>").unwrap();
         assert!(pager.contains(&format!("/register/{own}?year=2024&#38;page=1")), "the link back keeps the year: {pager}");
     });
-}
-
-/// A multipart body with the given (field, file name, content) parts.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----nianbao-register-boundary";
-    let mut body = Vec::new();
-    for (name, file, content) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
-            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
-        }
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn import(app: &Router, s: &Session, agency: i64, csrf: &str, file: &str, bytes: &[u8]) -> Resp {

@@ -2,25 +2,22 @@
 //! CSRF refused, regions enforced, report content escaped, uploads limited, and a reviewer's
 //! decision kept when the report is filed again or re-checked.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+use common::http::{between, cookie_value, enc, get, multipart, rt, send, session_of, try_login, Resp, Session};
+use common::seeds;
 use nianbao_store::web::Role;
 use nianbao_store::Store;
 use nianbao_web::{app, AppState, Config};
 use std::path::{Path, PathBuf};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds")
-}
-
 fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("nianbao-web-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::http::tempdir("web", name)
 }
 
 struct Env {
@@ -38,19 +35,8 @@ async fn setup(name: &str) -> Env {
 /// `setup`, with the server's configuration changed by `tune`.
 async fn setup_with(name: &str, tune: impl FnOnce(&mut Config)) -> Env {
     let dir = tempdir(name);
-    let files = dir.join("files");
-    std::fs::create_dir_all(&files).unwrap();
-    for e in std::fs::read_dir(seeds()).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "txt") {
-            std::fs::copy(&p, files.join(p.file_name().unwrap())).unwrap();
-        }
-    }
     let store = Store::open(dir.join("w.db").to_str().unwrap()).await.unwrap();
-    store.ingest(std::slice::from_ref(&files), false).await.unwrap();
-    let tree = dir.join("tree.csv");
-    std::fs::write(&tree, "name,parent\n东阿县人民政府办公室,东阿县人民政府\n").unwrap();
-    store.import_tree(&tree).await.unwrap();
+    common::seed_store(&store, &dir).await;
     let region = store.find_agency("东阿县人民政府").await.unwrap();
     store.add_user("admin", &nianbao_web::auth::hash_password("admin-password").unwrap(), Role::Admin, None).await.unwrap();
     store.add_user("dong", &nianbao_web::auth::hash_password("dong-password").unwrap(), Role::Reviewer, Some(region)).await.unwrap();
@@ -60,73 +46,12 @@ async fn setup_with(name: &str, tune: impl FnOnce(&mut Config)) -> Env {
     Env { app: app(state), store, dir }
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = text.find(start)? + start.len();
-    let j = text[i..].find(end)? + i;
-    Some(&text[i..j])
-}
-
-fn enc(s: &str) -> String {
-    nianbao_web::auth::url_encode(s).replace('/', "%2F")
-}
-
-/// A signed-in user: the session cookie and the CSRF token of the session.
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn try_login(app: &Router, name: &str, password: &str) -> Resp {
-    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let login_cookie = cookie_value(&page.headers, "nianbao_login").unwrap();
-    let token = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
-    let body = format!("name={}&password={}&csrf={}&next=%2Freports", enc(name), enc(password), token);
-    send(
-        app,
-        Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, format!("nianbao_login={login_cookie}"))
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
 async fn login(app: &Router, name: &str, password: &str) -> Session {
     let r = try_login(app, name, password).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let set = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
     assert!(set.iter().any(|c| c.starts_with("nianbao_session=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")), "{set:?}");
-    let cookie = format!("nianbao_session={}", cookie_value(&r.headers, "nianbao_session").unwrap());
-    let page = send(app, Request::get("/upload").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
-    let csrf = between(&page.body, "data-csrf=\"", "\"").unwrap().to_string();
-    Session { cookie, csrf }
-}
-
-async fn get(app: &Router, s: &Session, uri: &str) -> Resp {
-    send(app, Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
+    session_of(app, &r, "/upload").await
 }
 
 async fn post_form(app: &Router, s: &Session, uri: &str, body: &str) -> Resp {
@@ -135,23 +60,6 @@ async fn post_form(app: &Router, s: &Session, uri: &str, body: &str) -> Resp {
         Request::post(uri).header(header::COOKIE, &s.cookie).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body.to_string())).unwrap(),
     )
     .await
-}
-
-/// A multipart body with the given (field, file name, content) parts.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----nianbao-test-boundary";
-    let mut body = Vec::new();
-    for (name, file, content) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
-            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
-        }
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn upload(app: &Router, s: &Session, parts: &[(&str, Option<&str>, &[u8])], json: bool) -> Resp {
@@ -166,10 +74,6 @@ async fn upload(app: &Router, s: &Session, parts: &[(&str, Option<&str>, &[u8])]
 async fn report_id(store: &Store, agency: &str, year: i32) -> i64 {
     let a = store.find_agency(agency).await.unwrap();
     store.report_for(a, year).await.unwrap().unwrap().id
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 #[test]

@@ -24,14 +24,7 @@ use nianbao_model::{Layout, Report, TableId};
 use thiserror::Error;
 
 /// The six official section headings, in order.
-pub const SECTION_HEADINGS: [&str; 6] = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-];
+pub use nianbao_model::SECTION_HEADINGS;
 
 /// Everything a written report is made of: the tables, the prose and the metadata.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -280,23 +280,27 @@ fn problem_table(items: &[&NoticeItem]) -> Table {
         .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
-/// Appends one letter to `d`; a letter after the first starts on a new page.
-fn add_letter(mut d: Docx, notice: &Notice, new_page: bool) -> Docx {
+/// Appends a letter's head to `d`: its 文号 (if any) on the right, the title, and the addressee
+/// (`agency：`). With `new_page` the head starts a new page.
+pub(crate) fn add_letter_head(mut d: Docx, number: Option<&str>, title: &str, agency: &str, new_page: bool) -> Docx {
     let mut first = true;
     let mut page = |p: Paragraph| {
         let p = if first && new_page { p.page_break_before(true) } else { p };
         first = false;
         p
     };
-    if let Some(number) = notice.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(number) = number.map(str::trim).filter(|n| !n.is_empty()) {
         d = d.add_paragraph(page(
             Paragraph::new().add_run(Run::new().add_text(number).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).align(AlignmentType::Right).line_spacing(exact(560)),
         ));
     }
-    d = d.add_paragraph(page(title_paragraph(&notice.title())));
-    d = d.add_paragraph(
-        Paragraph::new().add_run(Run::new().add_text(format!("{}：", notice.agency)).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).line_spacing(exact(560)),
-    );
+    d = d.add_paragraph(page(title_paragraph(title)));
+    d.add_paragraph(Paragraph::new().add_run(Run::new().add_text(format!("{agency}：")).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).line_spacing(exact(560)))
+}
+
+/// Appends one letter to `d`; a letter after the first starts on a new page.
+fn add_letter(d: Docx, notice: &Notice, new_page: bool) -> Docx {
+    let mut d = add_letter_head(d, notice.number.as_deref(), &notice.title(), &notice.agency, new_page);
     d = d.add_paragraph(body_paragraph(&notice.opening()));
     if let Some(s) = notice.unreviewed_statement() {
         d = d.add_paragraph(body_paragraph(&s));

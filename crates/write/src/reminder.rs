@@ -2,10 +2,10 @@
 //! published by the statutory date (条例 Art. 49: departments by 31 January, the
 //! government-wide report of a 县级以上地方人民政府 by 31 March of the next year).
 
-use crate::notice::{pack, zip_files, OfficeSettings};
-use crate::render_docx::{blank_document, body_paragraph, exact, fonts, right, title_paragraph, BODY_FONT, BODY_SIZE};
+use crate::notice::{add_letter_head, pack, zip_files, OfficeSettings};
+use crate::render_docx::{blank_document, body_paragraph, exact, right};
 use crate::WriteError;
-use docx_rs::{AlignmentType, Docx, Paragraph, Run};
+use docx_rs::{Docx, Paragraph};
 use nianbao_check::agency::{self, BodyKind};
 
 /// Everything a reminder says.
@@ -97,20 +97,8 @@ fn chrono_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-fn add_reminder(mut d: Docx, r: &Reminder, new_page: bool) -> Docx {
-    let mut first = true;
-    let mut page = |p: Paragraph| {
-        let p = if first && new_page { p.page_break_before(true) } else { p };
-        first = false;
-        p
-    };
-    if let Some(number) = r.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        d = d.add_paragraph(page(
-            Paragraph::new().add_run(Run::new().add_text(number).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).align(AlignmentType::Right).line_spacing(exact(560)),
-        ));
-    }
-    d = d.add_paragraph(page(title_paragraph(&r.title())));
-    d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_text(format!("{}：", r.agency)).fonts(fonts(BODY_FONT)).size(BODY_SIZE)).line_spacing(exact(560)));
+fn add_reminder(d: Docx, r: &Reminder, new_page: bool) -> Docx {
+    let mut d = add_letter_head(d, r.number.as_deref(), &r.title(), &r.agency, new_page);
     for p in r.body() {
         d = d.add_paragraph(body_paragraph(&p));
     }

@@ -1,25 +1,13 @@
 //! The fill-in form: filled from every seed report, read back, rendered and parsed again;
 //! and the refusals of bad input.
 
+mod common;
+
+use common::seeds;
 use nianbao_model::json::{from_json, to_json};
 use nianbao_write::{form, grid, render, Document, Format, WriteError};
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::path::PathBuf;
-
-fn seeds() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".expected.json")).collect();
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-        for (i, r) in v.as_array().unwrap().iter().enumerate() {
-            out.push((format!("{}#{}", f.file_name().unwrap().to_string_lossy(), i), r.clone()));
-        }
-    }
-    out
-}
 
 fn filled_form(expected: &Value) -> Vec<u8> {
     let doc = Document::from_report(from_json(expected).unwrap());

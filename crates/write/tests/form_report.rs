@@ -2,6 +2,9 @@
 //! `nianbao template` into the same model as any published report, every value with its sheet
 //! and cell, and findings on it name the cell (`表三!D6`).
 
+mod common;
+
+use common::seeds;
 use nianbao_model::json::{from_json, to_json};
 use nianbao_model::{CellMark, TableId};
 use nianbao_parse::decode::Format;
@@ -10,20 +13,6 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-
-fn seeds() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".expected.json")).collect();
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-        for (i, r) in v.as_array().unwrap().iter().enumerate() {
-            out.push((format!("{}#{}", f.file_name().unwrap().to_string_lossy(), i), r.clone()));
-        }
-    }
-    out
-}
 
 fn form_of(doc: Document) -> Vec<u8> {
     form::write(&form::FormSpec { doc, previous: None }).unwrap()

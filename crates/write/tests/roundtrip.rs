@@ -1,20 +1,8 @@
+mod common;
+
+use common::seeds;
 use nianbao_write::{render, Document, Format};
 use serde_json::Value;
-use std::path::PathBuf;
-
-fn seeds() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/seeds");
-    let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".expected.json")).collect();
-    files.sort();
-    for f in files {
-        let v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-        for (i, r) in v.as_array().unwrap().iter().enumerate() {
-            out.push((format!("{}#{}", f.file_name().unwrap().to_string_lossy(), i), r.clone()));
-        }
-    }
-    out
-}
 
 fn round_trip(format: Format) -> (usize, usize, Vec<String>) {
     let mut ok = 0;
