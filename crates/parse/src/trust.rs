@@ -296,7 +296,7 @@ mod tests {
             let cells = values
                 .iter()
                 .map(|&v| {
-                    let span = Span { start: at, end: at + 1, line: 0, column: 0, page: Some(1), bbox: None };
+                    let span = Span { start: at, end: at + 1, line: 0, column: 0, page: Some(1), bbox: None, cell: None };
                     ocr.push(OcrSpan { start: at as u32, end: at as u32 + 1, conf: 70.0 });
                     at += 2;
                     Cell { span: Some(span), ..Cell::number(v) }
@@ -363,7 +363,7 @@ mod tests {
     #[test]
     fn a_number_no_relation_checks_is_kept_only_when_confident() {
         let mut p = ParsedReport::default();
-        let span = |s: usize| Some(Span { start: s, end: s + 1, line: 0, column: 0, page: Some(1), bbox: None });
+        let span = |s: usize| Some(Span { start: s, end: s + 1, line: 0, column: 0, page: Some(1), bbox: None, cell: None });
         p.report.active_disclosure.rows.push(Row { key: "licensing".into(), cells: vec![Cell { span: span(0), ..Cell::number(12.0) }, Cell { span: span(2), ..Cell::number(7.0) }], label: None, label_span: None });
         let ocr = [OcrSpan { start: 0, end: 1, conf: 96.0 }, OcrSpan { start: 2, end: 3, conf: 60.0 }];
         vet(&mut p, &ocr);
