@@ -68,6 +68,69 @@ pub fn crop_box(w: &Word, width: u32, height: u32) -> [u32; 4] {
     [x0, y0, x1.max(x0 + 1), y1.max(y0 + 1)]
 }
 
+/// Cells of the ruled grid where the first reading found nothing although numbers stand in the
+/// same row of cells to their left: a digit lost in noise. Only cells right of the row's first
+/// number (labels stand left of the numbers) and of about a cell's size; inset from their lines.
+pub fn empty_cells(words: &[Word], lines: &[crate::Line]) -> Vec<[u32; 4]> {
+    let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
+    let mut ys: Vec<f64> = lines.iter().filter(|l| l.horizontal).map(|l| l.pos).collect();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup_by(|a, b| (*a - *b).abs() < em * 0.5);
+    let mut out = Vec::new();
+    for band in ys.windows(2) {
+        let (top, bottom) = (band[0], band[1]);
+        if bottom - top > 8.0 * em || bottom - top < 1.2 * em {
+            continue;
+        }
+        let mid = (top + bottom) / 2.0;
+        let inside = |w: &&Word| {
+            let cy = (w.top + w.bottom) / 2.0;
+            cy > top && cy < bottom
+        };
+        let numbers: Vec<&Word> = words.iter().filter(inside).filter(|w| as_number(&w.text).is_some()).collect();
+        if numbers.len() < 2 {
+            continue;
+        }
+        let first = numbers.iter().map(|w| w.x0).fold(f64::MAX, f64::min);
+        let mut xs: Vec<f64> = lines.iter().filter(|l| !l.horizontal && l.from <= mid && l.to >= mid).map(|l| l.pos).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup_by(|a, b| (*a - *b).abs() < em * 0.5);
+        for col in xs.windows(2) {
+            let (left, right) = (col[0], col[1]);
+            if right < first || right - left > 10.0 * em || right - left < 1.0 * em {
+                continue;
+            }
+            let taken = words.iter().filter(inside).any(|w| {
+                let cx = (w.x0 + w.x1) / 2.0;
+                cx > left && cx < right
+            });
+            if !taken {
+                let inset = 0.2 * em;
+                out.push([(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32]);
+            }
+        }
+    }
+    out
+}
+
+/// Numbers read in crops `from..` of the sheet, which held no word of the first reading: new
+/// words at their place on the page, never with a confidence that keeps them without arithmetic.
+pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)], from: usize, line: (u32, u32, u32)) -> Vec<Word> {
+    let mut out = Vec::new();
+    for a in again {
+        let cy = (a.top + a.bottom) / 2.0;
+        let Some(k) = offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64) else { continue };
+        if k < from || as_number(&a.text).is_none() || !a.text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            continue;
+        }
+        let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
+        out.push(Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, conf: a.conf.min(DIFFERING), text: a.text.clone(), line });
+    }
+    out
+}
+
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
 const GAP: u32 = 40;
 
@@ -134,6 +197,25 @@ mod tests {
     fn word(text: &str, x0: f64, top: f64, conf: f32) -> Word {
         let wide = if text.chars().any(is_cjk) { 50.0 } else { 27.0 } * text.chars().count() as f64;
         Word { x0, top, x1: x0 + wide, bottom: top + 46.0, conf, text: text.into(), line: (1, 1, 1) }
+    }
+
+    #[test]
+    fn an_empty_cell_right_of_a_rows_numbers_is_read_again_and_a_label_cell_is_not() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        let lines = vec![
+            line(true, 0.0, 0.0, 1000.0),
+            line(true, 100.0, 0.0, 1000.0),
+            line(false, 0.0, 0.0, 100.0),
+            line(false, 400.0, 0.0, 100.0),
+            line(false, 600.0, 0.0, 100.0),
+            line(false, 800.0, 0.0, 100.0),
+            line(false, 1000.0, 0.0, 100.0),
+        ];
+        // A label, two numbers, and the cell at 600..800 empty.
+        let words = vec![word("申请", 50.0, 27.0, 97.0), word("数量", 150.0, 27.0, 97.0), word("公开", 250.0, 27.0, 97.0), word("3", 480.0, 27.0, 90.0), word("3", 880.0, 27.0, 90.0)];
+        let cells = empty_cells(&words, &lines);
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert!(cells[0][0] > 600 && cells[0][2] < 800);
     }
 
     #[test]
