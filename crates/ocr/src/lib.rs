@@ -11,6 +11,7 @@
 //! Every run of a tool is bounded: its input size, its time (it is killed with its whole process
 //! group when over), and the size of its answer.
 
+pub mod digits;
 pub mod pixels;
 pub mod tsv;
 
@@ -276,7 +277,23 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     pixels::erase(&mut clean, &lines);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let words = tsv::words(&String::from_utf8_lossy(&answer));
+    let mut words = tsv::words(&String::from_utf8_lossy(&answer));
+    // A second, independent reading of every doubtful number: its crops alone, digits only.
+    let picks = digits::doubtful(&words);
+    let empty = digits::empty_cells(&words, &lines);
+    if !picks.is_empty() || !empty.is_empty() {
+        let mut boxes: Vec<[u32; 4]> = picks.iter().map(|&i| digits::crop_box(&words[i], w, h)).collect();
+        boxes.extend(empty.iter().map(|b| [b[0].min(w), b[1].min(h), b[2].min(w).max(b[0].min(w) + 1), b[3].min(h).max(b[1].min(h) + 1)]));
+        let (sheet, offsets) = digits::sheet(&clean, &boxes);
+        let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", "eng", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
+        // The first reading stands when the second cannot be had.
+        if let Ok(answer) = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout) {
+            let again = tsv::words(&String::from_utf8_lossy(&answer));
+            let added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
+            words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again);
+            words.extend(added);
+        }
+    }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));
     Ok(OcrPage { width: w, height: h, dpi, rotated, deskewed, words, lines })
 }

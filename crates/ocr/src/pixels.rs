@@ -302,6 +302,32 @@ pub fn ruling_lines(img: &GrayImage, ink: u8, text_ink: u8, min_len: u32, max_wi
     out
 }
 
+/// The lines with each end that lies on a crossing line moved to that line's middle. A line found
+/// in an image runs to the outer edge of the thick (blurred) line it meets, several pixels past
+/// the middle where that line's own position is measured: the table's edge would then stand apart
+/// from its border line and the grid gain a sliver of a column or row.
+pub fn snapped(lines: &[Line]) -> Vec<Line> {
+    let mut out = lines.to_vec();
+    for (i, l) in out.iter_mut().enumerate() {
+        let crossing = |end: f64| -> Option<f64> {
+            lines
+                .iter()
+                .enumerate()
+                .filter(|&(j, o)| j != i && o.horizontal != l.horizontal)
+                .filter(|(_, o)| (o.pos - end).abs() <= o.width / 2.0 + 3.0 && l.pos >= o.from - 3.0 && l.pos <= o.to + 3.0)
+                .map(|(_, o)| o.pos)
+                .min_by(|a, b| (a - end).abs().total_cmp(&(b - end).abs()))
+        };
+        if let Some(p) = crossing(l.from) {
+            l.from = p;
+        }
+        if let Some(p) = crossing(l.to) {
+            l.to = p;
+        }
+    }
+    out
+}
+
 /// Paints the ruling lines white (only their own band), so the text beside them is read alone.
 pub fn erase(img: &mut GrayImage, lines: &[Line]) {
     let (w, h) = (img.width() as i64, img.height() as i64);
@@ -322,6 +348,17 @@ pub fn erase(img: &mut GrayImage, lines: &[Line]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_ends_on_a_thick_border_move_to_its_middle() {
+        let line = |horizontal, pos, from, to, width| Line { horizontal, pos, from, to, width };
+        let lines = [line(true, 100.0, 47.0, 953.0, 4.0), line(false, 50.0, 98.0, 600.0, 7.0), line(false, 950.0, 98.0, 600.0, 7.0), line(false, 500.0, 200.0, 600.0, 3.0)];
+        let s = snapped(&lines);
+        assert_eq!((s[0].from, s[0].to), (50.0, 950.0));
+        // The vertical borders start on the top line's middle; the inner line, far from any end, stays.
+        assert_eq!(s[1].from, 100.0);
+        assert_eq!((s[3].from, s[3].to), (200.0, 600.0));
+    }
 
     /// A page with three "text lines" of short dashes and a ruled box.
     fn page() -> GrayImage {

@@ -108,7 +108,7 @@ fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -
     let em = heights.get(heights.len() / 2).copied().unwrap_or(40.0);
     let mut glyphs = Vec::new();
     for w in &p.words {
-        let chars: Vec<char> = numeral(&w.text).chars().filter(|c| !c.is_whitespace()).collect();
+        let chars: Vec<char> = numeral(&unglue(&w.text)).chars().filter(|c| !c.is_whitespace()).collect();
         if chars.is_empty() {
             continue;
         }
@@ -137,12 +137,29 @@ fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -
             glyphs.push(g);
         }
     }
-    let rules = p
-        .lines
+    let rules = nianbao_ocr::pixels::snapped(&p.lines)
         .iter()
         .map(|l| Rule { horizontal: l.horizontal, pos: l.pos * scale, from: l.from * scale - REACH, to: l.to * scale + REACH })
         .collect();
     Page { number, glyphs, rules }
+}
+
+/// A word with a quotation mark glued on from a neighbouring line (`“总计`): a mark that opens
+/// without closing, or closes without opening, at the edge of Chinese text is dropped, so the
+/// header it sticks to is recognised. Balanced quotes (`“放管服”`) stay.
+fn unglue(word: &str) -> String {
+    let opens = |c: char| matches!(c, '“' | '‘');
+    let closes = |c: char| matches!(c, '”' | '’');
+    let n_open = word.chars().filter(|&c| opens(c)).count();
+    let n_close = word.chars().filter(|&c| closes(c)).count();
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut s = word;
+    if n_open == 1 && n_close == 0 && s.starts_with(opens) && s.chars().skip(1).all(cjk) && s.chars().count() > 1 {
+        s = &s[s.char_indices().nth(1).map(|(i, _)| i).unwrap_or(s.len())..];
+    } else if n_close == 1 && n_open == 0 && s.ends_with(closes) && s.chars().rev().skip(1).all(cjk) && s.chars().count() > 1 {
+        s = &s[..s.char_indices().last().map(|(i, _)| i).unwrap_or(0)];
+    }
+    s.to_string()
 }
 
 /// A word that is a number up to Tesseract's usual confusions: `O` for 0, `l`/`I`/`]` for 1 (a
@@ -190,7 +207,16 @@ fn assemble(file: &str, format_name: &'static str, pages: Vec<OcrPage>, format: 
 
 #[cfg(test)]
 mod tests {
-    use super::numeral;
+    use super::{numeral, unglue};
+
+    #[test]
+    fn a_stray_quotation_mark_comes_off_a_header_but_balanced_quotes_stay() {
+        assert_eq!(unglue("“总计"), "总计");
+        assert_eq!(unglue("总计”"), "总计");
+        assert_eq!(unglue("“放管服”"), "“放管服”");
+        assert_eq!(unglue("“"), "“");
+        assert_eq!(unglue("“0"), "“0");
+    }
 
     #[test]
     fn numbers_are_read_through_the_usual_confusions() {
