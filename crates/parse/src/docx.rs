@@ -20,6 +20,9 @@ use std::io::Read;
 enum Raw {
     Paragraph(String),
     Row(Vec<String>),
+    /// A picture (`a:blip r:embed`, `v:imagedata r:id`): its relationship id. Pushed when met, so
+    /// before the paragraph or row that holds it.
+    Picture(String),
 }
 
 #[derive(Default)]
@@ -108,6 +111,56 @@ fn read_document(bytes: &[u8], limits: &crate::Limits) -> Result<String, ReadErr
     String::from_utf8(raw).map_err(|e| ReadError::Corrupt(format!("{NAME} 不是 UTF-8（第 {} 字节）", e.utf8_error().valid_up_to())))
 }
 
+/// The relationship id of a picture element (`r:embed` of `a:blip`, `r:id` of `v:imagedata`).
+fn picture_id(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    e.attributes().flatten().find(|a| matches!(a.key.local_name().as_ref(), "embed" | "id") && a.key.prefix().is_some()).map(|a| a.value.to_string())
+}
+
+/// Reads one more entry of the package, bounded like `word/document.xml`.
+fn read_entry(bytes: &[u8], name: &str, limits: &crate::Limits) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let entry = zip.by_name(name).map_err(|_| format!("文件中没有 {name}"))?;
+    let limit = limits.zip_entry_bytes.min(limits.zip_total_bytes).min(limits.file_bytes as u64);
+    if entry.size() > limit {
+        return Err(format!("{name} 解压后超过 {} 上限", crate::limits::size(limit)));
+    }
+    let mut raw = Vec::with_capacity(entry.size() as usize);
+    entry.take(limit + 1).read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    if raw.len() as u64 > limit {
+        return Err(format!("{name} 解压后超过 {} 上限", crate::limits::size(limit)));
+    }
+    Ok(raw)
+}
+
+/// The targets of the document's relationships (`word/_rels/document.xml.rels`): id → entry name.
+fn relationships(bytes: &[u8], limits: &crate::Limits) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(raw) = read_entry(bytes, "word/_rels/document.xml.rels", limits) else { return out };
+    let Ok(xml) = String::from_utf8(raw) else { return out };
+    let mut reader = Reader::from_str(&xml);
+    while let Ok(ev) = reader.read_event() {
+        match ev {
+            Event::Empty(e) | Event::Start(e) if e.name().local_name().as_ref() == "Relationship" => {
+                let attr = |k: &str| e.attributes().flatten().find(|a| a.key.as_ref() == k).map(|a| a.value.to_string());
+                if attr("TargetMode").as_deref() == Some("External") {
+                    continue;
+                }
+                if let (Some(id), Some(target)) = (attr("Id"), attr("Target")) {
+                    // Targets are relative to word/ (or absolute from the package root).
+                    let name = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("word/{target}"),
+                    };
+                    out.insert(id, name);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
 fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
     let mut reader = Reader::from_str(xml);
     let mut st = State::default();
@@ -115,6 +168,11 @@ fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
         let event = reader.read_event().map_err(|e| format!("XML 错误（位置 {}）：{e}", reader.buffer_position()))?;
         match event {
             Event::Start(e) => match e.name().local_name().as_ref() {
+                "blip" | "imagedata" if st.in_deleted == 0 => {
+                    if let Some(id) = picture_id(&e) {
+                        st.out.push(Raw::Picture(id));
+                    }
+                }
                 "p" => st.paragraphs.push(String::new()),
                 "t" => st.in_text = true,
                 "del" => st.in_deleted += 1,
@@ -139,6 +197,11 @@ fn parse_xml(xml: &str) -> Result<Vec<Raw>, String> {
                 _ => {}
             },
             Event::Empty(e) => match e.name().local_name().as_ref() {
+                "blip" | "imagedata" if st.in_deleted == 0 => {
+                    if let Some(id) = picture_id(&e) {
+                        st.out.push(Raw::Picture(id));
+                    }
+                }
                 "tab" | "br" | "cr" if st.in_deleted == 0 => {
                     if let Some(p) = st.paragraphs.last_mut() {
                         p.push(' ');
@@ -214,13 +277,16 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
         .map(|r| match r {
             Raw::Paragraph(p) => p.clone(),
             Raw::Row(c) => c.join(""),
+            Raw::Picture(_) => String::new(),
         })
         .collect();
     let traditional = is_traditional(&sample);
     let mut text = String::new();
     let mut blocks = Vec::new();
+    let mut found = Vec::new();
     for raw in raws {
         match raw {
+            Raw::Picture(id) => found.push((text.len(), id)),
             Raw::Paragraph(p) => {
                 let p = p.replace('\n', " ");
                 let line = normalize(&identity_line(&p, text.len()), traditional);
@@ -245,7 +311,20 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
             }
         }
     }
-    Ok(Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks, boxes: Vec::new(), ocr: Vec::new() })
+    let mut ex = Extracted { format: crate::decode::Format::Docx, encoding: "UTF-8", text, file_offsets: None, blocks, boxes: Vec::new(), ocr: Vec::new(), notes: Vec::new(), partly_ocr: false };
+    if !found.is_empty() && !crate::pictures::missing_tables(&ex.blocks).is_empty() {
+        // Tables pasted as pictures: read from word/media when the text lacks them.
+        let rels = relationships(bytes, limits);
+        let found = found.into_iter().map(|(at, id)| crate::pictures::Found { at, name: rels.get(&id).cloned().unwrap_or(id) }).collect();
+        let what = "Word 文档中的图片";
+        crate::pictures::fill(file, &mut ex, found, what, |f| {
+            if !f.name.starts_with("word/") {
+                return Err(format!("{what}（{}）在文档之外，未读取", crate::pictures::short(&f.name)));
+            }
+            read_entry(bytes, &f.name, limits).map(crate::pictures::Loaded::Bytes).map_err(|why| format!("{what}“{}”无法读取：{why}", f.name))
+        }, limits)?;
+    }
+    Ok(ex)
 }
 
 #[cfg(test)]
@@ -268,9 +347,26 @@ mod tests {
             .map(|r| match r {
                 Raw::Paragraph(p) => p.clone(),
                 Raw::Row(c) => c.join("|"),
+                Raw::Picture(id) => format!("[{id}]"),
             })
             .collect();
         assert_eq!(shown, vec!["一、总体情况", "R&D", "三、本年度办理结果|(一)予以公开|14", "(二)部分公开|3"]);
+    }
+
+    #[test]
+    fn pictures_are_found_in_place_with_their_relationship() {
+        let xml = doc(r#"<w:p><w:r><w:t>表三</w:t></w:r></w:p><w:p><w:r><w:drawing><a:graphic xmlns:a="a"><a:blip r:embed="rId9" xmlns:r="r"/></a:graphic></w:drawing></w:r></w:p><w:del><w:r><w:pict><v:imagedata r:id="rId3"/></w:pict></w:r></w:del><w:p><w:r><w:pict><v:shape><v:imagedata r:id="rId4"/></v:shape></w:pict></w:r><w:r><w:t>四</w:t></w:r></w:p>"#);
+        let shown: Vec<String> = parse_xml(&xml)
+            .unwrap()
+            .iter()
+            .map(|r| match r {
+                Raw::Paragraph(p) => p.clone(),
+                Raw::Row(c) => c.join("|"),
+                Raw::Picture(id) => format!("[{id}]"),
+            })
+            .collect();
+        // The deleted picture is not read; the picture goes before the paragraph holding it.
+        assert_eq!(shown, vec!["表三", "[rId9]", "[rId4]", "四"]);
     }
 
     #[test]

@@ -369,6 +369,138 @@ fn blocks_of(decoded: &str, traditional: bool) -> Vec<Block> {
     w.blocks
 }
 
+/// The pictures of a page: for every `<img>` (outside comments, scripts and styles) its offset in
+/// `src` and its `src` attribute, entities decoded. A linear scan of the tags, like
+/// [`nesting_depth`]: the tree html5ever builds keeps no positions.
+pub fn images(src: &str) -> Vec<(usize, String)> {
+    let b = src.as_bytes();
+    let lower = |i: usize, w: &[u8]| b.len() >= i + w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + k;
+        if lower(at, b"<!--") {
+            i = find(&b[at + 4..], b"-->").map(|e| at + 4 + e + 3).unwrap_or(b.len());
+            continue;
+        }
+        let raw_text = [&b"<script"[..], b"<style", b"<noscript", b"<template", b"<textarea"].into_iter().find(|t| lower(at, t) && b.get(at + t.len()).is_some_and(|c| c.is_ascii_whitespace() || *c == b'>'));
+        if let Some(t) = raw_text {
+            let close = [b"</", &t[1..]].concat();
+            i = find(&b[at..], &close).map(|e| at + e + close.len()).unwrap_or(b.len());
+            continue;
+        }
+        let end = tag_end(b, at);
+        if lower(at, b"<img") && b.get(at + 4).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/') {
+            if let Some(v) = attribute(&src[at + 4..end], "src") {
+                out.push((at, v));
+            }
+        }
+        i = end.max(at + 1);
+    }
+    out
+}
+
+/// The end of the tag starting at `at` (just past `>`, quotes respected).
+fn tag_end(b: &[u8], at: usize) -> usize {
+    let mut quote = None;
+    for (k, &c) in b[at..].iter().enumerate() {
+        match (quote, c) {
+            (None, b'"' | b'\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, b'>') => return at + k + 1,
+            _ => {}
+        }
+    }
+    b.len()
+}
+
+/// The value of attribute `name` in the inside of a tag, entities decoded.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let b = tag.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let key = &tag[start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = None;
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let from = i + 1;
+                let to = b[from..].iter().position(|&c| c == q).map(|k| from + k).unwrap_or(b.len());
+                value = Some(&tag[from..to]);
+                i = to + 1;
+            } else {
+                let from = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                value = Some(&tag[from..i]);
+            }
+        }
+        if key.is_empty() && i == start {
+            i += 1;
+            continue;
+        }
+        if key.eq_ignore_ascii_case(name) {
+            return value.map(|v| unescape(v.trim()));
+        }
+    }
+    None
+}
+
+/// The few entities a `src` holds (`&amp;` between query parameters, numeric references).
+fn unescape(v: &str) -> String {
+    if !v.contains('&') {
+        return v.to_string();
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut rest = v;
+    while let Some(k) = rest.find('&') {
+        out.push_str(&rest[..k]);
+        rest = &rest[k..];
+        let semi = rest[..rest.len().min(12)].find(';');
+        let decoded = semi.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32),
+                n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            }?;
+            Some((c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,5 +527,14 @@ mod tests {
         let blocks = html_blocks(src, false);
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[1].cell_text(1), "5");
+    }
+
+    #[test]
+    fn finds_pictures_with_their_place_and_skips_comments_and_scripts() {
+        let page = r#"<p>表二</p><!-- <img src="old.png"> --><script>var s = "<img src='x.png'>";</script><IMG alt='a>b' SRC="t2.png?a=1&amp;b=2"><img src=t3.png/><img data-src="lazy.png">"#;
+        let found = images(page);
+        let srcs: Vec<&str> = found.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(srcs, vec!["t2.png?a=1&b=2", "t3.png/"]);
+        assert_eq!(&page[found[0].0..found[0].0 + 4], "<IMG");
     }
 }

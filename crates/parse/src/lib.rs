@@ -21,6 +21,7 @@ pub mod legacy;
 pub mod limits;
 pub mod normalize;
 pub mod pdf;
+pub mod pictures;
 pub mod recover;
 pub mod segment;
 pub mod structure;
@@ -55,6 +56,10 @@ pub fn parse_file(path: &Path) -> Result<ParsedDocument, ParseError> {
 
 /// Reads a file from disk within `limits`; a file bigger than the limit is not read at all.
 pub fn parse_file_with(path: &Path, limits: &Limits) -> Result<ParsedDocument, ParseError> {
+    parse_path_with(path, limits)
+}
+
+fn parse_path_with(path: &Path, limits: &Limits) -> Result<ParsedDocument, ParseError> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| ParseError::Io { file: name.clone(), reason: io_reason(&e) };
     let file = std::fs::File::open(path).map_err(io)?;
@@ -65,7 +70,9 @@ pub fn parse_file_with(path: &Path, limits: &Limits) -> Result<ParsedDocument, P
     let mut bytes = Vec::with_capacity(len as usize);
     // A file that grows while it is read is still cut at the limit (+1 to notice it).
     std::io::Read::read_to_end(&mut std::io::Read::take(file, limits.file_bytes as u64 + 1), &mut bytes).map_err(io)?;
-    parse_bytes_with(&name, &bytes, limits)
+    // A page read from disk may show pictures from its own folder (see `html_pictures`).
+    let folder = path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
+    parse_in(&name, &bytes, limits, folder)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -88,8 +95,13 @@ pub struct Extracted {
     pub blocks: Vec<Block>,
     /// Page and box of pieces of `text` (PDF only; empty otherwise).
     pub boxes: Vec<nianbao_model::source::TextBox>,
-    /// Pieces of `text` read by OCR, with their confidence (scans and images only).
+    /// Pieces of `text` read by OCR, with their confidence (scans, images, and the pictures of a
+    /// document with text: see [`pictures`]), in the coordinates of spans (file offsets).
     pub ocr: Vec<OcrSpan>,
+    /// Notes for every report of the file (Chinese): pictures that could not be read, and why.
+    pub notes: Vec<String>,
+    /// Some tables were read from pictures, the rest of the document was printed text.
+    pub partly_ocr: bool,
 }
 
 /// A piece of the extracted text read by OCR: its byte range and Tesseract's confidence (0–100).
@@ -107,6 +119,12 @@ pub fn extract(file: &str, bytes: &[u8]) -> Result<Extracted, ParseError> {
 
 /// Stage 1 for every format, within `limits`.
 pub fn extract_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Extracted, ParseError> {
+    extract_in(file, bytes, limits, None)
+}
+
+/// Stage 1; `folder`: the folder of a file read from disk, whose pictures a web page may show
+/// (`None` for bytes without a place, such as an upload: only pictures inside the page are read).
+pub fn extract_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Path>) -> Result<Extracted, ParseError> {
     if bytes.len() > limits.file_bytes {
         return Err(ParseError::Limit { file: file.to_string(), what: format!("文件大小超过 {} 上限", limits::size(limits.file_bytes as u64)) });
     }
@@ -122,9 +140,45 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Extract
                 decode::Format::Html => html::html_blocks_with(file, &decoded.text, traditional, limits)?,
                 _ => blocks::text_blocks(&decoded.text, traditional),
             };
-            Ok(Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new(), ocr: Vec::new() })
+            let mut ex = Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new(), ocr: Vec::new(), notes: Vec::new(), partly_ocr: false };
+            if ex.format == decode::Format::Html {
+                html_pictures(file, &mut ex, limits, folder)?;
+            }
+            Ok(ex)
         }
     }
+}
+
+/// The tables a web page shows as pictures (`<img>`), read when its text lacks them: a data: URI,
+/// or — for a page read from disk — a file in the page's folder or below it. Never the network.
+fn html_pictures(file: &str, ex: &mut Extracted, limits: &Limits, folder: Option<&Path>) -> Result<(), ParseError> {
+    let found: Vec<pictures::Found> = html::images(&ex.text).into_iter().map(|(at, name)| pictures::Found { at, name }).collect();
+    let root = folder.and_then(|f| f.canonicalize().ok());
+    let what = "网页中的图片";
+    pictures::fill(file, ex, found, what, |f| {
+        let src = f.name.trim();
+        let lower = src.to_ascii_lowercase();
+        if lower.starts_with("data:") {
+            return pictures::data_uri(src, limits.file_bytes).map(pictures::Loaded::Bytes).map_err(|why| format!("{what}“{}”无法读取：{why}", pictures::short(src)));
+        }
+        if lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//") || lower.contains("://") {
+            return Err(format!("{what}“{}”在网络上，未读取（不联网读取图片）；请把图片与网页一起保存后再读", pictures::short(src)));
+        }
+        let Some(root) = &root else {
+            return Err(format!("{what}“{}”不在网页文件之内，未读取：只上传了网页本身时只能读取内嵌（data:）图片", pictures::short(src)));
+        };
+        let path = src.split(['?', '#']).next().unwrap_or_default();
+        let path = String::from_utf8_lossy(&pictures::percent_decode(path)).into_owned();
+        let inside = if path.starts_with('/') { None } else { root.join(&path).canonicalize().ok() };
+        let Some(full) = inside.filter(|p| p.starts_with(root) && p.is_file()) else {
+            return Err(format!("{what}“{}”不在网页所在文件夹内或不存在，未读取", pictures::short(src)));
+        };
+        let meta = std::fs::metadata(&full).map_err(|e| format!("{what}“{}”无法读取：{}", pictures::short(src), io_reason(&e)))?;
+        if meta.len() > limits.file_bytes as u64 {
+            return Err(format!("{what}“{}”超过 {} 上限，未读取", pictures::short(src), limits::size(limits.file_bytes as u64)));
+        }
+        std::fs::read(&full).map(pictures::Loaded::Bytes).map_err(|e| format!("{what}“{}”无法读取：{}", pictures::short(src), io_reason(&e)))
+    }, limits)
 }
 
 /// Reads the bytes of a file named `file` (the name is used in messages and spans).
@@ -135,6 +189,10 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<ParsedDocument, ParseErro
 /// [`parse_bytes`] within `limits` (sizes, nesting, PDF structure, and a time budget checked
 /// between stages).
 pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<ParsedDocument, ParseError> {
+    parse_in(file, bytes, limits, None)
+}
+
+fn parse_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Path>) -> Result<ParsedDocument, ParseError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty { file: file.to_string() });
     }
@@ -147,7 +205,7 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
     }
     let deadline = limits::Deadline::new(limits.time);
     let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
-    let extracted = extract_with(file, bytes, limits)?;
+    let extracted = extract_in(file, bytes, limits, folder)?;
     if extracted.ocr.is_empty() && deadline.expired() {
         return Err(over_time());
     }
@@ -157,6 +215,7 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
     let blocks = segment::resegment(extracted.blocks);
     let (format, encoding) = (extracted.format, extracted.encoding);
     let ocr = extracted.ocr;
+    let (notes, partly_ocr) = (extracted.notes, extracted.partly_ocr);
     let source = Arc::new(Source::new(file, extracted.text, extracted.file_offsets).with_boxes(extracted.boxes));
     let mut reports = Vec::new();
     for range in structure::split_reports(&blocks) {
@@ -166,8 +225,12 @@ pub fn parse_bytes_with(file: &str, bytes: &[u8], limits: &Limits) -> Result<Par
         if let Some(mut r) = read_report(&blocks, range, &source) {
             if !ocr.is_empty() {
                 trust::vet(&mut r, &ocr);
-                trust::vet_agency(&mut r, &ocr, &source.decoded);
+                // With printed text beside the pictures the agency was printed, not read by OCR.
+                if !partly_ocr {
+                    trust::vet_agency(&mut r, &ocr, &source.decoded);
+                }
             }
+            r.warnings.extend(notes.iter().map(|n| ReadWarning { message: n.clone(), span: None }));
             reports.push(r);
         }
     }

@@ -713,7 +713,7 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
 }
 
 /// Pages of glyphs and rules → the extracted text and its blocks, in reading order.
-fn lay_out(pages: Vec<Page>, format: crate::decode::Format) -> Extracted {
+pub(crate) fn lay_out(pages: Vec<Page>, format: crate::decode::Format) -> Extracted {
     let mut carry = None;
     let mut laid: Vec<(u32, Vec<Item>)> = pages
         .into_iter()
@@ -745,6 +745,8 @@ fn lay_out(pages: Vec<Page>, format: crate::decode::Format) -> Extracted {
         blocks: w.blocks,
         boxes: w.boxes,
         ocr: Vec::new(),
+        notes: Vec::new(),
+        partly_ocr: false,
     }
 }
 

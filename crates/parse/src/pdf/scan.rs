@@ -19,7 +19,7 @@ const IMAGE: &str = "图片";
 /// Fewer characters than this read from the whole document: nothing to read.
 const MIN_CHARS: usize = 20;
 
-fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
+pub(crate) fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
     match e {
         OcrError::Missing { package, .. } => ParseError::Unsupported {
             file: file.into(),
@@ -37,7 +37,7 @@ fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
     }
 }
 
-fn options(limits: &crate::Limits, started: Instant) -> Result<Options, ()> {
+pub(crate) fn options(limits: &crate::Limits, started: Instant) -> Result<Options, ()> {
     let left = limits.ocr_time.checked_sub(started.elapsed()).ok_or(())?;
     Ok(Options { timeout: left, max_pages: limits.pdf_pages.min(200), ..Options::default() })
 }
@@ -97,7 +97,7 @@ pub fn extract_scanned(file: &str, bytes: &[u8], limits: &crate::Limits) -> Resu
 const REACH: f64 = 1.5;
 
 /// One OCR page as glyphs and rules in points; the confidence of each glyph by its box.
-fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -> Page {
+pub(crate) fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4]), f32>) -> Page {
     let scale = 72.0 / p.dpi;
     let cjk = |s: &str| s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let mut heights: Vec<f64> = p.words.iter().filter(|w| w.conf >= 60.0 && cjk(&w.text)).map(|w| w.bottom - w.top).collect();

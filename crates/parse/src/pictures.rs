@@ -1,0 +1,332 @@
+//! Tables published as pictures inside a document that has text of its own: `<img>` in a web
+//! page (a data: URI, or a file beside the page), a picture in a Word file, a PDF page whose table
+//! is an image. The text is read first; only when it lacks one of 表二/表三/表四 are the pictures
+//! read by OCR (`scan.rs`'s word boxes → the PDF table reconstruction → the same alignment), and
+//! only the tables the text lacks are taken from them: a printed table wins over a picture of it.
+//!
+//! The text read from the pictures is appended to the document's text (one line per block, each
+//! picture after the previous one) and its blocks are put where the picture stands, so sections
+//! and reports are split as if the table had been printed there. Spans of OCR'd cells lie past the
+//! end of the file (the file's length + their place in the appended text), carry the picture's
+//! number as `page` and the box in it; their confidences go to [`Extracted::ocr`] in those same
+//! coordinates, so `trust.rs` vets them exactly as on a scan.
+
+use crate::blocks::Block;
+use crate::error::ParseError;
+use crate::pdf::scan;
+use crate::tables::find_regions;
+use crate::{Extracted, OcrSpan};
+use nianbao_model::TableId;
+use std::time::Instant;
+
+/// Most pictures read from one document: a report has three tables, maybe split over a few
+/// pictures each; a page of a hundred icons is not a report's tables.
+pub const MAX_PICTURES: usize = 24;
+
+/// A picture too small to hold a table (icons, logos, spacers) is not read.
+const MIN_SIDE: u32 = 120;
+
+/// Fewer characters than this read from a picture: not a table.
+const MIN_CHARS: usize = 20;
+
+/// A picture found in the document: where it stands (an offset in [`Extracted::text`]: its blocks
+/// go before the first block at or after it) and a name for messages (the `src`, the media path).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub at: usize,
+    pub name: String,
+}
+
+/// What to OCR: a loaded picture (image bytes), or one already rendered and masked as gray levels.
+pub enum Loaded {
+    Bytes(Vec<u8>),
+    Gray(nianbao_ocr::image::GrayImage, f64),
+}
+
+/// Tables (by id) the document's text does not have. A region that holds no numbers (only the
+/// section heading above a picture, which `find_regions` takes for the table) is no table.
+pub fn missing_tables(blocks: &[Block]) -> Vec<TableId> {
+    let r = find_regions(blocks, 0..blocks.len());
+    let printed = |range: &Option<std::ops::Range<usize>>| {
+        range.as_ref().is_some_and(|range| blocks[range.clone()].iter().map(|b| b.text().bytes().filter(u8::is_ascii_digit).count()).sum::<usize>() >= 3)
+    };
+    [(TableId::ActiveDisclosure, &r.active_disclosure), (TableId::Applications, &r.applications), (TableId::ReviewLitigation, &r.review_litigation)]
+        .into_iter()
+        .filter(|(_, range)| !printed(range))
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Fills the tables `ex`'s text lacks from `found` pictures (loaded lazily by `load`, which gives a
+/// Chinese note when a picture cannot be had: on the network, outside the page's folder…).
+/// Notes go to [`Extracted::notes`]. `what` names the kind of picture in messages (网页中的图片).
+pub fn fill(
+    file: &str,
+    ex: &mut Extracted,
+    found: Vec<Found>,
+    what: &str,
+    mut load: impl FnMut(&Found) -> Result<Loaded, String>,
+    limits: &crate::Limits,
+) -> Result<(), ParseError> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let missing = missing_tables(&ex.blocks);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if let Err(e) = nianbao_ocr::available() {
+        // With no table at all the pictures are the report: say which package reads them.
+        if missing.len() == 3 {
+            return Err(scan::error(file, "含有图片表格的文件", e));
+        }
+        ex.notes.push(format!("{what}未识别：需要文字识别（OCR），请安装 Debian 软件包 tesseract-ocr 和 tesseract-ocr-chi-sim"));
+        return Ok(());
+    }
+    let started = Instant::now();
+    let mut read: Vec<(usize, Extracted)> = Vec::new();
+    let mut total_bytes = 0usize;
+    for (n, f) in found.iter().enumerate() {
+        if n >= MAX_PICTURES {
+            ex.notes.push(format!("{what}超过 {MAX_PICTURES} 张，其余未读取"));
+            break;
+        }
+        let Ok(opts) = scan::options(limits, started) else {
+            ex.notes.push(format!("文字识别超过 {} 秒上限，{what}“{}”及其后的图片未读取", limits.ocr_time.as_secs(), short(&f.name)));
+            break;
+        };
+        let loaded = match load(f) {
+            Ok(l) => l,
+            Err(note) => {
+                ex.notes.push(note);
+                continue;
+            }
+        };
+        let gray = match loaded {
+            Loaded::Bytes(bytes) => {
+                total_bytes += bytes.len();
+                if total_bytes > limits.file_bytes {
+                    ex.notes.push(format!("{what}合计超过 {} 上限，“{}”及其后的图片未读取", crate::limits::size(limits.file_bytes as u64), short(&f.name)));
+                    break;
+                }
+                match nianbao_ocr::decode(&bytes, &opts) {
+                    Ok(g) => (g, None),
+                    Err(e) => {
+                        ex.notes.push(format!("{what}“{}”无法读取（{}），未识别", short(&f.name), reason(e)));
+                        continue;
+                    }
+                }
+            }
+            Loaded::Gray(g, dpi) => (g, Some(dpi)),
+        };
+        if gray.0.width() < MIN_SIDE || gray.0.height() < MIN_SIDE {
+            continue;
+        }
+        let page = match nianbao_ocr::read_gray(gray.0, gray.1, &opts) {
+            Ok(p) => p,
+            Err(e) => {
+                ex.notes.push(format!("{what}“{}”未能识别（{}）", short(&f.name), reason(e)));
+                continue;
+            }
+        };
+        let mut conf = std::collections::HashMap::new();
+        let p = scan::to_page(1, &page, &mut conf);
+        if p.glyphs.len() < MIN_CHARS {
+            continue;
+        }
+        let mut e = crate::pdf::lay_out(vec![p], crate::decode::Format::Image);
+        e.ocr = e.boxes.iter().filter(|b| !b.cell).filter_map(|b| conf.get(&(b.page, b.bbox)).map(|&c| OcrSpan { start: b.start, end: b.end, conf: c })).collect();
+        read.push((n, e));
+    }
+    let mut taken = 0;
+    let doc_len = ex.text.len();
+    for (n, mut e) in read {
+        // A printed table wins: the picture's copy of a table the text has is left out.
+        let regions = find_regions(&e.blocks, 0..e.blocks.len());
+        let drop: Vec<std::ops::Range<usize>> = [
+            (TableId::ActiveDisclosure, &regions.active_disclosure),
+            (TableId::Applications, &regions.applications),
+            (TableId::ReviewLitigation, &regions.review_litigation),
+        ]
+        .into_iter()
+        .filter(|(id, r)| r.is_some() && !missing.contains(id))
+        .filter_map(|(_, r)| r.clone())
+        .collect();
+        let has_missing = [
+            (TableId::ActiveDisclosure, &regions.active_disclosure),
+            (TableId::Applications, &regions.applications),
+            (TableId::ReviewLitigation, &regions.review_litigation),
+        ]
+        .into_iter()
+        .any(|(id, r)| r.is_some() && missing.contains(&id));
+        // A picture holding no table's header may be a table's continuation (its second page):
+        // kept, the table reader decides.
+        if !drop.is_empty() && !has_missing {
+            continue;
+        }
+        e.blocks = e.blocks.into_iter().enumerate().filter(|(i, _)| !drop.iter().any(|r| r.contains(i))).map(|(_, b)| b).collect();
+        append(ex, e, found[n].at, n as u32 + 1, doc_len);
+        taken += 1;
+    }
+    if taken > 0 {
+        ex.partly_ocr = true;
+    }
+    Ok(())
+}
+
+fn reason(e: nianbao_ocr::OcrError) -> String {
+    match e {
+        nianbao_ocr::OcrError::Image(r) => r,
+        nianbao_ocr::OcrError::Limit(w) => w,
+        nianbao_ocr::OcrError::Timeout { tool, secs } => format!("{tool} 超过 {secs} 秒"),
+        nianbao_ocr::OcrError::Failed { tool, reason } => format!("{tool}：{reason}"),
+        nianbao_ocr::OcrError::Missing { package, .. } => format!("缺少 {package}"),
+    }
+}
+
+/// A name for messages: a data: URI is shown by its type only.
+pub fn short(name: &str) -> String {
+    if name.starts_with("data:") {
+        let head: String = name.chars().take_while(|&c| c != ',' && c != ';').collect();
+        return format!("{head}…");
+    }
+    let s: String = name.chars().take(80).collect();
+    if s.len() < name.len() {
+        format!("{s}…")
+    } else {
+        s
+    }
+}
+
+/// Appends the text read from one picture to `ex`: its text after the document's, its blocks
+/// before the first block at or after `at`, its boxes on page `page`, its confidences in file
+/// coordinates (see the module's text).
+fn append(ex: &mut Extracted, e: Extracted, at: usize, page: u32, doc_len: usize) {
+    let orig_len = ex.text.len();
+    let file_len = ex.file_offsets.as_ref().and_then(|m| m.last().copied()).map(|l| l as usize).unwrap_or(orig_len);
+    // The first picture starts the appended part after a line break of its own.
+    let base = ex.text.len() + 1;
+    ex.text.push('\n');
+    ex.text.push_str(&e.text);
+    if let Some(map) = ex.file_offsets.as_mut() {
+        // Decoded offset d past the text so far maps to file_len + (d - orig_len); the map has
+        // one entry past the end of the text so far already.
+        for d in map.len()..=ex.text.len() {
+            map.push((file_len + (d - orig_len)) as u32);
+        }
+    }
+    let to_file = |d: usize, ex_map: &Option<Vec<u32>>| -> u32 {
+        match ex_map {
+            Some(m) => m.get(d).copied().unwrap_or(0),
+            None => d as u32,
+        }
+    };
+    for s in &e.ocr {
+        let (ds, de) = (base + s.start as usize, base + s.end as usize);
+        ex.ocr.push(OcrSpan { start: to_file(ds, &ex.file_offsets), end: to_file(de, &ex.file_offsets), conf: s.conf });
+    }
+    ex.ocr.sort_by_key(|s| (s.start, s.end));
+    for b in &e.boxes {
+        let mut b = *b;
+        b.start += base as u32;
+        b.end += base as u32;
+        b.page = page;
+        ex.boxes.push(b);
+    }
+    let mut blocks = e.blocks;
+    for b in &mut blocks {
+        for o in &mut b.line.offsets {
+            *o += base as u32;
+        }
+    }
+    let first = |b: &Block| b.line.offsets.first().copied().unwrap_or(0) as usize;
+    // Blocks of pictures appended before point past the document's own text: only the
+    // document's blocks place a picture (pictures come in document order, so one inserted
+    // earlier at the same place stays before this one).
+    let pos = ex.blocks.iter().position(|b| first(b) < doc_len && first(b) >= at).unwrap_or(ex.blocks.len());
+    ex.blocks.splice(pos..pos, blocks);
+}
+
+/// Decodes the payload of a `data:` URI (base64 or percent-encoded), bounded by `max` bytes.
+pub fn data_uri(uri: &str, max: usize) -> Result<Vec<u8>, String> {
+    let rest = &uri[5..];
+    let (head, payload) = rest.split_once(',').ok_or("data: 地址缺少逗号")?;
+    if head.to_ascii_lowercase().ends_with(";base64") {
+        if payload.len() / 4 * 3 > max {
+            return Err(format!("超过 {} 上限", crate::limits::size(max as u64)));
+        }
+        base64(payload).ok_or_else(|| "base64 编码有误".to_string())
+    } else {
+        let bytes = percent_decode(payload);
+        if bytes.len() > max {
+            return Err(format!("超过 {} 上限", crate::limits::size(max as u64)));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Standard or URL-safe base64; white space (line-wrapped URIs) is skipped.
+fn base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            c if c.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_percent_data_uris_decode() {
+        assert_eq!(data_uri("data:image/png;base64,aGVsbG8gd29ybGQ=", 100).unwrap(), b"hello world");
+        assert_eq!(data_uri("data:image/png;base64,aGVs\nbG8=", 100).unwrap(), b"hello");
+        assert_eq!(data_uri("data:text/plain,a%20b", 100).unwrap(), b"a b");
+        assert!(data_uri("data:image/png;base64,aGVsbG8gd29ybGQ=", 4).is_err());
+        assert!(data_uri("data:image/png;base64,a*b", 100).is_err());
+        assert!(data_uri("data:nocomma", 100).is_err());
+    }
+
+    #[test]
+    fn names_in_messages_are_short() {
+        assert_eq!(short("data:image/png;base64,AAAA"), "data:image/png…");
+        assert_eq!(short("a.png"), "a.png");
+    }
+}
