@@ -14,9 +14,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            // Renderings in classes/ (and the scans in ocr/) are scored right / null / wrong by
-            // tests/classes.rs (tests/ocr.rs), not compared exactly.
-            if p.file_name().is_some_and(|n| n == "classes" || n == "ocr") {
+            // Renderings in classes/ (and the scans in ocr/, the pictures in pictures/) are scored
+            // right / null / wrong by tests/classes.rs (tests/ocr.rs, tests/pictures.rs), not
+            // compared exactly.
+            if p.file_name().is_some_and(|n| n == "classes" || n == "ocr" || n == "pictures") {
                 continue;
             }
             walk(&p, out);
