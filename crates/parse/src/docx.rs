@@ -315,7 +315,7 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
     if !found.is_empty() && !crate::pictures::missing_tables(&ex.blocks).is_empty() {
         // Tables pasted as pictures: read from word/media when the text lacks them.
         let rels = relationships(bytes, limits);
-        let found = found.into_iter().map(|(at, id)| crate::pictures::Found { at, name: rels.get(&id).cloned().unwrap_or(id) }).collect();
+        let found = found.into_iter().map(|(at, id)| crate::pictures::Found { at, name: rels.get(&id).cloned().unwrap_or(id), page: None }).collect();
         let what = "Word 文档中的图片";
         crate::pictures::fill(file, &mut ex, found, what, |f| {
             if !f.name.starts_with("word/") {

@@ -152,7 +152,7 @@ pub fn extract_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Pat
 /// The tables a web page shows as pictures (`<img>`), read when its text lacks them: a data: URI,
 /// or — for a page read from disk — a file in the page's folder or below it. Never the network.
 fn html_pictures(file: &str, ex: &mut Extracted, limits: &Limits, folder: Option<&Path>) -> Result<(), ParseError> {
-    let found: Vec<pictures::Found> = html::images(&ex.text).into_iter().map(|(at, name)| pictures::Found { at, name }).collect();
+    let found: Vec<pictures::Found> = html::images(&ex.text).into_iter().map(|(at, name)| pictures::Found { at, name, page: None }).collect();
     let root = folder.and_then(|f| f.canonicalize().ok());
     let what = "网页中的图片";
     pictures::fill(file, ex, found, what, |f| {

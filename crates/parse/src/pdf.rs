@@ -709,7 +709,113 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
         // A scan: read by OCR when Tesseract is installed (else an error naming the packages).
         return scan::extract_scanned(file, bytes, limits);
     }
-    Ok(lay_out(pages, crate::decode::Format::Pdf))
+    let inked: Vec<(u32, Vec<[f64; 4]>)> = pages.iter().map(|p| (p.number, p.glyphs.iter().map(|g| [g.x0, g.top, g.x1, g.bottom]).collect())).collect();
+    let mut ex = lay_out(pages, crate::decode::Format::Pdf);
+    if !crate::pictures::missing_tables(&ex.blocks).is_empty() {
+        if let Some(scanned) = picture_pages(file, bytes, &mut ex, &inked, limits)? {
+            return Ok(scanned);
+        }
+    }
+    Ok(ex)
+}
+
+/// What the page tree says about each page: whether it draws images, and whether it writes text
+/// in render mode 3 (invisible: the OCR layer scanners and ocrmypdf put over the page image).
+struct PageKind {
+    number: u32,
+    images: bool,
+    invisible_text: bool,
+}
+
+fn page_kinds(bytes: &[u8], limits: &crate::Limits) -> Vec<PageKind> {
+    quiet_panics();
+    std::panic::catch_unwind(|| {
+        let Ok(doc) = guard::load(bytes, limits) else { return Vec::new() };
+        doc.get_pages()
+            .into_iter()
+            .take(limits.pdf_pages)
+            .map(|(number, id)| {
+                let images = doc.get_page_images(id).is_ok_and(|v| !v.is_empty()) || form_images(&doc, id);
+                let content = doc.get_page_content(id).unwrap_or_default();
+                PageKind { number, images, invisible_text: invisible_text(&content) }
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Images drawn through a form XObject one level down (Chromium wraps each image in a form).
+fn form_images(doc: &pdf_extract::Document, page: pdf_extract::ObjectId) -> bool {
+    let Ok(page) = doc.get_dictionary(page) else { return false };
+    let Ok(resources) = doc.get_dict_in_dict(page, b"Resources") else { return false };
+    let Ok(xobjects) = doc.get_dict_in_dict(resources, b"XObject") else { return false };
+    xobjects.iter().any(|(_, o)| {
+        let Ok(id) = o.as_reference() else { return false };
+        let Ok(stream) = doc.get_object(id).and_then(|o| o.as_stream()) else { return false };
+        let subtype = |d: &pdf_extract::Dictionary| d.get(b"Subtype").and_then(|s| s.as_name()).ok().map(|n| n.to_vec());
+        match subtype(&stream.dict).as_deref() {
+            Some(b"Image") => true,
+            Some(b"Form") => {
+                let Ok(res) = doc.get_dict_in_dict(&stream.dict, b"Resources") else { return false };
+                let Ok(inner) = doc.get_dict_in_dict(res, b"XObject") else { return false };
+                inner.iter().any(|(_, o)| o.as_reference().ok().and_then(|id| doc.get_object(id).and_then(|o| o.as_stream()).ok()).is_some_and(|s| subtype(&s.dict).as_deref() == Some(b"Image")))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The content stream sets text render mode 3 (`3 Tr`): text drawn invisibly.
+fn invisible_text(content: &[u8]) -> bool {
+    content.windows(4).enumerate().any(|(i, w)| w == b"3 Tr" && (i == 0 || !content[i - 1].is_ascii_digit() && content[i - 1] != b'.') && content.get(i + 4).is_none_or(|c| !c.is_ascii_alphanumeric()))
+}
+
+/// A PDF with a text layer whose text lacks some of the tables, and whose pages draw images:
+/// either a scan under an invisible OCR layer that reads as garbage (no table found in it) —
+/// then the whole file is read as a scan (`Some`) — or a report whose table pages are pictures —
+/// then those pages are rendered, the printed text on them masked, and OCR'd (`pictures.rs`).
+fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Vec<[f64; 4]>)], limits: &crate::Limits) -> Result<Option<Extracted>, ParseError> {
+    let kinds = page_kinds(bytes, limits);
+    if !kinds.iter().any(|k| k.images) {
+        return Ok(None);
+    }
+    let missing = crate::pictures::missing_tables(&ex.blocks);
+    let invisible: Vec<&PageKind> = kinds.iter().filter(|k| k.invisible_text).collect();
+    // Evidence of a garbage OCR layer: its text is invisible, over images, and no table of the
+    // report can be found in it. A good OCR layer reads as text and never gets here.
+    if missing.len() == 3 && !invisible.is_empty() && invisible.iter().all(|k| k.images) {
+        let mut scanned = scan::extract_scanned(file, bytes, limits)?;
+        scanned.notes.push("PDF 的文字层是不可见的识别文字（扫描件），其中读不出统计表，已按扫描件重新识别".into());
+        return Ok(Some(scanned));
+    }
+    let candidates: Vec<u32> = kinds.iter().filter(|k| k.images && !k.invisible_text).map(|k| k.number).collect();
+    let page_end = |n: u32| ex.boxes.iter().filter(|b| b.page <= n).map(|b| b.end as usize).max().unwrap_or(0);
+    let found: Vec<crate::pictures::Found> = candidates.iter().map(|&n| crate::pictures::Found { at: page_end(n), name: format!("第 {n} 页"), page: Some(n) }).collect();
+    let mut rendered: Option<Result<Vec<Vec<u8>>, String>> = None;
+    let started = std::time::Instant::now();
+    crate::pictures::fill(file, ex, found, "PDF 中的图片", |f| {
+        let n = f.page.unwrap_or(1);
+        let opts = scan::options(limits, started).map_err(|_| "文字识别时间已用完，PDF 中的图片页未读取".to_string())?;
+        let pages = rendered.get_or_insert_with(|| nianbao_ocr::render_pdf(bytes, &opts).map_err(|e| format!("PDF 页面无法转为图片（{e}），图片页未读取")));
+        let pages = pages.as_ref().map_err(|e| e.clone())?;
+        let png = pages.get(n as usize - 1).ok_or_else(|| format!("第 {n} 页超过可转为图片的页数上限，未读取"))?;
+        let mut gray = nianbao_ocr::decode(png, &opts).map_err(|e| format!("第 {n} 页无法读取（{e}）"))?;
+        // The page's printed text is read already: only the pictures are left for OCR.
+        let scale = opts.dpi as f64 / 72.0;
+        if let Some((_, boxes)) = inked.iter().find(|(p, _)| *p == n) {
+            for b in boxes {
+                let (x0, y0) = ((b[0] * scale - 2.0).max(0.0) as u32, (b[1] * scale - 2.0).max(0.0) as u32);
+                let (x1, y1) = (((b[2] * scale + 2.0) as u32).min(gray.width()), ((b[3] * scale + 2.0) as u32).min(gray.height()));
+                for y in y0..y1 {
+                    for x in x0..x1 {
+                        gray.put_pixel(x, y, nianbao_ocr::image::Luma([255]));
+                    }
+                }
+            }
+        }
+        Ok(crate::pictures::Loaded::Gray(gray, opts.dpi as f64))
+    }, limits)?;
+    Ok(None)
 }
 
 /// Pages of glyphs and rules → the extracted text and its blocks, in reading order.

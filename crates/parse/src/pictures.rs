@@ -35,6 +35,8 @@ const MIN_CHARS: usize = 20;
 pub struct Found {
     pub at: usize,
     pub name: String,
+    /// The page the picture is on (a PDF page); else its boxes carry the picture's number.
+    pub page: Option<u32>,
 }
 
 /// What to OCR: a loaded picture (image bytes), or one already rendered and masked as gray levels.
@@ -165,7 +167,7 @@ pub fn fill(
             continue;
         }
         e.blocks = e.blocks.into_iter().enumerate().filter(|(i, _)| !drop.iter().any(|r| r.contains(i))).map(|(_, b)| b).collect();
-        append(ex, e, found[n].at, n as u32 + 1, doc_len);
+        append(ex, e, found[n].at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
         taken += 1;
     }
     if taken > 0 {
