@@ -6,6 +6,9 @@ Usage: python3 tools/make-picture-fixtures.py [OUT]     (default OUT: tests/fixt
 Sources are the project's own fixtures, made with the real tools (chromium, pdftoppm, tesseract,
 python-docx: pip install python-docx pillow):
 
+Scored documents go to OUT/docs (each CLASS_DOC.EXT with CLASS_DOC.expected.json), the page with
+pictures beside it to OUT/rel:
+
   pichtml_003.html      tests/fixtures/parse/html/003.html with each data table replaced by a PNG
                         screenshot of it (chromium --headless --screenshot, device scale 2), as a
                         data: URI
@@ -20,8 +23,8 @@ python-docx: pip install python-docx pillow):
   rel/003.html          the same page with the pictures as files beside it (rel/003_files/*.png),
                         referenced by relative src; scored on its own (the folder is not a report)
 
-Every document has CLASS_DOC.expected.json beside it: the report's expected JSON (for
-picgarbage, whose pages hold only the tables, the expected JSON of the OCR fixtures).
+The expected JSON is the report's (for picgarbage and piclayer, whose pages hold only the tables,
+that of the OCR fixtures: the agency and year of the title page left out are scored as nulls).
 """
 import base64, html, importlib.util, json, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
@@ -91,7 +94,8 @@ def docx_of(page, pngs, dst):
 
 
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / "docs"
+    out.mkdir(parents=True, exist_ok=True)
     page = PAGE.read_text("utf-8")
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
@@ -102,14 +106,13 @@ def main():
         # Data URIs.
         it = iter(pngs)
         data = TABLE.sub(lambda m: f'<p><img alt="" style="width:800px" src="data:image/png;base64,{base64.b64encode(next(it).read_bytes()).decode()}"></p>', page)
-        (OUT / "pichtml_003.html").write_text(data, "utf-8")
-        expected(OUT / "pichtml_003.expected.json")
+        (out / "pichtml_003.html").write_text(data, "utf-8")
+        expected(out / "pichtml_003.expected.json")
 
         # Relative files.
         rel = OUT / "rel"
         files = rel / "003_files"
         files.mkdir(parents=True, exist_ok=True)
-        it = iter(pngs)
         names = []
         for p in pngs:
             shutil.copy(p, files / p.name)
@@ -119,31 +122,34 @@ def main():
         expected(rel / "003.expected.json")
 
         # Word.
-        docx_of(page, pngs, OUT / "picdocx_003.docx")
-        expected(OUT / "picdocx_003.expected.json", DOCX_EXPECTED)
+        docx_of(page, pngs, out / "picdocx_003.docx")
+        expected(out / "picdocx_003.expected.json", DOCX_EXPECTED)
 
         # Chromium's PDF of the page with pictures: a text layer, the tables as images.
         src = work / "pichtml.html"
         src.write_text(data, "utf-8")
-        chromium("--no-pdf-header-footer", f"--print-to-pdf={OUT / 'picpdf_003.pdf'}", f"file://{src}")
-        expected(OUT / "picpdf_003.expected.json")
+        chromium("--no-pdf-header-footer", f"--print-to-pdf={out / 'picpdf_003.pdf'}", f"file://{src}")
+        expected(out / "picpdf_003.expected.json")
 
-        # A scan with an invisible garbage text layer.
-        # The table pages, chosen as the OCR fixtures choose them.
+        # Scans with an invisible text layer, garbage and good; the table pages chosen as the OCR
+        # fixtures choose them.
         spec = importlib.util.spec_from_file_location("ocrfix", ROOT / "tools" / "make-ocr-fixtures.py")
         ocrfix = importlib.util.module_from_spec(spec)
         sys.argv = sys.argv[:1]
         spec.loader.exec_module(ocrfix)
         pages = ocrfix.table_pages(WRITER)
-        parts = []
-        for p in pages:
-            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", str(p), "-l", str(p), "-singlefile", str(WRITER), str(work / f"s{p}")], check=True)
-            img = Image.open(work / f"s{p}.png").convert("L").point(lambda v: 255 if v > 190 else 0).convert("1")
-            img.save(work / f"s{p}.png", dpi=(300, 300))
-            subprocess.run(["tesseract", str(work / f"s{p}.png"), str(work / f"s{p}"), "-l", "eng", "--dpi", "300", "pdf"], check=True, capture_output=True)
-            parts.append(str(work / f"s{p}.pdf"))
-        subprocess.run(["pdfunite", *parts, str(OUT / "picgarbage_003.pdf")], check=True)
-        expected(OUT / "picgarbage_003.expected.json", OCR_EXPECTED)
+        for cls, lang in [("picgarbage", "eng"), ("piclayer", "chi_sim")]:
+            parts = []
+            for p in pages:
+                png = work / f"s{p}.png"
+                if not png.exists():
+                    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", str(p), "-l", str(p), "-singlefile", str(WRITER), str(work / f"s{p}")], check=True)
+                    img = Image.open(png).convert("L").point(lambda v: 255 if v > 190 else 0).convert("1")
+                    img.save(png, dpi=(300, 300))
+                subprocess.run(["tesseract", str(png), str(work / f"{cls}{p}"), "-l", lang, "--dpi", "300", "pdf"], check=True, capture_output=True)
+                parts.append(str(work / f"{cls}{p}.pdf"))
+            subprocess.run(["pdfunite", *parts, str(out / f"{cls}_003.pdf")], check=True)
+            expected(out / f"{cls}_003.expected.json", OCR_EXPECTED)
 
 
 if __name__ == "__main__":

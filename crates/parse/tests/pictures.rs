@@ -1,0 +1,147 @@
+//! Tables published as pictures inside documents with text (`tests/fixtures/pictures/`, made by
+//! `tools/make-picture-fixtures.py`): a web page with the tables as data: URIs and as files beside
+//! it, a Word file with the tables as pictures, a PDF whose tables are images, and scans under an
+//! invisible OCR layer (garbage and good). Every cell is scored right, null or wrong against the
+//! report's expected JSON, per class (the file-name prefix): no wrong cell, a floor of right ones.
+//!
+//! Tesseract is an optional system tool: without it each test prints a note and passes, unless
+//! `NIANBAO_REQUIRE_OCR` is set (`.ci/run` installs it and sets it).
+
+mod common;
+
+use nianbao_model::{ReadHow, TableId};
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pictures")
+}
+
+fn have_ocr() -> bool {
+    match nianbao_ocr::available().and_then(|_| nianbao_ocr::pdftoppm_available()) {
+        Ok(()) => true,
+        Err(e) => {
+            assert!(std::env::var_os("NIANBAO_REQUIRE_OCR").is_none(), "NIANBAO_REQUIRE_OCR is set but OCR is not available: {e}");
+            println!("跳过：{e}");
+            false
+        }
+    }
+}
+
+/// Least share of cells read right per class (measured on 2026-11-30, rounded down).
+const FLOORS: &[(&str, f64)] = &[("picdocx", 0.89), ("picgarbage", 0.98), ("pichtml", 0.89), ("piclayer", 0.98), ("picpdf", 0.84)];
+
+/// Numbers of the tables read from pictures, checked to say so (with their picture and box).
+fn ocr_cells(name: &str, doc: &nianbao_parse::ParsedDocument) -> usize {
+    let mut n = 0;
+    for r in &doc.reports {
+        for t in TableId::ALL {
+            for row in &r.report.table(t).rows {
+                for c in row.cells.iter().filter(|c| c.value.is_some()) {
+                    assert_eq!(c.how, ReadHow::Ocr, "{name} {}: {c:?}", row.key);
+                    let span = c.span.expect("span");
+                    assert!(span.page.is_some() && span.bbox.is_some(), "{name} {}: {span:?}", row.key);
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn tables_in_pictures_read_right_or_abstain_never_wrong() {
+    if !have_ocr() {
+        return;
+    }
+    let mut read = 0;
+    let scores = common::score_dir(&dir().join("docs"), |name, path| {
+        let doc = nianbao_parse::parse_file(path).map_err(|e| e.to_string())?;
+        read += ocr_cells(name, &doc);
+        Ok(nianbao_parse::to_json(&doc).as_array().cloned().unwrap_or_default())
+    });
+    let report = common::table(&scores);
+    println!("{report}");
+    assert!(read > 300, "only {read} numbers read from pictures\n{report}");
+    common::assert_never_wrong_and_above(&scores, FLOORS, &report);
+}
+
+/// Right and wrong cells of `doc` against the expected JSON beside `path`.
+fn score(doc: &nianbao_parse::ParsedDocument, expected: &Path) -> (usize, usize, usize) {
+    let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let got = nianbao_parse::to_json(doc);
+    let (want, got) = (common::cells(&want[0]), common::cells(&got[0]));
+    let right = want.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| g == *v || g.as_f64().is_some_and(|g| v.as_f64() == Some(g)))).count();
+    let wrong = want.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| !g.is_null() && g != *v && !g.as_f64().is_some_and(|g| v.as_f64() == Some(g)))).count();
+    (right, wrong, want.len())
+}
+
+#[test]
+fn pictures_beside_a_page_are_read_from_disk_but_not_for_an_upload() {
+    if !have_ocr() {
+        return;
+    }
+    let page = dir().join("rel/003.html");
+    let doc = nianbao_parse::parse_file(&page).unwrap();
+    assert!(ocr_cells("rel/003.html", &doc) > 100);
+    let (right, wrong, total) = score(&doc, &dir().join("rel/003.expected.json"));
+    assert_eq!(wrong, 0);
+    assert!(right as f64 >= 0.89 * total as f64, "{right} of {total} right");
+    // The same bytes uploaded have no folder: the pictures are not read, and the report says why.
+    let bytes = std::fs::read(&page).unwrap();
+    let doc = nianbao_parse::parse_bytes("003.html", &bytes).unwrap();
+    assert_eq!(ocr_cells("upload", &doc), 0);
+    let notes: Vec<&str> = doc.reports[0].warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("003_files/t3.png") && n.contains("只能读取内嵌（data:）图片")), "{notes:?}");
+}
+
+#[test]
+fn pictures_on_the_network_or_outside_the_folder_are_not_read() {
+    if !have_ocr() {
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("nianbao-pictures-{}", std::process::id()));
+    let site = tmp.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    // A picture one folder up exists, but is outside the page's folder.
+    std::fs::copy(dir().join("rel/003_files/t3.png"), tmp.join("t3.png")).unwrap();
+    let page = std::fs::read_to_string(dir().join("rel/003.html")).unwrap();
+    let page = page.replace("003_files/t2.png", "https://example.org/t2.png").replace("003_files/t3.png", "../t3.png").replace("003_files/t4.png", "/etc/t4.png");
+    std::fs::write(site.join("p.html"), page).unwrap();
+    let doc = nianbao_parse::parse_file(&site.join("p.html")).unwrap();
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_eq!(ocr_cells("p.html", &doc), 0);
+    let notes: Vec<&str> = doc.reports[0].warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("https://example.org/t2.png") && n.contains("不联网")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("../t3.png") && n.contains("不在网页所在文件夹内")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("/etc/t4.png") && n.contains("不在网页所在文件夹内")), "{notes:?}");
+}
+
+#[test]
+fn a_printed_table_wins_over_a_picture_of_it() {
+    if !have_ocr() {
+        return;
+    }
+    // 表二 printed, 表三 as a picture, and a picture of 表二 after the printed one.
+    let page = std::fs::read_to_string(dir().join("rel/003.html")).unwrap();
+    let printed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/parse/html/003.html")).unwrap();
+    let start = printed.find("<table class=\"xxgk-table\"").unwrap();
+    let table2 = &printed[start..start + printed[start..].find("</table>").unwrap() + 8];
+    let page = page.replace("<img alt=\"\" src=\"003_files/t2.png\">", &format!("{table2}<img src=\"003_files/t2.png\">")).replace("<img alt=\"\" src=\"003_files/t4.png\">", "");
+    let tmp = std::env::temp_dir().join(format!("nianbao-mixed-{}", std::process::id()));
+    std::fs::create_dir_all(tmp.join("003_files")).unwrap();
+    for f in ["t2.png", "t3.png"] {
+        std::fs::copy(dir().join("rel/003_files").join(f), tmp.join("003_files").join(f)).unwrap();
+    }
+    std::fs::write(tmp.join("p.html"), page).unwrap();
+    let doc = nianbao_parse::parse_file(&tmp.join("p.html"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let doc = doc.unwrap();
+    let r = &doc.reports[0].report;
+    let cells = |t: TableId| r.table(t).rows.iter().flat_map(|row| row.cells.iter()).filter(|c| c.value.is_some()).collect::<Vec<_>>();
+    let t2 = cells(TableId::ActiveDisclosure);
+    assert!(t2.len() >= 8 && t2.iter().all(|c| c.how == ReadHow::Printed), "{t2:?}");
+    let t3 = cells(TableId::Applications);
+    assert!(t3.len() > 100 && t3.iter().all(|c| c.how == ReadHow::Ocr), "{}", t3.len());
+    // The printed text still names the agency: it is kept, not vetted as OCR.
+    assert!(r.agency.is_some());
+}
