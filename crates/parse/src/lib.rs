@@ -235,7 +235,15 @@ fn parse_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Path>) ->
         }
     }
     if reports.is_empty() {
-        return Err(ParseError::NoReport { file: file.to_string(), missing: "统计表（主动公开、依申请公开、复议诉讼）或“一、总体情况”等章节".into() });
+        let mut missing = String::from("统计表（主动公开、依申请公开、复议诉讼）或“一、总体情况”等章节");
+        // Pictures that might have held the tables but were not read: say why.
+        if let Some(note) = notes.first() {
+            missing.push_str(&format!("；{note}"));
+            if notes.len() > 1 {
+                missing.push_str(&format!("（另有 {} 条图片未读取）", notes.len() - 1));
+            }
+        }
+        return Err(ParseError::NoReport { file: file.to_string(), missing });
     }
     Ok(ParsedDocument { source, reports, format, encoding })
 }

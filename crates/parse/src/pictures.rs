@@ -77,6 +77,10 @@ pub fn fill(
     if missing.is_empty() {
         return Ok(());
     }
+    // A page that is no annual report (a news page full of photos) is not worth minutes of OCR.
+    if !ex.blocks.iter().any(|b| b.text().contains("年度报告") || b.text().contains("政府信息公开")) {
+        return Ok(());
+    }
     if let Err(e) = nianbao_ocr::available() {
         // With no table at all the pictures are the report: say which package reads them.
         if missing.len() == 3 {
