@@ -330,6 +330,58 @@ mod tests {
         assert!(data_uri("data:nocomma", 100).is_err());
     }
 
+    fn line(text: &str, at: usize) -> Block {
+        Block::prose(crate::normalize::identity_line(text, at))
+    }
+
+    #[test]
+    fn a_picture_goes_where_it_stands_and_its_spans_past_the_end_of_the_file() {
+        // A GBK page of 20 bytes decoded to 24: the map ends at the file's length.
+        let text = "二、主动公开\n三、收到\n".to_string();
+        assert_eq!(text.len(), 32);
+        let map: Vec<u32> = (0..=text.len() as u32).map(|d| d * 20 / 32).collect();
+        let mut ex = Extracted {
+            format: crate::decode::Format::Html,
+            encoding: "GB18030",
+            blocks: vec![line("二、主动公开", 0), line("三、收到", 19)],
+            text,
+            file_offsets: Some(map),
+            boxes: Vec::new(),
+            ocr: Vec::new(),
+            notes: Vec::new(),
+            partly_ocr: false,
+        };
+        let picture = |t: &str| Extracted {
+            format: crate::decode::Format::Image,
+            encoding: "UTF-8",
+            text: format!("{t}\n"),
+            file_offsets: None,
+            blocks: vec![line(t, 0)],
+            boxes: vec![nianbao_model::source::TextBox { start: 0, end: 1, page: 1, bbox: [1, 2, 3, 4], cell: false }],
+            ocr: vec![OcrSpan { start: 0, end: 1, conf: 77.0 }],
+            notes: Vec::new(),
+            partly_ocr: false,
+        };
+        let doc_len = ex.text.len();
+        append(&mut ex, picture("12"), 19, 2, doc_len);
+        append(&mut ex, picture("34"), 19, 3, doc_len);
+        let texts: Vec<&str> = ex.blocks.iter().map(|b| b.text()).collect();
+        assert_eq!(texts, vec!["二、主动公开", "12", "34", "三、收到"]);
+        assert_eq!(ex.text, "二、主动公开\n三、收到\n\n12\n\n34\n");
+        // Decoded offsets of the pictures' text, and file offsets past the file's 20 bytes.
+        assert_eq!(ex.blocks[1].line.offsets[0], 33);
+        assert_eq!(ex.blocks[2].line.offsets[0], 37);
+        let map = ex.file_offsets.as_ref().unwrap();
+        assert_eq!(map.len(), ex.text.len() + 1);
+        assert!(map.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!((map[32], map[33], map[37]), (20, 21, 25));
+        assert_eq!(ex.ocr, vec![OcrSpan { start: 21, end: 22, conf: 77.0 }, OcrSpan { start: 25, end: 26, conf: 77.0 }]);
+        assert_eq!(ex.boxes.iter().map(|b| (b.start, b.page)).collect::<Vec<_>>(), vec![(33, 2), (37, 3)]);
+        let source = nianbao_model::Source::new("a.html", ex.text.clone(), ex.file_offsets.clone()).with_boxes(ex.boxes.clone());
+        let span = source.span(37, 38);
+        assert_eq!((span.start, span.page, span.bbox), (25, Some(3), Some([1, 2, 3, 4])));
+    }
+
     #[test]
     fn names_in_messages_are_short() {
         assert_eq!(short("data:image/png;base64,AAAA"), "data:image/png…");
