@@ -802,6 +802,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
         return Ok(None);
     }
     let candidates: Vec<u32> = kinds.iter().filter(|k| k.images && !k.invisible_text).map(|k| k.number).collect();
+    let last = candidates.iter().copied().max().unwrap_or(1);
     let page_end = |n: u32| ex.boxes.iter().filter(|b| b.page <= n).map(|b| b.end as usize).max().unwrap_or(0);
     let found: Vec<crate::pictures::Found> = candidates.iter().map(|&n| crate::pictures::Found { at: page_end(n), name: format!("第 {n} 页"), page: Some(n) }).collect();
     let mut rendered: Option<Result<Vec<Vec<u8>>, String>> = None;
@@ -809,7 +810,9 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
     crate::pictures::fill(file, ex, found, "PDF 中的图片", |f| {
         let n = f.page.unwrap_or(1);
         let opts = scan::options(limits, started).map_err(|_| "文字识别时间已用完，PDF 中的图片页未读取".to_string())?;
-        let pages = rendered.get_or_insert_with(|| nianbao_ocr::render_pdf(bytes, &opts).map_err(|e| format!("PDF 页面无法转为图片（{e}），图片页未读取")));
+        // Pages after the last one with a picture are not rendered.
+        let upto = nianbao_ocr::Options { max_pages: opts.max_pages.min(last as usize), ..opts.clone() };
+        let pages = rendered.get_or_insert_with(|| nianbao_ocr::render_pdf(bytes, &upto).map_err(|e| format!("PDF 页面无法转为图片（{e}），图片页未读取")));
         let pages = pages.as_ref().map_err(|e| e.clone())?;
         let png = pages.get(n as usize - 1).ok_or_else(|| format!("第 {n} 页超过可转为图片的页数上限，未读取"))?;
         let mut gray = nianbao_ocr::decode(png, &opts).map_err(|e| format!("第 {n} 页无法读取（{e}）"))?;

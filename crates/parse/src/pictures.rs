@@ -67,7 +67,7 @@ pub fn fill(
     ex: &mut Extracted,
     found: Vec<Found>,
     what: &str,
-    mut load: impl FnMut(&Found) -> Result<Loaded, String>,
+    load: impl FnMut(&Found) -> Result<Loaded, String> + Send,
     limits: &crate::Limits,
 ) -> Result<(), ParseError> {
     if found.is_empty() {
@@ -90,60 +90,102 @@ pub fn fill(
         return Ok(());
     }
     let started = Instant::now();
-    let mut read: Vec<(usize, Extracted)> = Vec::new();
-    let mut total_bytes = 0usize;
-    for (n, f) in found.iter().enumerate() {
-        if n >= MAX_PICTURES {
-            ex.notes.push(format!("{what}超过 {MAX_PICTURES} 张，其余未读取"));
-            break;
-        }
-        let Ok(opts) = scan::options(limits, started) else {
-            ex.notes.push(format!("文字识别超过 {} 秒上限，{what}“{}”及其后的图片未读取", limits.ocr_time.as_secs(), short(&f.name)));
-            break;
-        };
-        let loaded = match load(f) {
-            Ok(l) => l,
-            Err(note) => {
-                ex.notes.push(note);
-                continue;
+    // Pictures are loaded and decoded one at a time (under the lock: `load` may render a PDF once
+    // for all pages, and one decoded picture per worker bounds the memory) and read in parallel,
+    // one Tesseract per core, as the pages of a scan are.
+    struct Queue<L> {
+        load: L,
+        next: usize,
+        total_bytes: usize,
+        stop: bool,
+        notes: Vec<(usize, String)>,
+    }
+    let queue = std::sync::Mutex::new(Queue { load, next: 0, total_bytes: 0, stop: false, notes: Vec::new() });
+    let note = |n: usize, text: String| queue.lock().unwrap_or_else(|e| e.into_inner()).notes.push((n, text));
+    let take = || -> Option<(usize, nianbao_ocr::image::GrayImage, Option<f64>, nianbao_ocr::Options)> {
+        let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let n = q.next;
+            if q.stop || n >= found.len() {
+                return None;
             }
-        };
-        let gray = match loaded {
-            Loaded::Bytes(bytes) => {
-                total_bytes += bytes.len();
-                if total_bytes > limits.file_bytes {
-                    ex.notes.push(format!("{what}合计超过 {} 上限，“{}”及其后的图片未读取", crate::limits::size(limits.file_bytes as u64), short(&f.name)));
-                    break;
+            q.next += 1;
+            let f = &found[n];
+            if n >= MAX_PICTURES {
+                q.notes.push((n, format!("{what}超过 {MAX_PICTURES} 张，其余未读取")));
+                q.stop = true;
+                return None;
+            }
+            let Ok(opts) = scan::options(limits, started) else {
+                q.notes.push((n, format!("文字识别超过 {} 秒上限，{what}“{}”及其后的图片未读取", limits.ocr_time.as_secs(), short(&f.name))));
+                q.stop = true;
+                return None;
+            };
+            let loaded = match (q.load)(f) {
+                Ok(l) => l,
+                Err(text) => {
+                    q.notes.push((n, text));
+                    continue;
                 }
-                match nianbao_ocr::decode(&bytes, &opts) {
-                    Ok(g) => (g, None),
-                    Err(e) => {
-                        ex.notes.push(format!("{what}“{}”无法读取（{}），未识别", short(&f.name), reason(e)));
-                        continue;
+            };
+            let (gray, dpi) = match loaded {
+                Loaded::Bytes(bytes) => {
+                    q.total_bytes += bytes.len();
+                    if q.total_bytes > limits.file_bytes {
+                        q.notes.push((n, format!("{what}合计超过 {} 上限，“{}”及其后的图片未读取", crate::limits::size(limits.file_bytes as u64), short(&f.name))));
+                        q.stop = true;
+                        return None;
+                    }
+                    match nianbao_ocr::decode(&bytes, &opts) {
+                        Ok(g) => (g, None),
+                        Err(e) => {
+                            q.notes.push((n, format!("{what}“{}”无法读取（{}），未识别", short(&f.name), reason(e))));
+                            continue;
+                        }
                     }
                 }
-            }
-            Loaded::Gray(g, dpi) => (g, Some(dpi)),
-        };
-        if gray.0.width() < MIN_SIDE || gray.0.height() < MIN_SIDE {
-            continue;
-        }
-        let page = match nianbao_ocr::read_gray(gray.0, gray.1, &opts) {
-            Ok(p) => p,
-            Err(e) => {
-                ex.notes.push(format!("{what}“{}”未能识别（{}）", short(&f.name), reason(e)));
+                Loaded::Gray(g, dpi) => (g, Some(dpi)),
+            };
+            // Icons, logos and spacers hold no table.
+            if gray.width() < MIN_SIDE || gray.height() < MIN_SIDE {
                 continue;
             }
-        };
-        let mut conf = std::collections::HashMap::new();
-        let p = scan::to_page(1, &page, &mut conf);
-        if p.glyphs.len() < MIN_CHARS {
-            continue;
+            return Some((n, gray, dpi, opts));
         }
-        let mut e = crate::pdf::lay_out(vec![p], crate::decode::Format::Image);
-        e.ocr = e.boxes.iter().filter(|b| !b.cell).filter_map(|b| conf.get(&(b.page, b.bbox)).map(|&c| OcrSpan { start: b.start, end: b.end, conf: c })).collect();
-        read.push((n, e));
-    }
+    };
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(found.len().min(MAX_PICTURES)).max(1);
+    let mut read: Vec<(usize, Extracted)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    while let Some((n, gray, dpi, opts)) = take() {
+                        let page = match nianbao_ocr::read_gray(gray, dpi, &opts) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                note(n, format!("{what}“{}”未能识别（{}）", short(&found[n].name), reason(e)));
+                                continue;
+                            }
+                        };
+                        let mut conf = std::collections::HashMap::new();
+                        let p = scan::to_page(1, &page, &mut conf);
+                        if p.glyphs.len() < MIN_CHARS {
+                            continue;
+                        }
+                        let mut e = crate::pdf::lay_out(vec![p], crate::decode::Format::Image);
+                        e.ocr = e.boxes.iter().filter(|b| !b.cell).filter_map(|b| conf.get(&(b.page, b.bbox)).map(|&c| OcrSpan { start: b.start, end: b.end, conf: c })).collect();
+                        out.push((n, e));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    read.sort_by_key(|(n, _)| *n);
+    let mut notes = queue.into_inner().unwrap_or_else(|e| e.into_inner()).notes;
+    notes.sort_by_key(|(n, _)| *n);
+    ex.notes.extend(notes.into_iter().map(|(_, t)| t));
     let mut taken = 0;
     let doc_len = ex.text.len();
     for (n, mut e) in read {
