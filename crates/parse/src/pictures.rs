@@ -45,13 +45,20 @@ pub enum Loaded {
     Gray(nianbao_ocr::image::GrayImage, f64),
 }
 
-/// Tables (by id) the document's text does not have. A region that holds no numbers (only the
-/// section heading above a picture, which `find_regions` takes for the table) is no table.
+/// Tables (by id) the document's text does not have. A region without three values printed as
+/// numbers is no table: `find_regions` also takes the section heading above a picture, or a
+/// table's skeleton of labels (`1.属于国家秘密`) whose values are in a picture, for the table.
 pub fn missing_tables(blocks: &[Block]) -> Vec<TableId> {
     let r = find_regions(blocks, 0..blocks.len());
-    let printed = |range: &Option<std::ops::Range<usize>>| {
-        range.as_ref().is_some_and(|range| blocks[range.clone()].iter().map(|b| b.text().bytes().filter(u8::is_ascii_digit).count()).sum::<usize>() >= 3)
+    let number = |w: &str| !w.is_empty() && w.bytes().any(|c| c.is_ascii_digit()) && w.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',');
+    let values = |b: &Block| -> usize {
+        if b.is_row() {
+            (0..b.cells.len()).filter(|&k| number(b.cell_text(k).trim())).count()
+        } else {
+            b.text().split(|c: char| c.is_whitespace() || c == '|').filter(|w| number(w)).count()
+        }
     };
+    let printed = |range: &Option<std::ops::Range<usize>>| range.as_ref().is_some_and(|range| blocks[range.clone()].iter().map(values).sum::<usize>() >= 3);
     [(TableId::ActiveDisclosure, &r.active_disclosure), (TableId::Applications, &r.applications), (TableId::ReviewLitigation, &r.review_litigation)]
         .into_iter()
         .filter(|(_, range)| !printed(range))
@@ -422,6 +429,17 @@ mod tests {
         let source = nianbao_model::Source::new("a.html", ex.text.clone(), ex.file_offsets.clone()).with_boxes(ex.boxes.clone());
         let span = source.span(37, 38);
         assert_eq!((span.start, span.page, span.bbox), (25, Some(3), Some([1, 2, 3, 4])));
+    }
+
+    #[test]
+    fn a_heading_or_a_skeleton_of_labels_is_no_printed_table() {
+        let row = |cells: &[&str]| Block::from_cells(cells.iter().map(|c| crate::normalize::identity_line(c, 0)).collect(), true);
+        let heading = vec![line("四、政府信息公开行政复议、行政诉讼情况", 0)];
+        assert_eq!(missing_tables(&heading).len(), 3);
+        let skeleton = vec![line("三、收到和处理政府信息公开申请情况", 0), row(&["本年新收政府信息公开申请数量", "", ""]), row(&["1.属于国家秘密", "", ""]), row(&["2.其他法律行政法规禁止公开", "", ""]), row(&["3.危及“三安全一稳定”", "", ""])];
+        assert!(missing_tables(&skeleton).contains(&TableId::Applications));
+        let printed = vec![line("三、收到和处理政府信息公开申请情况", 0), row(&["本年新收政府信息公开申请数量", "53", "3"]), row(&["1.属于国家秘密", "0", "0"])];
+        assert!(!missing_tables(&printed).contains(&TableId::Applications));
     }
 
     #[test]
