@@ -100,7 +100,8 @@ pub struct Extracted {
     pub ocr: Vec<OcrSpan>,
     /// Notes for every report of the file (Chinese): pictures that could not be read, and why.
     pub notes: Vec<String>,
-    /// Some tables were read from pictures, the rest of the document was printed text.
+    /// Pictures of a document with printed text were read by OCR (the tables they held, if any,
+    /// are in `ocr`; the agency and prose were printed). OCR had its own time budget.
     pub partly_ocr: bool,
 }
 
@@ -206,11 +207,12 @@ fn parse_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Path>) ->
     let deadline = limits::Deadline::new(limits.time);
     let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
     let extracted = extract_in(file, bytes, limits, folder)?;
-    if extracted.ocr.is_empty() && deadline.expired() {
+    let ocr_ran = !extracted.ocr.is_empty() || extracted.partly_ocr;
+    if !ocr_ran && deadline.expired() {
         return Err(over_time());
     }
     // OCR had its own budget (`Limits::ocr_time`); the later stages get the usual one.
-    let deadline = if extracted.ocr.is_empty() { deadline } else { limits::Deadline::new(limits.time) };
+    let deadline = if ocr_ran { limits::Deadline::new(limits.time) } else { deadline };
     let over_time = || ParseError::Limit { file: file.to_string(), what: deadline.what() };
     let blocks = segment::resegment(extracted.blocks);
     let (format, encoding) = (extracted.format, extracted.encoding);

@@ -50,12 +50,11 @@ pub enum Loaded {
 /// table's skeleton of labels (`1.属于国家秘密`) whose values are in a picture, for the table.
 pub fn missing_tables(blocks: &[Block]) -> Vec<TableId> {
     let r = find_regions(blocks, 0..blocks.len());
-    let number = |w: &str| !w.is_empty() && w.bytes().any(|c| c.is_ascii_digit()) && w.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',');
     let values = |b: &Block| -> usize {
         if b.is_row() {
-            (0..b.cells.len()).filter(|&k| number(b.cell_text(k).trim())).count()
+            (0..b.cells.len()).filter(|&k| is_number(b.cell_text(k).trim())).count()
         } else {
-            b.text().split(|c: char| c.is_whitespace() || c == '|').filter(|w| number(w)).count()
+            b.text().split(|c: char| c.is_whitespace() || c == '|').filter(|w| is_number(w)).count()
         }
     };
     let printed = |range: &Option<std::ops::Range<usize>>| range.as_ref().is_some_and(|range| blocks[range.clone()].iter().map(values).sum::<usize>() >= 3);
@@ -64,6 +63,11 @@ pub fn missing_tables(blocks: &[Block]) -> Vec<TableId> {
         .filter(|(_, range)| !printed(range))
         .map(|(id, _)| id)
         .collect()
+}
+
+/// A value printed as a number (`53`, `43923.57`, `1,024`).
+fn is_number(w: &str) -> bool {
+    w.bytes().any(|c| c.is_ascii_digit()) && w.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
 }
 
 /// Fills the tables `ex`'s text lacks from `found` pictures (loaded lazily by `load`, which gives a
@@ -193,7 +197,6 @@ pub fn fill(
     let mut notes = queue.into_inner().unwrap_or_else(|e| e.into_inner()).notes;
     notes.sort_by_key(|(n, _)| *n);
     ex.notes.extend(notes.into_iter().map(|(_, t)| t));
-    let mut taken = 0;
     let doc_len = ex.text.len();
     for (n, mut e) in read {
         // A printed table wins: the picture's copy of a table the text has is left out.
@@ -214,18 +217,18 @@ pub fn fill(
         ]
         .into_iter()
         .any(|(id, r)| r.is_some() && missing.contains(&id));
-        // A picture holding no table's header may be a table's continuation (its second page):
-        // kept, the table reader decides.
-        if !drop.is_empty() && !has_missing {
+        // A picture holding no table's header is kept only when it looks like a table's
+        // continuation (its second page: rows of numbers); a banner or a photograph with some
+        // words on it would only add OCR'd prose to the report.
+        let numeric = |b: &Block| (0..b.cells.len()).filter(|&k| is_number(b.cell_text(k).trim())).count() >= 3;
+        if !has_missing && (!drop.is_empty() || e.blocks.iter().filter(|b| numeric(b)).count() < 3) {
             continue;
         }
         e.blocks = e.blocks.into_iter().enumerate().filter(|(i, _)| !drop.iter().any(|r| r.contains(i))).map(|(_, b)| b).collect();
         append(ex, e, found[n].at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
-        taken += 1;
     }
-    if taken > 0 {
-        ex.partly_ocr = true;
-    }
+    // Set when pictures were read at all, even if none held a table: OCR had its own time budget.
+    ex.partly_ocr = true;
     Ok(())
 }
 
