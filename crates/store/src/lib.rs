@@ -201,6 +201,31 @@ pub const PARSED_ENTRIES: usize = 4;
 #[allow(clippy::type_complexity)]
 static PARSED: std::sync::Mutex<Vec<((String, String), std::sync::Arc<nianbao_parse::ParsedDocument>)>> = std::sync::Mutex::new(Vec::new());
 
+/// Remembers a document read under another name (an upload is read under the name the user
+/// knows) as [`parse_remembered`] would read the stored file `name`, when it took `took` ≥
+/// [`SLOW_PARSE`]: the report page and the crops of a scan just uploaded do not run OCR again.
+pub fn remember_parsed(name: &str, sha: &str, doc: &nianbao_parse::ParsedDocument, took: std::time::Duration) {
+    if took < SLOW_PARSE {
+        return;
+    }
+    let mut doc = doc.clone();
+    let mut source = (*doc.source).clone();
+    source.file = name.to_string();
+    doc.source = std::sync::Arc::new(source);
+    remember(name, sha, std::sync::Arc::new(doc));
+}
+
+fn remember(name: &str, sha: &str, doc: std::sync::Arc<nianbao_parse::ParsedDocument>) {
+    let key = (name.to_string(), sha.to_string());
+    if let Ok(mut cache) = PARSED.lock() {
+        cache.retain(|(k, _)| *k != key);
+        if cache.len() >= PARSED_ENTRIES {
+            cache.remove(0);
+        }
+        cache.push((key, doc));
+    }
+}
+
 /// `nianbao_parse::parse_bytes`, except that a document that took more than [`SLOW_PARSE`] to
 /// read (the OCR of a scan: tens of seconds) is remembered in this process by its name and
 /// content hash, the last [`PARSED_ENTRIES`] of them: the re-check after a reviewer's correction,
@@ -215,13 +240,7 @@ pub fn parse_remembered(name: &str, sha: &str, bytes: &[u8]) -> Result<std::sync
     let started = std::time::Instant::now();
     let doc = std::sync::Arc::new(nianbao_parse::parse_bytes(name, bytes)?);
     if started.elapsed() >= SLOW_PARSE {
-        if let Ok(mut cache) = PARSED.lock() {
-            cache.retain(|(k, _)| *k != key);
-            if cache.len() >= PARSED_ENTRIES {
-                cache.remove(0);
-            }
-            cache.push((key, doc.clone()));
-        }
+        remember(name, sha, doc.clone());
     }
     Ok(doc)
 }
