@@ -73,8 +73,22 @@ pub fn report_in<'a>(doc: &'a ParsedDocument, loaded: &Loaded) -> Option<&'a Par
     doc.reports.iter().find(|p| p.report.year.map(i64::from) == loaded.detail.year && p.report.agency == loaded.report.agency).or_else(|| doc.reports.first())
 }
 
-fn has_box(span: Option<Span>) -> bool {
-    span.is_some_and(|s| s.page.is_some() && s.bbox.is_some())
+fn boxed(span: Option<Span>) -> Option<(u32, [i32; 4])> {
+    span.and_then(|s| Some((s.page?, s.bbox?)))
+}
+
+/// Where a cell is on its page: its own box; for a cell OCR read nothing in (a digit lost in
+/// noise), the box its row and column meet in — the height of a cell of its row, the width of a
+/// cell of its column on the same page.
+pub fn place_of(report: &nianbao_model::Report, table: TableId, row: &str, column: usize) -> Option<Place> {
+    let t = report.table(table);
+    let r = t.row(row)?;
+    if let Some((page, bbox)) = boxed(r.cells.get(column)?.span) {
+        return Some(Place { page, bbox });
+    }
+    let (page, across) = r.cells.iter().find_map(|c| boxed(c.span))?;
+    let (_, down) = t.rows.iter().filter_map(|o| o.cells.get(column).and_then(|c| boxed(c.span))).find(|(p, _)| *p == page)?;
+    Some(Place { page, bbox: [down[0], across[1], down[2], across[3]] })
 }
 
 /// Every cell of `parsed` (with the corrections applied) read from an image or corrected, the
@@ -91,7 +105,7 @@ pub fn ocr_cells(parsed: &ParsedReport, report_id: i64, office: bool) -> Vec<Ocr
                 }
                 let doubtful = cell.value.is_none() && cell.mark == CellMark::Unreadable;
                 let note = cell.span.and_then(|s| parsed.warnings.iter().find(|w| w.span == Some(s))).map(|w| w.message.clone()).unwrap_or_default();
-                let crop = (office && has_box(cell.span)).then(|| format!("/reports/{report_id}/crop?table={}&row={}&col={column}", table.key(), row.key));
+                let crop = (office && place_of(report, table, &row.key, column).is_some()).then(|| format!("/reports/{report_id}/crop?table={}&row={}&col={column}", table.key(), row.key));
                 out.push(OcrCell {
                     table: table.key().to_string(),
                     row: row.key.clone(),
@@ -162,11 +176,10 @@ pub async fn crop(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
     let loaded = pages::load(&state, &auth, id).await?;
     let (table, row, col) = cell_ref(loaded.report.effective_layout(), &q.table, &q.row, q.col)?;
     let parsed = parsed_with_corrections(&state, &loaded).await?;
-    let span = parsed.report.table(table).cell(&row, col).and_then(|c| c.span);
-    let (Some(page), Some(bbox)) = (span.and_then(|s| s.page), span.and_then(|s| s.bbox)) else {
+    let Some(place) = place_of(&parsed.report, table, &row, col) else {
         return Err(WebError::BadRequest("该单元格没有页面位置（不是从页面图像中识别的），无法截图".into()));
     };
-    let place = Place { page, bbox };
+    let page = place.page;
     // An image file: the boxes of all its text, from which the crop finds the scale OCR used.
     let boxes: Vec<[i32; 4]> = TableId::ALL
         .iter()
@@ -244,7 +257,24 @@ pub async fn correct(State(state): State<AppState>, Path(id): Path<i64>, f: Csrf
 
 #[cfg(test)]
 mod tests {
-    use super::parse_value;
+    use super::{parse_value, place_of};
+    use nianbao_model::{Cell, Report, Row, Span, TableId};
+
+    #[test]
+    fn a_cell_ocr_read_nothing_in_is_placed_where_its_row_and_column_meet() {
+        let at = |page: u32, bbox: [i32; 4]| Cell { span: Some(Span { page: Some(page), bbox: Some(bbox), ..Span::default() }), ..Cell::number(1.0) };
+        let mut report = Report::default();
+        let row = |key: &str, cells: Vec<Cell>| Row { key: key.into(), cells, label: None, label_span: None };
+        report.active_disclosure.rows.push(row("rules", vec![at(1, [100, 1000, 200, 1100]), at(1, [300, 1000, 400, 1100]), at(1, [500, 1000, 600, 1100])]));
+        report.active_disclosure.rows.push(row("licensing", vec![at(1, [100, 2000, 200, 2100]), at(1, [300, 2000, 400, 2100]), Cell::unreadable()]));
+        report.active_disclosure.rows.push(row("penalty", vec![Cell::unreadable(); 3]));
+        let own = place_of(&report, TableId::ActiveDisclosure, "rules", 1).unwrap();
+        assert_eq!((own.page, own.bbox), (1, [300, 1000, 400, 1100]));
+        let met = place_of(&report, TableId::ActiveDisclosure, "licensing", 2).unwrap();
+        assert_eq!((met.page, met.bbox), (1, [500, 2000, 600, 2100]));
+        assert!(place_of(&report, TableId::ActiveDisclosure, "penalty", 0).is_none(), "a row with no box");
+        assert!(place_of(&report, TableId::ActiveDisclosure, "licensing", 5).is_none());
+    }
 
     #[test]
     fn typed_values() {

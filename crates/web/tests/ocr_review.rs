@@ -102,6 +102,11 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         let (status, _, outlined) = fetch(&app, &office, &format!("{}&outline=1", crop_url.replace("&#38;", "&"))).await;
         assert_eq!(status, StatusCode::OK);
         assert_ne!(outlined, png, "the outlined crop differs");
+        // A cell OCR read nothing in is cropped where its row and column meet.
+        let lost = format!("/reports/{id}/crop?table=active_disclosure&#38;row=other_services&#38;col=2");
+        assert!(doubtful.contains(&lost), "{doubtful}");
+        let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
+        assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")));
         // A cell the layout has not, or without a page position, is refused.
         assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table=applications&row={NULLED}&col=9")).await.0, StatusCode::BAD_REQUEST);
         assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table=applications&row=withheld_internal_affairs&col=0")).await.0, StatusCode::BAD_REQUEST);
