@@ -39,6 +39,9 @@ pub enum ReadHow {
     /// the table's arithmetic confirms it or the reading was very confident; the span carries the
     /// page and box.
     Ocr,
+    /// Typed by a reviewer of the supervising office after comparing the reading with the page
+    /// image (a correction kept in the database and applied on top of every re-reading).
+    Reviewer,
 }
 
 /// What a cell holds, beyond its number: a blank is not a zero.

@@ -94,6 +94,15 @@ pub fn analyse(path: &Path, bytes: &[u8]) -> Result<(ParsedDocument, Vec<StoredF
     Ok((doc, findings))
 }
 
+/// [`analyse`] through [`crate::parse_remembered`] (a scan read by OCR is not read again by the
+/// re-checks that follow).
+fn analyse_remembered(path: &Path, sha: &str, bytes: &[u8]) -> Result<(ParsedDocument, Vec<StoredFinding>), String> {
+    let doc = crate::parse_remembered(&path.display().to_string(), sha, bytes).map_err(|e| e.to_string())?;
+    let result = nianbao_check::check(std::slice::from_ref(&*doc));
+    let findings = result.findings.iter().map(StoredFinding::from).collect();
+    Ok(((*doc).clone(), findings))
+}
+
 impl From<&nianbao_check::Finding> for StoredFinding {
     fn from(f: &nianbao_check::Finding) -> StoredFinding {
         let v = f.to_json(None);
@@ -134,7 +143,7 @@ async fn insert_finding(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i6
     Ok(())
 }
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -177,7 +186,7 @@ impl Store {
                         if known.contains(&sha) {
                             Work::Known
                         } else {
-                            match analyse(path, &bytes) {
+                            match analyse_remembered(path, &sha, &bytes) {
                                 Ok((doc, findings)) => Work::Parsed { path: name, sha, size: bytes.len(), doc: Box::new(doc), findings },
                                 Err(error) => Work::Failed { path: name, sha, size: bytes.len(), error },
                             }
@@ -443,6 +452,12 @@ impl Store {
         // Only the current versions are checked together: a file may also hold reports of
         // years another document now stands for.
         let keep: Vec<(String, usize)> = wanted.iter().map(|w| (w.1.clone(), w.2)).collect();
+        // A reviewer's corrections go on top of the file read again, before the rules run.
+        let ids: Vec<i64> = wanted.iter().map(|w| w.0).collect();
+        let mut by_id = if paths.len() < 2 { Default::default() } else { self.corrections_of_reports(&ids).await? };
+        let fixes: std::collections::HashMap<(String, usize), Vec<crate::corrections::Correction>> =
+            wanted.iter().filter_map(|w| by_id.remove(&w.0).map(|c| ((w.1.clone(), w.2), c))).collect();
+        let store = self.clone();
         // Parsing and checking are CPU work: off the async runtime (the workbench keeps answering).
         let checked = if paths.len() < 2 {
             None
@@ -452,13 +467,18 @@ impl Store {
                 // Per document, the report index in its file of each report kept.
                 let mut original_idx: Vec<Vec<usize>> = Vec::new();
                 for p in &paths {
-                    let mut doc = nianbao_parse::parse_file(Path::new(p)).ok()?;
+                    let mut doc = (*store.parse_stored(Path::new(p)).ok()?).clone();
                     let kept: Vec<usize> = (0..doc.reports.len()).filter(|k| keep.iter().any(|(f, i)| f == p && i == k)).collect();
                     let mut k = 0;
                     doc.reports.retain(|_| {
                         k += 1;
                         kept.contains(&(k - 1))
                     });
+                    for (j, k) in kept.iter().enumerate() {
+                        if let Some(list) = fixes.get(&(p.clone(), *k)) {
+                            crate::corrections::apply(&mut doc.reports[j].report, list);
+                        }
+                    }
                     docs.push(doc);
                     original_idx.push(kept);
                 }
@@ -527,14 +547,14 @@ async fn clear_pending(tx: &mut sqlx::Transaction<'static, sqlx::Any>, agency_id
 
 /// Whether a file's cells go into the corpus's sums or come out of them.
 #[derive(Clone, Copy)]
-enum Sign {
+pub(crate) enum Sign {
     Plus,
     Minus,
 }
 
 /// Adds the values of one report to `country_sums` (or takes them away, when another version
 /// of its agency-year becomes current), per year and cell.
-async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, sign: Sign) -> Result<(), StoreError> {
+pub(crate) async fn add_to_country_sums(tx: &mut sqlx::Transaction<'_, sqlx::Any>, report_id: i64, sign: Sign) -> Result<(), StoreError> {
     let minus = match sign {
         Sign::Plus => "",
         Sign::Minus => "-",

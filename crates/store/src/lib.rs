@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod cases;
 pub mod cell_keys;
 pub mod compare;
+pub mod corrections;
 pub mod export;
 pub mod ingest;
 pub mod letters;
@@ -168,10 +169,80 @@ impl Store {
         }
     }
 
+    /// Reads a stored file again (re-checks, the report page, the crop of a cell) like
+    /// `nianbao_parse::parse_file`, through [`parse_remembered`]. Blocking: call it off the
+    /// async runtime.
+    pub fn parse_stored(&self, path: &std::path::Path) -> Result<std::sync::Arc<nianbao_parse::ParsedDocument>, nianbao_parse::ParseError> {
+        let limit = nianbao_parse::Limits::default().file_bytes as u64;
+        let bytes = match std::fs::metadata(path) {
+            Ok(m) if m.len() <= limit => std::fs::read(path).ok(),
+            _ => None,
+        };
+        match bytes {
+            Some(bytes) => parse_remembered(&path.display().to_string(), &crate::ingest::sha256(&bytes), &bytes),
+            // The reader's own Chinese error (missing file, over the size limit).
+            None => nianbao_parse::parse_file(path).map(std::sync::Arc::new),
+        }
+    }
+
     /// The database as named in messages.
     pub fn db_name(&self) -> &str {
         &self.db
     }
+}
+
+/// A document slower than this to read is remembered by [`parse_remembered`].
+pub const SLOW_PARSE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How many slow documents [`parse_remembered`] remembers.
+pub const PARSED_ENTRIES: usize = 4;
+
+/// Documents that were slow to read, by (name, SHA-256 of the content), newest last.
+#[allow(clippy::type_complexity)]
+static PARSED: std::sync::Mutex<Vec<((String, String), std::sync::Arc<nianbao_parse::ParsedDocument>)>> = std::sync::Mutex::new(Vec::new());
+
+/// Remembers a document read under another name (an upload is read under the name the user
+/// knows) as [`parse_remembered`] would read the stored file `name`, when it took `took` ≥
+/// [`SLOW_PARSE`]: the report page and the crops of a scan just uploaded do not run OCR again.
+pub fn remember_parsed(name: &str, sha: &str, doc: &nianbao_parse::ParsedDocument, took: std::time::Duration) {
+    if took < SLOW_PARSE {
+        return;
+    }
+    let mut doc = doc.clone();
+    let mut source = (*doc.source).clone();
+    source.file = name.to_string();
+    doc.source = std::sync::Arc::new(source);
+    remember(name, sha, std::sync::Arc::new(doc));
+}
+
+fn remember(name: &str, sha: &str, doc: std::sync::Arc<nianbao_parse::ParsedDocument>) {
+    let key = (name.to_string(), sha.to_string());
+    if let Ok(mut cache) = PARSED.lock() {
+        cache.retain(|(k, _)| *k != key);
+        if cache.len() >= PARSED_ENTRIES {
+            cache.remove(0);
+        }
+        cache.push((key, doc));
+    }
+}
+
+/// `nianbao_parse::parse_bytes`, except that a document that took more than [`SLOW_PARSE`] to
+/// read (the OCR of a scan: tens of seconds) is remembered in this process by its name and
+/// content hash, the last [`PARSED_ENTRIES`] of them: the re-check after a reviewer's correction,
+/// the report page's source view and the crop of a cell then do not run OCR again.
+pub fn parse_remembered(name: &str, sha: &str, bytes: &[u8]) -> Result<std::sync::Arc<nianbao_parse::ParsedDocument>, nianbao_parse::ParseError> {
+    let key = (name.to_string(), sha.to_string());
+    if let Ok(cache) = PARSED.lock() {
+        if let Some((_, doc)) = cache.iter().find(|(k, _)| *k == key) {
+            return Ok(doc.clone());
+        }
+    }
+    let started = std::time::Instant::now();
+    let doc = std::sync::Arc::new(nianbao_parse::parse_bytes(name, bytes)?);
+    if started.elapsed() >= SLOW_PARSE {
+        remember(name, sha, doc.clone());
+    }
+    Ok(doc)
 }
 
 /// `--db` without a password (a PostgreSQL URL's `user:password@`).
@@ -196,7 +267,7 @@ pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, StoreError> {
 
 /// Every table the migrations create, those that refer to others first.
 const SCHEMA_TABLES: &[&str] = &[
-    "letters", "case_events", "report_cases", "office_settings", "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
+    "cell_corrections", "letters", "case_events", "report_cases", "office_settings", "register_log", "register_imports", "register_locks", "register_applications", "calendar_notices", "pending_rechecks", "country_sums",
     "review_decisions", "sessions", "users", "findings", "cells", "cell_keys", "reports", "source_files", "agency_aliases", "agencies", "_sqlx_migrations",
 ];
 

@@ -838,19 +838,34 @@ impl Store {
                 return Ok(());
             }
         }
+        let rows = sqlx::query("SELECT r.id, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path = $1")
+            .bind(path)
+            .fetch_all(&self.pool)
+            .await?;
+        // A reviewer's corrections go on top of the file read again, before the rules run.
+        let mut fixes: Vec<(usize, Vec<crate::corrections::Correction>)> = Vec::new();
+        for r in &rows {
+            let (report_id, idx): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            let list = self.corrections_of(report_id).await?;
+            if !list.is_empty() {
+                fixes.push((idx as usize, list));
+            }
+        }
         // CPU work, off the async runtime.
         let owned = path.to_string();
+        let store = self.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let doc = nianbao_parse::parse_file(std::path::Path::new(&owned)).map_err(|e| StoreError::Other(e.to_string()))?;
+            let mut doc = (*store.parse_stored(std::path::Path::new(&owned)).map_err(|e| StoreError::Other(e.to_string()))?).clone();
+            for (idx, list) in &fixes {
+                if let Some(parsed) = doc.reports.get_mut(*idx) {
+                    crate::corrections::apply(&mut parsed.report, list);
+                }
+            }
             let result = nianbao_check::check(std::slice::from_ref(&doc));
             Ok::<_, StoreError>(result.findings.iter().map(crate::ingest::StoredFinding::from).collect::<Vec<_>>())
         })
         .await
         .map_err(|e| StoreError::Other(format!("重新检查中断：{e}")))??;
-        let rows = sqlx::query("SELECT r.id, r.idx FROM reports r JOIN source_files f ON f.id = r.file_id WHERE f.path = $1")
-            .bind(path)
-            .fetch_all(&self.pool)
-            .await?;
         let mut tx = self.write_tx().await?;
         for r in rows {
             let (report_id, idx): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);

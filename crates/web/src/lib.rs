@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod crop;
 pub mod cycle;
 pub mod guard;
 pub mod letters;
 pub mod notice;
+pub mod ocr_cells;
 pub mod pages;
 pub mod password;
 pub mod reminder;
@@ -160,6 +162,8 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{id}", get(pages::report))
         .route("/reports/{id}/findings/{fid}/decision", post(pages::decide))
         .route("/reports/{id}/recheck", post(pages::recheck))
+        .route("/reports/{id}/crop", get(ocr_cells::crop))
+        .route("/reports/{id}/corrections", post(ocr_cells::correct))
         .route("/agencies/{id}", get(pages::agency))
         .route("/agencies/{id}/notice", get(notice::notice))
         .route("/users", get(users::users_page).post(users::add_user))

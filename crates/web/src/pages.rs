@@ -298,6 +298,10 @@ pub struct ReportPage {
     pub findings: Vec<FindingView>,
     pub source: Vec<SourceLine>,
     pub source_note: Option<String>,
+    /// Cells read from an image (OCR) or corrected by a reviewer, the doubtful ones first.
+    pub ocr_cells: Vec<crate::ocr_cells::OcrCell>,
+    /// The reviewers' corrections of this report, newest first.
+    pub corrections: Vec<crate::ocr_cells::CorrectionView>,
     pub prose: Vec<(u8, String, String)>,
     pub notice: Option<String>,
     /// The report's agency-year: status, history, versions and what changed.
@@ -309,6 +313,14 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
+    /// Cells read from an image whose reading the arithmetic did not confirm (null).
+    pub fn ocr_doubtful(&self) -> Vec<&crate::ocr_cells::OcrCell> {
+        self.ocr_cells.iter().filter(|c| c.doubtful).collect()
+    }
+    /// Cells read from an image and kept, or corrected.
+    pub fn ocr_read(&self) -> Vec<&crate::ocr_cells::OcrCell> {
+        self.ocr_cells.iter().filter(|c| !c.doubtful).collect()
+    }
     /// Whether the office returned this agency-year (its letter is then the agency's to read).
     pub fn returned(&self) -> bool {
         self.case.as_ref().is_some_and(|c| c.events.iter().any(|e| e.action == "退回整改"))
@@ -392,11 +404,15 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
     // Parsing is CPU work: on a parse worker, never on the async runtime.
     let loaded = std::sync::Arc::new(loaded);
     let shared = loaded.clone();
-    let viewed = state.config.guards().parse.run(move || source_view(&shared)).await;
-    let (source, source_note) = match viewed {
-        Ok(Ok(lines)) => (lines, None),
-        Ok(Err(note)) => (Vec::new(), Some(note)),
-        Err(e) => (Vec::new(), Some(format!("原文暂不可显示：{}", e.public_message()))),
+    let fixes = state.store.corrections_of(id).await?;
+    let corrections: Vec<crate::ocr_cells::CorrectionView> = fixes.iter().rev().map(|c| crate::ocr_cells::CorrectionView::of(c, layout)).collect();
+    let store = state.store.clone();
+    let office = auth.user.is_office();
+    let viewed = state.config.guards().parse.run(move || source_view(&store, &shared, &fixes, office)).await;
+    let (source, source_note, ocr_cells) = match viewed {
+        Ok(Ok((lines, cells))) => (lines, None, cells),
+        Ok(Err(note)) => (Vec::new(), Some(note), Vec::new()),
+        Err(e) => (Vec::new(), Some(format!("原文暂不可显示：{}", e.public_message())), Vec::new()),
     };
     let d = &loaded.detail;
     let case = crate::cycle::case_view(&state, d.id, d.agency_id, &d.agency, d.year, layout).await?;
@@ -413,6 +429,8 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
         findings,
         source,
         source_note,
+        ocr_cells,
+        corrections,
         prose: prose_of(&d.prose_json),
         notice: p.notice.filter(|n| !n.is_empty()).map(|n| match n.as_str() {
             "decided" => "已保存审核意见".to_string(),
@@ -420,6 +438,7 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
             "verdict" => "已保存审核结论".to_string(),
             "chosen" => "已将此版本设为当前版本".to_string(),
             "submitted" => "已提交，等待政务公开办审核".to_string(),
+            "corrected" => "已保存更正并重新检查；更正作为识别结果的新版本保留".to_string(),
             _ => String::new(),
         }),
         r: loaded.detail.clone(),
@@ -427,19 +446,23 @@ pub async fn report(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
     Ok(Html(page.render()?))
 }
 
-fn source_view(loaded: &Loaded) -> Result<Vec<SourceLine>, String> {
+/// The source lines with the findings' spans marked, and the cells read from an image (with the
+/// report's corrections applied). The file is read again (a scan's OCR is remembered).
+fn source_view(store: &nianbao_store::Store, loaded: &Loaded, fixes: &[nianbao_store::corrections::Correction], office: bool) -> Result<(Vec<SourceLine>, Vec<crate::ocr_cells::OcrCell>), String> {
     let path = std::path::Path::new(&loaded.detail.file);
-    let doc = nianbao_parse::parse_file(path).map_err(|e| {
+    let doc = store.parse_stored(path).map_err(|e| {
         eprintln!("警告：{e}");
         "原文暂不可显示：源文件无法读取".to_string()
     })?;
     // The report within the file: the one with the same agency and year, else the first.
-    let parsed = doc
-        .reports
-        .iter()
-        .find(|p| p.report.year.map(i64::from) == loaded.detail.year && p.report.agency == loaded.report.agency)
-        .or_else(|| doc.reports.first())
-        .ok_or_else(|| "原文中没有找到该报告".to_string())?;
+    let parsed = crate::ocr_cells::report_in(&doc, loaded).ok_or_else(|| "原文中没有找到该报告".to_string())?;
+    let ocr_cells = if parsed.report.table(TableId::Applications).rows.iter().chain(&parsed.report.active_disclosure.rows).chain(&parsed.report.review_litigation.rows).flat_map(|r| &r.cells).any(|c| c.how == nianbao_model::ReadHow::Ocr || c.how == nianbao_model::ReadHow::Reviewer) {
+        let mut corrected = parsed.clone();
+        nianbao_store::corrections::apply(&mut corrected.report, fixes);
+        crate::ocr_cells::ocr_cells(&corrected, loaded.detail.id, office)
+    } else {
+        Vec::new()
+    };
     let source = &doc.source;
     let (first, last) = view::report_line_range(source, parsed);
     let mut ranges = Vec::new();
@@ -456,7 +479,7 @@ fn source_view(loaded: &Loaded) -> Result<Vec<SourceLine>, String> {
             }
         }
     }
-    Ok(view::source_lines(source, first, last, &ranges))
+    Ok((view::source_lines(source, first, last, &ranges), ocr_cells))
 }
 
 #[derive(Deserialize)]

@@ -184,14 +184,21 @@ async fn ingest_one(state: &AppState, auth: &Auth, name: &str, bytes: Vec<u8>) -
             if let Some(h) = hook {
                 (h.0)(&shown);
             }
+            let started = std::time::Instant::now();
             let analysed = nianbao_parse::parse_bytes(&shown, &bytes).map_err(|e| e.to_string()).map(|doc| {
+                let took = started.elapsed();
                 let result = nianbao_check::check(std::slice::from_ref(&doc));
                 let findings: Vec<StoredFinding> = result.findings.iter().map(StoredFinding::from).collect();
-                (doc, findings)
+                (doc, findings, took)
             });
             (bytes, analysed)
         })
         .await?;
+    let analysed = analysed.map(|(doc, findings, took)| {
+        // A scan's OCR is not run again for its report page, crops and re-checks.
+        nianbao_store::remember_parsed(&path.display().to_string(), &sha, &doc, took);
+        (doc, findings)
+    });
     // An agency files its own report only (the region check below would let a government's
     // account file its departments' reports too).
     if let (Some(mine), Ok((doc, _))) = (auth.user.agency_id(), &analysed) {

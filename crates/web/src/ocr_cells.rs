@@ -1,0 +1,289 @@
+//! The report page's cells read from an image (OCR, issue 15): every cell OCR read or could not
+//! confirm, named in the agency's terms, with what was read, the crop of the page image around
+//! it (`/reports/{id}/crop`, office accounts only) and, for the office, a form to type the right
+//! value (`/reports/{id}/corrections`). A correction is kept by `nianbao_store::corrections` as a
+//! new version of the reading, then the report is checked again with it.
+
+use crate::auth::{Auth, CsrfForm};
+use crate::crop::{self, CropError, Place};
+use crate::pages::{self, Loaded};
+use crate::{AppState, WebError};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use nianbao_model::{layout, CellMark, Layout, ParsedReport, ReadHow, Span, TableId};
+use nianbao_parse::ParsedDocument;
+use nianbao_store::corrections::{self, Correction};
+use nianbao_write::place::{cells_in_agency_terms, CellId};
+use serde::Deserialize;
+
+/// One cell read from an image, as the report page lists it.
+#[derive(Debug, Clone)]
+pub struct OcrCell {
+    pub table: String,
+    pub row: String,
+    pub column: usize,
+    /// `表三“（一）予以公开”行“自然人”列`.
+    pub place: String,
+    /// What OCR read (for a nulled cell the reading the arithmetic did not confirm), or the
+    /// reviewer's value.
+    pub reading: String,
+    /// The value the report now holds (empty: null).
+    pub value: String,
+    /// Null: OCR's reading was not confirmed (or nothing was read).
+    pub doubtful: bool,
+    /// Corrected by a reviewer.
+    pub corrected: bool,
+    /// The reader's warning about the cell (the candidates), when there is one.
+    pub note: String,
+    /// The crop's address, when the cell has a page and box.
+    pub crop: Option<String>,
+    /// An anchor for the row of the list.
+    pub anchor: String,
+}
+
+/// A correction as the page's history shows it.
+pub struct CorrectionView {
+    pub who: String,
+    pub when: String,
+    pub place: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl CorrectionView {
+    pub fn of(c: &Correction, layout: Layout) -> CorrectionView {
+        CorrectionView {
+            who: c.user.clone().unwrap_or_else(|| "（未知）".into()),
+            when: crate::cycle::china_time(&c.at),
+            place: place(c.table, &c.row, c.column, layout),
+            old: if c.old_value.is_empty() { "（空）".into() } else { c.old_value.clone() },
+            new: corrections::shown(c.new_value),
+        }
+    }
+}
+
+fn place(table: TableId, row: &str, column: usize, layout: Layout) -> String {
+    cells_in_agency_terms(&[CellId { table, row: row.to_string(), column }], layout)
+}
+
+/// The report of `doc` the stored report is: the one with the same agency and year, else the first
+/// (as the source view finds it).
+pub fn report_in<'a>(doc: &'a ParsedDocument, loaded: &Loaded) -> Option<&'a ParsedReport> {
+    doc.reports.iter().find(|p| p.report.year.map(i64::from) == loaded.detail.year && p.report.agency == loaded.report.agency).or_else(|| doc.reports.first())
+}
+
+fn boxed(span: Option<Span>) -> Option<(u32, [i32; 4])> {
+    span.and_then(|s| Some((s.page?, s.bbox?)))
+}
+
+/// Where a cell is on its page: its own box; for a cell OCR read nothing in (a digit lost in
+/// noise), the box its row and column meet in — the height of a cell of its row, the width of a
+/// cell of its column on the same page.
+pub fn place_of(report: &nianbao_model::Report, table: TableId, row: &str, column: usize) -> Option<Place> {
+    let t = report.table(table);
+    let r = t.row(row)?;
+    if let Some((page, bbox)) = boxed(r.cells.get(column)?.span) {
+        return Some(Place { page, bbox });
+    }
+    let (page, across) = r.cells.iter().find_map(|c| boxed(c.span))?;
+    let (_, down) = t.rows.iter().filter_map(|o| o.cells.get(column).and_then(|c| boxed(c.span))).find(|(p, _)| *p == page)?;
+    Some(Place { page, bbox: [down[0], across[1], down[2], across[3]] })
+}
+
+/// Every cell of `parsed` (with the corrections applied) read from an image or corrected, the
+/// doubtful ones first, each in layout order. `office`: crops are offered.
+pub fn ocr_cells(parsed: &ParsedReport, report_id: i64, office: bool) -> Vec<OcrCell> {
+    let report = &parsed.report;
+    let layout = report.effective_layout();
+    let mut out = Vec::new();
+    for table in TableId::ALL {
+        for row in &report.table(table).rows {
+            for (column, cell) in row.cells.iter().enumerate() {
+                if !matches!(cell.how, ReadHow::Ocr | ReadHow::Reviewer) {
+                    continue;
+                }
+                let doubtful = cell.value.is_none() && cell.mark == CellMark::Unreadable;
+                let note = cell.span.and_then(|s| parsed.warnings.iter().find(|w| w.span == Some(s))).map(|w| w.message.clone()).unwrap_or_default();
+                let crop = (office && place_of(report, table, &row.key, column).is_some()).then(|| format!("/reports/{report_id}/crop?table={}&row={}&col={column}", table.key(), row.key));
+                out.push(OcrCell {
+                    table: table.key().to_string(),
+                    row: row.key.clone(),
+                    column,
+                    place: place(table, &row.key, column, layout),
+                    reading: cell.raw.clone().unwrap_or_default(),
+                    value: cell.value.map(corrections::shown).unwrap_or_default(),
+                    doubtful,
+                    corrected: cell.how == ReadHow::Reviewer,
+                    note,
+                    crop,
+                    anchor: format!("ocr-{}-{}-{column}", table.key(), row.key),
+                });
+            }
+        }
+    }
+    // Doubtful cells first: they are what the reviewer has to look at.
+    out.sort_by_key(|c| !c.doubtful);
+    out
+}
+
+/// Reads the stored file again (remembered when it was slow: OCR) and applies the report's
+/// corrections; on a parse worker.
+async fn parsed_with_corrections(state: &AppState, loaded: &Loaded) -> Result<ParsedReport, WebError> {
+    let fixes = state.store.corrections_of(loaded.detail.id).await?;
+    let store = state.store.clone();
+    let path = loaded.detail.file.clone();
+    let doc = state.config.guards().parse.run(move || store.parse_stored(std::path::Path::new(&path))).await?.map_err(|e| {
+        eprintln!("警告：{e}");
+        WebError::BadRequest("源文件无法读取，无法截取页面图像".into())
+    })?;
+    let mut parsed = report_in(&doc, loaded).cloned().ok_or(WebError::NotFound)?;
+    corrections::apply(&mut parsed.report, &fixes);
+    Ok(parsed)
+}
+
+#[derive(Deserialize)]
+pub struct CropQuery {
+    pub table: String,
+    pub row: String,
+    pub col: usize,
+    /// `1`: the cell's box outlined in red.
+    #[serde(default)]
+    pub outline: Option<u8>,
+}
+
+/// A cell named by the request, checked against the layout.
+fn cell_ref(layout: Layout, table: &str, row: &str, col: usize) -> Result<(TableId, String, usize), WebError> {
+    let t = TableId::from_key(table).ok_or_else(|| WebError::BadRequest(format!("没有表格“{table}”")))?;
+    let def = layout::row_def(t, layout, row).ok_or_else(|| WebError::BadRequest(format!("{}没有这一行", t.short_name())))?;
+    if col >= def.fields.len() {
+        return Err(WebError::BadRequest(format!("{}这一行没有第 {} 列", t.short_name(), col + 1)));
+    }
+    Ok((t, row.to_string(), col))
+}
+
+fn crop_error(e: CropError) -> WebError {
+    match e {
+        CropError::Failed(reason) => WebError::Internal(reason),
+        other => WebError::BadRequest(other.to_string()),
+    }
+}
+
+/// `/reports/{id}/crop?table=&row=&col=[&outline=1]`: the PNG crop of the page image around a
+/// cell read from an image. Office accounts only; the file is the stored one of the report.
+pub async fn crop(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(q): Query<CropQuery>) -> Result<Response, WebError> {
+    auth.require_office()?;
+    let loaded = pages::load(&state, &auth, id).await?;
+    let (table, row, col) = cell_ref(loaded.report.effective_layout(), &q.table, &q.row, q.col)?;
+    let parsed = parsed_with_corrections(&state, &loaded).await?;
+    let Some(place) = place_of(&parsed.report, table, &row, col) else {
+        return Err(WebError::BadRequest("该单元格没有页面位置（不是从页面图像中识别的），无法截图".into()));
+    };
+    let page = place.page;
+    // An image file: the boxes of all its text, from which the crop finds the scale OCR used.
+    let boxes: Vec<[i32; 4]> = TableId::ALL
+        .iter()
+        .flat_map(|&t| &parsed.report.table(t).rows)
+        .flat_map(|r| r.cells.iter().map(|c| c.span).chain([r.label_span]))
+        .filter_map(|s| s.filter(|s| s.page == Some(page)).and_then(|s| s.bbox))
+        .collect();
+    let outlined = q.outline == Some(1);
+    let path = loaded.detail.file.clone();
+    let format = loaded.detail.format.clone().unwrap_or_default();
+    let png = state
+        .config
+        .guards()
+        .parse
+        .run(move || -> Result<Vec<u8>, CropError> {
+            let path = std::path::Path::new(&path);
+            if format == "pdf" {
+                crop::crop_pdf(path, place, outlined)
+            } else {
+                let bytes = std::fs::read(path).map_err(|e| CropError::Failed(format!("源文件无法读取：{e}")))?;
+                crop::crop_image(&bytes, place, &boxes, outlined)
+            }
+        })
+        .await?
+        .map_err(crop_error)?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, max-age=300")], png).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CorrectForm {
+    pub table: String,
+    pub row: String,
+    pub col: usize,
+    pub value: String,
+}
+
+/// A number as a reviewer types it: digits with an optional decimal part, full-width digits and
+/// thousands separators allowed.
+pub fn parse_value(text: &str) -> Option<f64> {
+    let t: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            c => c,
+        })
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || c == '.') || t.starts_with('.') || t.ends_with('.') || t.matches('.').count() > 1 {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite() && *v <= corrections::MAX_VALUE)
+}
+
+/// `POST /reports/{id}/corrections`: an office account's value for a cell read from an image.
+/// Kept as a new version of the reading, then the report is checked again with it.
+pub async fn correct(State(state): State<AppState>, Path(id): Path<i64>, f: CsrfForm<CorrectForm>) -> Result<Response, WebError> {
+    let CsrfForm { auth, form } = f;
+    auth.require_office()?;
+    let loaded = pages::load(&state, &auth, id).await?;
+    let (table, row, col) = cell_ref(loaded.report.effective_layout(), &form.table, &form.row, form.col)?;
+    let value = parse_value(&form.value).ok_or_else(|| WebError::BadRequest(format!("“{}”不是有效的数字：请填写 0 或正数（可带小数）", form.value.chars().take(40).collect::<String>())))?;
+    // Only a cell the reading has from an image (or corrected before) takes a correction.
+    let parsed = parsed_with_corrections(&state, &loaded).await?;
+    let read_from_image = parsed.report.table(table).cell(&row, col).is_some_and(|c| matches!(c.how, ReadHow::Ocr | ReadHow::Reviewer));
+    if !read_from_image {
+        return Err(WebError::BadRequest("只能更正从图片中识别（OCR）的单元格".into()));
+    }
+    state.store.correct_cell(id, table, &row, col, value, Some(auth.user.id)).await?;
+    let _held = state.config.guards().parse.hold().await?;
+    state.store.recheck_file(&loaded.detail.file, loaded.detail.agency_id).await?;
+    Ok(Redirect::to(&format!("/reports/{id}?notice=corrected#ocr-{}-{row}-{col}", table.key())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_value, place_of};
+    use nianbao_model::{Cell, Report, Row, Span, TableId};
+
+    #[test]
+    fn a_cell_ocr_read_nothing_in_is_placed_where_its_row_and_column_meet() {
+        let at = |page: u32, bbox: [i32; 4]| Cell { span: Some(Span { page: Some(page), bbox: Some(bbox), ..Span::default() }), ..Cell::number(1.0) };
+        let mut report = Report::default();
+        let row = |key: &str, cells: Vec<Cell>| Row { key: key.into(), cells, label: None, label_span: None };
+        report.active_disclosure.rows.push(row("rules", vec![at(1, [100, 1000, 200, 1100]), at(1, [300, 1000, 400, 1100]), at(1, [500, 1000, 600, 1100])]));
+        report.active_disclosure.rows.push(row("licensing", vec![at(1, [100, 2000, 200, 2100]), at(1, [300, 2000, 400, 2100]), Cell::unreadable()]));
+        report.active_disclosure.rows.push(row("penalty", vec![Cell::unreadable(); 3]));
+        let own = place_of(&report, TableId::ActiveDisclosure, "rules", 1).unwrap();
+        assert_eq!((own.page, own.bbox), (1, [300, 1000, 400, 1100]));
+        let met = place_of(&report, TableId::ActiveDisclosure, "licensing", 2).unwrap();
+        assert_eq!((met.page, met.bbox), (1, [500, 2000, 600, 2100]));
+        assert!(place_of(&report, TableId::ActiveDisclosure, "penalty", 0).is_none(), "a row with no box");
+        assert!(place_of(&report, TableId::ActiveDisclosure, "licensing", 5).is_none());
+    }
+
+    #[test]
+    fn typed_values() {
+        assert_eq!(parse_value(" 12 "), Some(12.0));
+        assert_eq!(parse_value("１２"), Some(12.0));
+        assert_eq!(parse_value("1,234.5"), Some(1234.5));
+        assert_eq!(parse_value("0"), Some(0.0));
+        for bad in ["", "-1", "1e3", "NaN", "inf", "1.2.3", ".5", "五", "10000000000000"] {
+            assert_eq!(parse_value(bad), None, "{bad}");
+        }
+    }
+}

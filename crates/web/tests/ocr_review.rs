@@ -1,0 +1,149 @@
+//! Issue 15's review of cells read from an image, through the router: on a real scan
+//! (`tests/fixtures/ocr/ocrscan_001.pdf`), an office account sees every OCR'd and every doubtful
+//! cell with the crop of the page image around it (a real PNG of the size the box asks for, with
+//! the cell's ink in its middle) and corrects cells; the correction is kept with who and when,
+//! shown in the history, and changes the findings; an agency account can do neither. The scan is
+//! read by OCR once (ingest), the pages and crops find it remembered.
+
+mod common;
+
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use common::http::{between, get, rt, send, session_of, try_login, Resp, Session};
+use nianbao_model::TableId;
+use nianbao_store::web::Role;
+use nianbao_store::Store;
+use nianbao_web::{app, crop, AppState, Config};
+use sha2::Digest;
+use std::path::{Path, PathBuf};
+
+fn scan() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_001.pdf")
+}
+
+async fn login(app: &Router, name: &str, password: &str) -> Session {
+    let r = try_login(app, name, password).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    session_of(app, &r, "/upload").await
+}
+
+async fn post_form(app: &Router, s: &Session, uri: &str, body: &str) -> Resp {
+    send(
+        app,
+        Request::post(uri)
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// The crop's bytes (the tower helpers read bodies as text).
+async fn fetch(app: &Router, s: &Session, uri: &str) -> (StatusCode, Option<String>, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let r = app.clone().oneshot(Request::get(uri).header(header::COOKIE, &s.cookie).body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    let status = r.status();
+    let ctype = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    (status, ctype, r.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+const NULLED: &str = "withheld_law_prohibited";
+
+#[test]
+fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_cannot() {
+    let tesseract = std::process::Command::new("tesseract").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !tesseract {
+        eprintln!("Tesseract is not installed: the review of OCR'd cells needs an OCR'd scan");
+        assert!(std::env::var("NIANBAO_REQUIRE_OCR").is_err(), "NIANBAO_REQUIRE_OCR is set but Tesseract is missing");
+        return;
+    }
+    rt().block_on(async {
+        let dir = common::http::tempdir("web", "ocr-review");
+        let store = Store::open(dir.join("w.db").to_str().unwrap()).await.unwrap();
+        let summary = store.ingest(&[scan()], false).await.unwrap();
+        assert_eq!(summary.written, 1, "{:?}", summary.failures);
+        let agency = store.add_agency("某县统计局", None).await.unwrap();
+        store.add_user("admin", &nianbao_web::auth::hash_password("admin-password").unwrap(), Role::Admin, None).await.unwrap();
+        store.add_user("tongji", &nianbao_web::auth::hash_password("tongji-password").unwrap(), Role::Agency, Some(agency)).await.unwrap();
+        let state = AppState { store: store.clone(), config: std::sync::Arc::new(Config::new(dir.join("uploads"))) };
+        let app = app(state);
+        let id: i64 = sqlx::Row::get(&sqlx::query("SELECT MAX(id) FROM reports").fetch_one(&store.pool).await.unwrap(), 0);
+
+        // The office's page lists the doubtful cells with their crops and correction forms.
+        let office = login(&app, "admin", "admin-password").await;
+        let page = get(&app, &office, &format!("/reports/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let doubtful = between(&page.body, "id=\"ocr-doubtful\"", "</table>").expect("a list of doubtful cells");
+        assert!(doubtful.contains("表三“（三）不予公开 2.其他法律行政法规禁止公开”行“自然人”列"), "{doubtful}");
+        let crop_url = format!("/reports/{id}/crop?table=applications&#38;row={NULLED}&#38;col=0");
+        assert!(doubtful.contains(&crop_url), "{doubtful}");
+        assert!(doubtful.contains(&format!("action=\"/reports/{id}/corrections\"")));
+        assert!(page.body.contains("id=\"ocr-read\""), "the confirmed cells too");
+
+        // The crop: a PNG of the padded box at the crop's resolution, the cell's ink in its middle.
+        let (status, ctype, png) = fetch(&app, &office, &crop_url.replace("&#38;", "&")).await;
+        assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")), "{}", String::from_utf8_lossy(&png));
+        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap().to_luma8();
+        let bytes = std::fs::read(scan()).unwrap();
+        let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let doc = nianbao_store::parse_remembered(&scan().display().to_string(), &sha, &bytes).unwrap();
+        let span = doc.reports[0].report.table(TableId::Applications).cell(NULLED, 0).and_then(|c| c.span).unwrap();
+        let b = span.bbox.unwrap().map(|v| v as f64 / 100.0);
+        let k = crop::DPI / 72.0;
+        let (want_w, want_h) = ((b[2] - b[0] + 2.0 * crop::PAD_X) * k, (b[3] - b[1] + 2.0 * crop::PAD_Y) * k);
+        // A straightened page's box turned back grows by a few pixels.
+        assert!((img.width() as f64 - want_w).abs() <= 8.0 && (img.height() as f64 - want_h).abs() <= 8.0, "{}×{} for {want_w:.0}×{want_h:.0}", img.width(), img.height());
+        let (cx, cy) = (img.width() / 2, img.height() / 2);
+        let (rx, ry) = (((b[2] - b[0]) * k / 2.0) as u32 + 4, ((b[3] - b[1]) * k / 2.0) as u32 + 4);
+        let ink_mid = (cx - rx..cx + rx).flat_map(|x| (cy - ry..cy + ry).map(move |y| (x, y))).filter(|&(x, y)| img.get_pixel(x, y).0[0] < 110).count();
+        assert!(ink_mid > 20, "the digit OCR read should be in the middle of the crop ({ink_mid} dark pixels)");
+        let (status, _, outlined) = fetch(&app, &office, &format!("{}&outline=1", crop_url.replace("&#38;", "&"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_ne!(outlined, png, "the outlined crop differs");
+        // A cell OCR read nothing in is cropped where its row and column meet.
+        let lost = format!("/reports/{id}/crop?table=active_disclosure&#38;row=other_services&#38;col=2");
+        assert!(doubtful.contains(&lost), "{doubtful}");
+        let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
+        assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")));
+        // A cell the layout has not, or without a page position, is refused.
+        assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table=applications&row={NULLED}&col=9")).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table=applications&row=withheld_internal_affairs&col=0")).await.0, StatusCode::BAD_REQUEST);
+
+        // The agency account sees no crop and cannot correct.
+        let agency_user = login(&app, "tongji", "tongji-password").await;
+        assert_eq!(fetch(&app, &agency_user, &crop_url.replace("&#38;", "&")).await.0, StatusCode::FORBIDDEN);
+        let r = post_form(&app, &agency_user, &format!("/reports/{id}/corrections"), &format!("table=applications&row={NULLED}&col=0&value=0&csrf={}", agency_user.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(store.corrections_of(id).await.unwrap().is_empty());
+
+        // The office corrects: refused without the CSRF token or with a value that is no number.
+        let form = |value: &str, row: &str, col: usize| format!("table=applications&row={row}&col={col}&value={value}&csrf={}", office.csrf);
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &format!("table=applications&row={NULLED}&col=0&value=0")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("abc", NULLED, 0)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("不是有效的数字"), "{}", r.body);
+        assert!(store.corrections_of(id).await.unwrap().is_empty());
+        let before = store.report_detail(id).await.unwrap().unwrap();
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("0", NULLED, 0)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // A 总计 that breaks its row: the report is checked again and a finding appears.
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("5", "new_received", 6)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let after = store.report_detail(id).await.unwrap().unwrap();
+        assert!(after.errors + after.warnings > before.errors + before.warnings, "{} + {} after, {} + {} before", after.errors, after.warnings, before.errors, before.warnings);
+        assert!(store.findings_of(id).await.unwrap().iter().any(|f| f.cells.contains("\"new_received\"")));
+
+        // The page: the corrected cells, and the history with who, when, cell, old → new.
+        let page = get(&app, &office, &format!("/reports/{id}?notice=corrected")).await;
+        let history = between(&page.body, "id=\"corrections\"", "</table>").expect("the correction history");
+        assert!(history.contains("admin") && history.contains("年") && history.contains("（空） → 0") && history.contains("0 → 5"), "{history}");
+        assert!(history.find("0 → 5") < history.find("（空） → 0"), "newest first: {history}");
+        assert!(history.contains("表三“一、本年新收政府信息公开申请数量”行“总计”列"), "{history}");
+        assert!(page.body.contains("5（已更正）"));
+        assert!(page.body.contains(&format!("id=\"ocr-applications-{NULLED}-0\" class=\" corrected\"")), "the corrected cell is no longer doubtful");
+        std::fs::remove_dir_all(&dir).ok();
+    });
+}
