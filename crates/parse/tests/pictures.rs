@@ -145,3 +145,38 @@ fn a_printed_table_wins_over_a_picture_of_it() {
     // The printed text still names the agency: it is kept, not vetted as OCR.
     assert!(r.agency.is_some());
 }
+
+#[test]
+fn the_number_of_pictures_read_is_bounded() {
+    if !have_ocr() {
+        return;
+    }
+    // 30 pictures, too small to hold a table: skipped without OCR, and those past the bound are
+    // not even decoded.
+    let mut png = Vec::new();
+    let img = nianbao_ocr::image::GrayImage::from_pixel(40, 40, nianbao_ocr::image::Luma([255]));
+    img.write_to(&mut std::io::Cursor::new(&mut png), nianbao_ocr::image::ImageFormat::Png).unwrap();
+    let uri = format!("data:image/png;base64,{}", base64(&png));
+    let imgs: String = (0..30).map(|_| format!("<p><img src=\"{uri}\"></p>")).collect();
+    let page = format!("<html><body><h1>某县人民政府2023年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>二、主动公开政府信息情况</p>{imgs}<p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>");
+    let doc = nianbao_parse::parse_bytes("多图.html", page.as_bytes()).unwrap();
+    let notes: Vec<&str> = doc.reports[0].warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("超过 24 张")), "{notes:?}");
+}
+
+/// Standard base64, for building data: URIs in the tests.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
