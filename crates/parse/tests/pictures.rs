@@ -140,6 +140,8 @@ fn a_printed_table_wins_over_a_picture_of_it() {
     let cells = |t: TableId| r.table(t).rows.iter().flat_map(|row| row.cells.iter()).filter(|c| c.value.is_some()).collect::<Vec<_>>();
     let t2 = cells(TableId::ActiveDisclosure);
     assert!(t2.len() >= 8 && t2.iter().all(|c| c.how == ReadHow::Printed), "{t2:?}");
+    // Printed cells have no page: the pages are the pictures'.
+    assert!(t2.iter().all(|c| c.span.is_some_and(|s| s.page.is_none() && s.bbox.is_none())), "{:?}", t2[0].span);
     let t3 = cells(TableId::Applications);
     assert!(t3.len() > 100 && t3.iter().all(|c| c.how == ReadHow::Ocr), "{}", t3.len());
     // The printed text still names the agency: it is kept, not vetted as OCR.
