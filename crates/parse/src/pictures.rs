@@ -225,7 +225,14 @@ pub fn fill(
             continue;
         }
         e.blocks = e.blocks.into_iter().enumerate().filter(|(i, _)| !drop.iter().any(|r| r.contains(i))).map(|(_, b)| b).collect();
-        append(ex, e, found[n].at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
+        // On a PDF page the picture goes before the page's first printed line below the top of
+        // its table (its first ruled cell: specks of an icon or a rule read as words are higher).
+        let top = e.boxes.iter().filter(|b| b.cell).map(|b| b.bbox[1]).min().or_else(|| e.boxes.iter().map(|b| b.bbox[1]).min());
+        let at = match (found[n].page, top) {
+            (Some(page), Some(top)) => ex.boxes.iter().filter(|b| b.page == page && !b.cell && (b.start as usize) < doc_len && b.bbox[1] >= top).map(|b| b.start as usize).min().unwrap_or(found[n].at),
+            _ => found[n].at,
+        };
+        append(ex, e, at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
     }
     // Set when pictures were read at all, even if none held a table: OCR had its own time budget.
     ex.partly_ocr = true;
