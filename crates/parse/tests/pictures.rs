@@ -1,7 +1,7 @@
 //! Tables published as pictures inside documents with text (`tests/fixtures/pictures/`, made by
 //! `tools/make-picture-fixtures.py`): a web page with the tables as data: URIs and as files beside
-//! it, a Word file with the tables as pictures, a PDF whose tables are images, and scans under an
-//! invisible OCR layer (garbage and good). Every cell is scored right, null or wrong against the
+//! it, a Word file with the tables as pictures, a PDF whose tables are images, scans under an
+//! invisible OCR layer (garbage and good), and a printed PDF whose table pages are such a scan. Every cell is scored right, null or wrong against the
 //! report's expected JSON, per class (the file-name prefix): no wrong cell, a floor of right ones.
 //!
 //! Tesseract is an optional system tool: without it each test prints a note and passes, unless
@@ -28,7 +28,7 @@ fn have_ocr() -> bool {
 }
 
 /// Least share of cells read right per class (measured on 2026-11-30, rounded down).
-const FLOORS: &[(&str, f64)] = &[("picdocx", 0.89), ("picgarbage", 0.98), ("pichtml", 0.89), ("piclayer", 0.98), ("picpdf", 0.84)];
+const FLOORS: &[(&str, f64)] = &[("picdocx", 0.89), ("picgarbage", 0.98), ("pichtml", 0.89), ("piclayer", 0.98), ("picmix", 0.87), ("picpdf", 0.84)];
 
 /// Numbers of the tables read from pictures, checked to say so (with their picture and box).
 fn ocr_cells(name: &str, doc: &nianbao_parse::ParsedDocument) -> usize {
