@@ -829,7 +829,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
     let found: Vec<crate::pictures::Found> = candidates.iter().map(|&n| crate::pictures::Found { at: page_end(n), name: format!("第 {n} 页"), page: Some(n) }).collect();
     let mut rendered: Option<Result<Vec<Vec<u8>>, String>> = None;
     let started = std::time::Instant::now();
-    crate::pictures::fill(file, ex, found, "PDF 中的图片", |f| {
+    crate::pictures::fill(ex, found, "PDF 中的图片", |f| {
         let n = f.page.unwrap_or(1);
         let opts = scan::options(limits, started).map_err(|_| "文字识别时间已用完，PDF 中的图片页未读取".to_string())?;
         // Pages after the last one with a picture are not rendered.
@@ -852,7 +852,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
             }
         }
         Ok(crate::pictures::Loaded::Gray(gray, opts.dpi as f64))
-    }, limits)?;
+    }, limits);
     Ok(None)
 }
 
