@@ -151,6 +151,10 @@ def main():
             subprocess.run(["pdfunite", *parts, str(out / f"{cls}_003.pdf")], check=True)
             expected(out / f"{cls}_003.expected.json", OCR_EXPECTED)
 
+        subprocess.run(["pdfseparate", "-f", "1", "-l", "1", str(WRITER), str(work / "first.pdf")], check=True)
+        subprocess.run(["pdfunite", str(work / "first.pdf"), str(out / "piclayer_003.pdf"), str(out / "picmix_003.pdf")], check=True)
+        expected(out / "picmix_003.expected.json", WRITER.with_suffix(".expected.json"))
+
 
 if __name__ == "__main__":
     main()

@@ -412,7 +412,9 @@ fn check_spans(input: &Input, doc: &ParsedDocument) -> Result<(), String> {
 pub fn span_ok(input: &Input, doc: &ParsedDocument, span: &Span) -> Result<(), String> {
     let source = &doc.source;
     let extracted = matches!(doc.format, nianbao_parse::decode::Format::Docx | nianbao_parse::decode::Format::Pdf | nianbao_parse::decode::Format::Xlsx);
-    let len = if extracted { source.decoded.len() } else { input.bytes.len() };
+    // Text read by OCR from a page's pictures is appended past the end of the file (its spans
+    // run on from the file's length): the map's end, or the decoded length, covers it.
+    let len = if extracted { source.decoded.len() } else { source.file_offsets.as_ref().and_then(|m| m.last()).map(|&l| l as usize).unwrap_or(source.decoded.len()).max(input.bytes.len()) };
     if span.start > span.end || span.end > len {
         return Err(format!("span {}..{} outside 0..{len}", span.start, span.end));
     }

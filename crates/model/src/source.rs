@@ -240,7 +240,9 @@ impl Source {
             return (Some(c.page), Some(c.bbox));
         }
         let before = self.boxes.partition_point(|b| b.start <= s);
-        let near = before.checked_sub(1).and_then(|i| self.boxes.get(i)).or(self.boxes.first());
+        // Text before every box has no page: the printed text of a web page or Word file whose
+        // pictures were read by OCR (their boxes follow the document's own text).
+        let near = before.checked_sub(1).and_then(|i| self.boxes.get(i));
         (near.map(|b| b.page), None)
     }
 

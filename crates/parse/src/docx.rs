@@ -317,12 +317,12 @@ pub fn extract_with(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<
         let rels = relationships(bytes, limits);
         let found = found.into_iter().map(|(at, id)| crate::pictures::Found { at, name: rels.get(&id).cloned().unwrap_or(id), page: None }).collect();
         let what = "Word 文档中的图片";
-        crate::pictures::fill(file, &mut ex, found, what, |f| {
+        crate::pictures::fill(&mut ex, found, what, |f| {
             if !f.name.starts_with("word/") {
                 return Err(format!("{what}（{}）在文档之外，未读取", crate::pictures::short(&f.name)));
             }
             read_entry(bytes, &f.name, limits).map(crate::pictures::Loaded::Bytes).map_err(|why| format!("{what}“{}”无法读取：{why}", f.name))
-        }, limits)?;
+        }, limits);
     }
     Ok(ex)
 }

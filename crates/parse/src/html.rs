@@ -471,7 +471,8 @@ fn unescape(v: &str) -> String {
     while let Some(k) = rest.find('&') {
         out.push_str(&rest[..k]);
         rest = &rest[k..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        // Byte-wise: twelve bytes may end inside a character.
+        let semi = rest.bytes().take(12).position(|c| c == b';');
         let decoded = semi.and_then(|e| {
             let name = &rest[1..e];
             let c = match name {
@@ -536,5 +537,8 @@ mod tests {
         let srcs: Vec<&str> = found.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(srcs, vec!["t2.png?a=1&b=2", "t3.png/"]);
         assert_eq!(&page[found[0].0..found[0].0 + 4], "<IMG");
+        // A bare ampersand before Chinese text is kept as it is.
+        assert_eq!(images(r#"<img src="表&二表二表二.png">"#)[0].1, "表&二表二表二.png");
+        assert_eq!(images("<img src=\"a&#x4e8c;.png\">")[0].1, "a二.png");
     }
 }

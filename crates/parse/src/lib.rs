@@ -143,7 +143,7 @@ pub fn extract_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Pat
             };
             let mut ex = Extracted { format: decoded.format, encoding: decoded.encoding, text: decoded.text, file_offsets: decoded.file_offsets, blocks, boxes: Vec::new(), ocr: Vec::new(), notes: Vec::new(), partly_ocr: false };
             if ex.format == decode::Format::Html {
-                html_pictures(file, &mut ex, limits, folder)?;
+                html_pictures(&mut ex, limits, folder);
             }
             Ok(ex)
         }
@@ -152,11 +152,11 @@ pub fn extract_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Pat
 
 /// The tables a web page shows as pictures (`<img>`), read when its text lacks them: a data: URI,
 /// or — for a page read from disk — a file in the page's folder or below it. Never the network.
-fn html_pictures(file: &str, ex: &mut Extracted, limits: &Limits, folder: Option<&Path>) -> Result<(), ParseError> {
+fn html_pictures(ex: &mut Extracted, limits: &Limits, folder: Option<&Path>) {
     let found: Vec<pictures::Found> = html::images(&ex.text).into_iter().map(|(at, name)| pictures::Found { at, name, page: None }).collect();
     let root = folder.and_then(|f| f.canonicalize().ok());
     let what = "网页中的图片";
-    pictures::fill(file, ex, found, what, |f| {
+    pictures::fill(ex, found, what, |f| {
         let src = f.name.trim();
         let lower = src.to_ascii_lowercase();
         if lower.starts_with("data:") {
@@ -179,7 +179,7 @@ fn html_pictures(file: &str, ex: &mut Extracted, limits: &Limits, folder: Option
             return Err(format!("{what}“{}”超过 {} 上限，未读取", pictures::short(src), limits::size(limits.file_bytes as u64)));
         }
         std::fs::read(&full).map(pictures::Loaded::Bytes).map_err(|e| format!("{what}“{}”无法读取：{}", pictures::short(src), io_reason(&e)))
-    }, limits)
+    }, limits);
 }
 
 /// Reads the bytes of a file named `file` (the name is used in messages and spans).

@@ -798,16 +798,38 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
         scanned.notes.push("这是带不可见识别文字层的扫描件：该文字层没有识别置信度，无法逐格核对，已重新做文字识别（OCR）并按表内勾稽关系核对".into());
         return Ok(Some(scanned));
     }
+    // Scanned pages under an invisible layer inside an otherwise printed PDF (a signed page
+    // scanned and appended): when their layer holds tables, it is unvetted OCR, so its lines are
+    // left out and the pages are OCR'd like pictures (nothing to mask: the layer does not show).
+    // A layer holding only prose (the signature page) is kept.
+    let layered: Vec<u32> = kinds.iter().filter(|k| k.invisible_text && k.images).map(|k| k.number).collect();
+    if !layered.is_empty() {
+        let page_of = |at: u32| {
+            let i = ex.boxes.partition_point(|b| b.start <= at);
+            i.checked_sub(1).and_then(|i| ex.boxes.get(i)).map(|b| b.page)
+        };
+        let without: Vec<crate::blocks::Block> = ex.blocks.iter().filter(|b| b.line.offsets.first().and_then(|&o| page_of(o)).is_none_or(|p| !layered.contains(&p))).cloned().collect();
+        if crate::pictures::missing_tables(&without) != crate::pictures::missing_tables(&ex.blocks) {
+            if nianbao_ocr::available().is_ok() {
+                ex.blocks = without;
+                let pages: Vec<String> = layered.iter().map(|n| n.to_string()).collect();
+                ex.notes.push(format!("第 {} 页是带不可见识别文字层的扫描页：该文字层没有识别置信度，其中的表格未采用，已重新做文字识别（OCR）", pages.join("、")));
+            } else {
+                ex.notes.push("PDF 中有带不可见识别文字层的扫描页：未安装文字识别（tesseract-ocr、tesseract-ocr-chi-sim），其中的表格只能按文字层读取，数字未经核对，请对照原件".into());
+            }
+        }
+    }
     if crate::pictures::missing_tables(&ex.blocks).is_empty() {
         return Ok(None);
     }
-    let candidates: Vec<u32> = kinds.iter().filter(|k| k.images && !k.invisible_text).map(|k| k.number).collect();
+    let ocr_ok = nianbao_ocr::available().is_ok();
+    let candidates: Vec<u32> = kinds.iter().filter(|k| k.images && (!k.invisible_text || ocr_ok)).map(|k| k.number).collect();
     let last = candidates.iter().copied().max().unwrap_or(1);
     let page_end = |n: u32| ex.boxes.iter().filter(|b| b.page <= n).map(|b| b.end as usize).max().unwrap_or(0);
     let found: Vec<crate::pictures::Found> = candidates.iter().map(|&n| crate::pictures::Found { at: page_end(n), name: format!("第 {n} 页"), page: Some(n) }).collect();
     let mut rendered: Option<Result<Vec<Vec<u8>>, String>> = None;
     let started = std::time::Instant::now();
-    crate::pictures::fill(file, ex, found, "PDF 中的图片", |f| {
+    crate::pictures::fill(ex, found, "PDF 中的图片", |f| {
         let n = f.page.unwrap_or(1);
         let opts = scan::options(limits, started).map_err(|_| "文字识别时间已用完，PDF 中的图片页未读取".to_string())?;
         // Pages after the last one with a picture are not rendered.
@@ -818,7 +840,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
         let mut gray = nianbao_ocr::decode(png, &opts).map_err(|e| format!("第 {n} 页无法读取（{e}）"))?;
         // The page's printed text is read already: only the pictures are left for OCR.
         let scale = opts.dpi as f64 / 72.0;
-        if let Some((_, boxes)) = inked.iter().find(|(p, _)| *p == n) {
+        if let Some((_, boxes)) = inked.iter().find(|(p, _)| *p == n && !layered.contains(p)) {
             for b in boxes {
                 let (x0, y0) = ((b[0] * scale - 2.0).max(0.0) as u32, (b[1] * scale - 2.0).max(0.0) as u32);
                 let (x1, y1) = (((b[2] * scale + 2.0) as u32).min(gray.width()), ((b[3] * scale + 2.0) as u32).min(gray.height()));
@@ -830,7 +852,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
             }
         }
         Ok(crate::pictures::Loaded::Gray(gray, opts.dpi as f64))
-    }, limits)?;
+    }, limits);
     Ok(None)
 }
 

@@ -12,7 +12,6 @@
 //! coordinates, so `trust.rs` vets them exactly as on a scan.
 
 use crate::blocks::Block;
-use crate::error::ParseError;
 use crate::pdf::scan;
 use crate::tables::find_regions;
 use crate::{Extracted, OcrSpan};
@@ -74,31 +73,28 @@ fn is_number(w: &str) -> bool {
 /// Chinese note when a picture cannot be had: on the network, outside the page's folder…).
 /// Notes go to [`Extracted::notes`]. `what` names the kind of picture in messages (网页中的图片).
 pub fn fill(
-    file: &str,
     ex: &mut Extracted,
     found: Vec<Found>,
     what: &str,
     load: impl FnMut(&Found) -> Result<Loaded, String> + Send,
     limits: &crate::Limits,
-) -> Result<(), ParseError> {
+) {
     if found.is_empty() {
-        return Ok(());
+        return;
     }
     let missing = missing_tables(&ex.blocks);
     if missing.is_empty() {
-        return Ok(());
+        return;
     }
     // A page that is no annual report (a news page full of photos) is not worth minutes of OCR.
     if !ex.blocks.iter().any(|b| b.text().contains("年度报告") || b.text().contains("政府信息公开")) {
-        return Ok(());
+        return;
     }
-    if let Err(e) = nianbao_ocr::available() {
-        // With no table at all the pictures are the report: say which package reads them.
-        if missing.len() == 3 {
-            return Err(scan::error(file, "含有图片表格的文件", e));
-        }
+    if nianbao_ocr::available().is_err() {
+        // A note, not an error: the pictures may be logos, and the printed text is still read;
+        // a report that then has no table at all names the package in its error.
         ex.notes.push(format!("{what}未识别：需要文字识别（OCR），请安装 Debian 软件包 tesseract-ocr 和 tesseract-ocr-chi-sim"));
-        return Ok(());
+        return;
     }
     let started = Instant::now();
     // Pictures are loaded and decoded one at a time (under the lock: `load` may render a PDF once
@@ -225,11 +221,17 @@ pub fn fill(
             continue;
         }
         e.blocks = e.blocks.into_iter().enumerate().filter(|(i, _)| !drop.iter().any(|r| r.contains(i))).map(|(_, b)| b).collect();
-        append(ex, e, found[n].at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
+        // On a PDF page the picture goes before the page's first printed line below the top of
+        // its table (its first ruled cell: specks of an icon or a rule read as words are higher).
+        let top = e.boxes.iter().filter(|b| b.cell).map(|b| b.bbox[1]).min().or_else(|| e.boxes.iter().map(|b| b.bbox[1]).min());
+        let at = match (found[n].page, top) {
+            (Some(page), Some(top)) => ex.boxes.iter().filter(|b| b.page == page && !b.cell && (b.start as usize) < doc_len && b.bbox[1] >= top).map(|b| b.start as usize).min().unwrap_or(found[n].at),
+            _ => found[n].at,
+        };
+        append(ex, e, at, found[n].page.unwrap_or(n as u32 + 1), doc_len);
     }
     // Set when pictures were read at all, even if none held a table: OCR had its own time budget.
     ex.partly_ocr = true;
-    Ok(())
 }
 
 fn reason(e: nianbao_ocr::OcrError) -> String {

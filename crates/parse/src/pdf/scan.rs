@@ -19,7 +19,7 @@ const IMAGE: &str = "图片";
 /// Fewer characters than this read from the whole document: nothing to read.
 const MIN_CHARS: usize = 20;
 
-pub(crate) fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
+fn error(file: &str, format: &'static str, e: OcrError) -> ParseError {
     match e {
         OcrError::Missing { package, .. } => ParseError::Unsupported {
             file: file.into(),
