@@ -100,7 +100,13 @@ impl Store {
         }
         let run = async {
             let mut tx = self.write_tx().await?;
-            let found = sqlx::query("SELECT report_json, is_current FROM reports WHERE id = $1").bind(report_id).fetch_optional(&mut *tx).await?;
+            // Two reviewers correcting one report: the second waits for the first's report JSON
+            // (SQLite's writers are already one at a time, BEGIN IMMEDIATE).
+            let sql = match self.backend {
+                crate::Backend::Postgres => "SELECT report_json, is_current FROM reports WHERE id = $1 FOR UPDATE",
+                crate::Backend::Sqlite => "SELECT report_json, is_current FROM reports WHERE id = $1",
+            };
+            let found = sqlx::query(sql).bind(report_id).fetch_optional(&mut *tx).await?;
             let Some(found) = found else {
                 tx.rollback().await?;
                 return Err(StoreError::Refused(format!("报告 {report_id} 不存在")));

@@ -100,7 +100,7 @@ fn analyse_remembered(path: &Path, sha: &str, bytes: &[u8]) -> Result<(ParsedDoc
     let doc = crate::parse_remembered(&path.display().to_string(), sha, bytes).map_err(|e| e.to_string())?;
     let result = nianbao_check::check(std::slice::from_ref(&*doc));
     let findings = result.findings.iter().map(StoredFinding::from).collect();
-    Ok(((*doc).clone(), findings))
+    Ok((std::sync::Arc::unwrap_or_clone(doc), findings))
 }
 
 impl From<&nianbao_check::Finding> for StoredFinding {
@@ -467,7 +467,8 @@ impl Store {
                 // Per document, the report index in its file of each report kept.
                 let mut original_idx: Vec<Vec<usize>> = Vec::new();
                 for p in &paths {
-                    let mut doc = (*store.parse_stored(Path::new(p)).ok()?).clone();
+                    // A remembered document is shared: copied only then.
+                    let mut doc = std::sync::Arc::unwrap_or_clone(store.parse_stored(Path::new(p)).ok()?);
                     let kept: Vec<usize> = (0..doc.reports.len()).filter(|k| keep.iter().any(|(f, i)| f == p && i == k)).collect();
                     let mut k = 0;
                     doc.reports.retain(|_| {

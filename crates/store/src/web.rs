@@ -855,7 +855,7 @@ impl Store {
         let owned = path.to_string();
         let store = self.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let mut doc = (*store.parse_stored(std::path::Path::new(&owned)).map_err(|e| StoreError::Other(e.to_string()))?).clone();
+            let mut doc = std::sync::Arc::unwrap_or_clone(store.parse_stored(std::path::Path::new(&owned)).map_err(|e| StoreError::Other(e.to_string()))?);
             for (idx, list) in &fixes {
                 if let Some(parsed) = doc.reports.get_mut(*idx) {
                     crate::corrections::apply(&mut parsed.report, list);

@@ -1,12 +1,13 @@
 //! The crop of a stored file's page image around a cell read by OCR (issue 15): what a reviewer
 //! compares the reading with before typing the right value. A cell's span carries its page and
 //! box in points of the page as OCR saw it, that is after the page was straightened; the crop is
-//! taken from the page as published, so the box is turned back by the page's skew, found again
-//! the way the OCR found it ([`nianbao_ocr::pixels::skew_angle`] on a small rendering,
-//! remembered per page). PDFs: `pdftoppm` renders just the region (bounded in time, killed with
-//! its process group); image files: the `image` crate decodes and crops (bounded in pixels).
-//! Only a path from the database reaches the file system; the request names a cell, never a file.
-//! Not handled: a page OCR turned by 90° or more (its crop shows the wrong place).
+//! taken from the page as published, so the box is turned back by the page's turn and skew,
+//! found again the way the OCR found them (Tesseract's orientation detection when Tesseract is
+//! installed, [`nianbao_ocr::pixels::skew_angle`], on a small rendering, remembered per page),
+//! and the crop is turned upright as the OCR read it. PDFs: `pdftoppm` renders just the region
+//! (bounded in time, killed with its process group); image files: the `image` crate decodes and
+//! crops (bounded in pixels). Only a path from the database reaches the file system; the request
+//! names a cell, never a file.
 
 use image::{Rgb, RgbImage};
 use std::io::Read;
@@ -22,10 +23,11 @@ pub const PAD_X: f64 = 60.0;
 pub const PAD_Y: f64 = 18.0;
 /// Largest side of a crop, in pixels.
 pub const MAX_SIDE: u32 = 1600;
-/// Time for one run of `pdftoppm`.
+/// Time for one run of `pdftoppm` (or of Tesseract's orientation detection).
 pub const TIMEOUT: Duration = Duration::from_secs(20);
-/// Resolution the page is rendered at to find its skew again.
-const SKEW_DPI: f64 = 100.0;
+/// Resolution the page is rendered at to find its turn and skew again (the OCR's orientation
+/// detection saw a half-size copy of a 300 dpi rendering).
+const SKEW_DPI: f64 = 150.0;
 
 #[derive(Debug, Error)]
 pub enum CropError {
@@ -44,9 +46,17 @@ pub struct Place {
     pub bbox: [i32; 4],
 }
 
-/// A page's size in points and the angle OCR turned it by to straighten it (degrees, as given to
-/// `pixels::rotate`), by (file, page).
-type Geometry = (f64, f64, f64);
+/// How the OCR turned a page before reading it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Geometry {
+    /// The page as published, in points.
+    width: f64,
+    height: f64,
+    /// Clockwise quarter turn that made it upright (0, 90, 180, 270).
+    rotated: u32,
+    /// Then the angle that straightened it (degrees, as given to `pixels::rotate`).
+    skew: f64,
+}
 
 static GEOMETRY: std::sync::Mutex<Vec<((String, u32), Geometry)>> = std::sync::Mutex::new(Vec::new());
 const GEOMETRY_ENTRIES: usize = 256;
@@ -55,16 +65,35 @@ const GEOMETRY_ENTRIES: usize = 256;
 fn pdftoppm(path: &Path, args: &[String]) -> Result<Vec<u8>, CropError> {
     // A relative path that starts with '-' would read as an option.
     let file = if path.is_relative() { Path::new(".").join(path) } else { path.to_path_buf() };
-    let mut command = Command::new("pdftoppm");
+    let mut all: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    all.push(file.into_os_string());
+    run("pdftoppm", &all, None).map_err(|e| match e {
+        CropError::Failed(reason) => CropError::Failed(format!("pdftoppm：{reason}")),
+        other => other,
+    })
+}
+
+/// Runs `tool` with `args` (and `input` on its standard input) within [`TIMEOUT`]; its standard
+/// output.
+fn run(tool: &str, args: &[std::ffi::OsString], input: Option<Vec<u8>>) -> Result<Vec<u8>, CropError> {
+    let mut command = Command::new(tool);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.args(args).arg(&file).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+    command.env("OMP_THREAD_LIMIT", "1");
+    let stdin = if input.is_some() { Stdio::piped() } else { Stdio::null() };
+    let mut child = command.args(args).stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound && tool == "pdftoppm" {
             CropError::Missing
         } else {
             CropError::Failed(e.to_string())
         }
     })?;
+    let sink = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let (Some(mut s), Some(d)) = (sink, input) {
+            let _ = std::io::Write::write_all(&mut s, &d);
+        }
+    });
     let mut stdout = child.stdout.take();
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
@@ -88,26 +117,60 @@ fn pdftoppm(path: &Path, args: &[String]) -> Result<Vec<u8>, CropError> {
             Ok(None) if start.elapsed() < TIMEOUT => std::thread::sleep(Duration::from_millis(10)),
             _ => {
                 nianbao_ocr::end_group(&mut child);
+                let _ = writer.join();
                 return Err(CropError::Timeout(TIMEOUT.as_secs()));
             }
         }
     };
     nianbao_ocr::end_group(&mut child);
+    let _ = writer.join();
     let out = reader.join().unwrap_or_default();
     let err = errors.join().unwrap_or_default();
     if !status.success() || out.is_empty() {
         let reason: String = String::from_utf8_lossy(&err).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("退出状态非零").chars().take(200).collect();
-        return Err(CropError::Failed(format!("pdftoppm：{reason}")));
+        return Err(CropError::Failed(reason));
     }
     Ok(out)
 }
 
-/// The angle OCR straightened a page image by: the same steps (lightest channel, lighting
-/// evened out, Otsu, the sharpest row profile; below a quarter of a degree nothing is turned).
-fn skew_of(gray: image::GrayImage) -> f64 {
-    let flat = nianbao_ocr::pixels::flatten(&gray);
-    let ink = nianbao_ocr::pixels::otsu(&flat);
-    let skew = nianbao_ocr::pixels::skew_angle(&flat, ink, 4.0);
+/// The quarter turn Tesseract's orientation detection asks for (as the OCR ran it, on the page
+/// with its lighting evened out); 0 without Tesseract or without a confident answer.
+fn orientation(flat: &image::GrayImage) -> u32 {
+    if flat.width().min(flat.height()) < 300 || nianbao_ocr::available().is_err() {
+        return 0;
+    }
+    let mut pgm = format!("P5\n{} {}\n255\n", flat.width(), flat.height()).into_bytes();
+    pgm.extend_from_slice(flat.as_raw());
+    let args: Vec<std::ffi::OsString> = ["stdin", "stdout", "--psm", "0", "-l", "osd"].iter().map(Into::into).collect();
+    match run("tesseract", &args, Some(pgm)) {
+        Ok(answer) => nianbao_ocr::tsv::osd_rotation(&String::from_utf8_lossy(&answer), 1.5),
+        Err(_) => 0,
+    }
+}
+
+fn turned(img: &image::GrayImage, rotated: u32) -> image::GrayImage {
+    match rotated {
+        90 => image::imageops::rotate90(img),
+        180 => image::imageops::rotate180(img),
+        270 => image::imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
+/// How the OCR turned a page image (gray levels, as `nianbao_ocr::decode` gives them) whose
+/// size is `width` × `height` points.
+fn geometry_of(gray: &image::GrayImage, width: f64, height: f64) -> Geometry {
+    let flat = nianbao_ocr::pixels::flatten(gray);
+    let rotated = orientation(&flat);
+    let upright = turned(&flat, rotated);
+    Geometry { width, height, rotated, skew: skew_of(&upright) }
+}
+
+/// The angle OCR straightened an upright page image (lighting evened out) by: Otsu, the
+/// sharpest row profile; below a quarter of a degree nothing is turned.
+fn skew_of(flat: &image::GrayImage) -> f64 {
+    let ink = nianbao_ocr::pixels::otsu(flat);
+    let skew = nianbao_ocr::pixels::skew_angle(flat, ink, 4.0);
     if skew.abs() >= 0.25 {
         skew
     } else {
@@ -123,7 +186,7 @@ fn geometry(path: &Path, page: u32) -> Result<Geometry, CropError> {
     let png = pdftoppm(path, &["-f".into(), page.to_string(), "-l".into(), page.to_string(), "-r".into(), SKEW_DPI.to_string(), "-png".into(), "-singlefile".into()])?;
     let gray = nianbao_ocr::decode(&png, &nianbao_ocr::Options::default()).map_err(|e| CropError::Failed(e.to_string()))?;
     let scale = 72.0 / SKEW_DPI;
-    let g = (gray.width() as f64 * scale, gray.height() as f64 * scale, skew_of(gray));
+    let g = geometry_of(&gray, gray.width() as f64 * scale, gray.height() as f64 * scale);
     if let Ok(mut cache) = GEOMETRY.lock() {
         if cache.len() >= GEOMETRY_ENTRIES {
             cache.clear();
@@ -133,8 +196,8 @@ fn geometry(path: &Path, page: u32) -> Result<Geometry, CropError> {
     Ok(g)
 }
 
-/// Where a point of the straightened page (points) was on the page as published: the inverse of
-/// `pixels::rotate(img, deg)`, about the page's centre.
+/// Where a point of the straightened page was on the page before it was straightened: the
+/// inverse of `pixels::rotate(img, deg)`, about the page's centre (`w` × `h`).
 fn unturn(x: f64, y: f64, w: f64, h: f64, deg: f64) -> (f64, f64) {
     let (s, c) = deg.to_radians().sin_cos();
     let (cx, cy) = (w / 2.0, h / 2.0);
@@ -142,16 +205,38 @@ fn unturn(x: f64, y: f64, w: f64, h: f64, deg: f64) -> (f64, f64) {
     (dx * c - dy * s + cx, dx * s + dy * c + cy)
 }
 
-/// The region to render, in points of the published page: the box turned back and padded.
-fn region(place: Place, w: f64, h: f64, deg: f64) -> ([f64; 4], [f64; 4]) {
-    let b = place.bbox.map(|v| v as f64 / 100.0);
-    let corners = [(b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])].map(|(x, y)| unturn(x, y, w, h, deg));
+/// Where a point of the page as the OCR read it (upright and straightened, points) is on the page
+/// as published.
+fn to_published(x: f64, y: f64, g: &Geometry) -> (f64, f64) {
+    let (w, h) = (g.width, g.height);
+    let (uw, uh) = if g.rotated % 180 == 90 { (h, w) } else { (w, h) };
+    let (x, y) = unturn(x, y, uw, uh, g.skew);
+    // The inverse of image's rotate90/180/270 (clockwise quarter turns).
+    match g.rotated {
+        90 => (y, h - x),
+        180 => (w - x, h - y),
+        270 => (w - y, x),
+        _ => (x, y),
+    }
+}
+
+/// The bounding box on the published page of a box of the page as the OCR read it.
+fn published_box(b: [f64; 4], g: &Geometry) -> [f64; 4] {
+    let corners = [(b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])].map(|(x, y)| to_published(x, y, g));
     let xs = corners.map(|c| c.0);
     let ys = corners.map(|c| c.1);
     let min = |v: [f64; 4]| v.iter().copied().fold(f64::INFINITY, f64::min);
     let max = |v: [f64; 4]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let cell = [min(xs), min(ys), max(xs), max(ys)];
-    let area = [(cell[0] - PAD_X).max(0.0), (cell[1] - PAD_Y).max(0.0), (cell[2] + PAD_X).min(w.max(cell[2])), (cell[3] + PAD_Y).min(h.max(cell[3]))];
+    [min(xs), min(ys), max(xs), max(ys)]
+}
+
+/// The cell's box and the region to render, in points of the published page: the box padded as
+/// the OCR read it (across its lines, along them), turned back, kept on the page.
+fn region(place: Place, g: &Geometry) -> ([f64; 4], [f64; 4]) {
+    let b = place.bbox.map(|v| v as f64 / 100.0);
+    let cell = published_box(b, g);
+    let padded = published_box([b[0] - PAD_X, b[1] - PAD_Y, b[2] + PAD_X, b[3] + PAD_Y], g);
+    let area = [padded[0].max(0.0), padded[1].max(0.0), padded[2].min(g.width.max(cell[2])), padded[3].min(g.height.max(cell[3]))];
     (cell, area)
 }
 
@@ -184,8 +269,8 @@ fn png(img: &RgbImage) -> Result<Vec<u8>, CropError> {
 
 /// The crop of a PDF page around `place`, as PNG.
 pub fn crop_pdf(path: &Path, place: Place, outlined: bool) -> Result<Vec<u8>, CropError> {
-    let (w, h, deg) = geometry(path, place.page)?;
-    let (cell, area) = region(place, w, h, deg);
+    let g = geometry(path, place.page)?;
+    let (cell, area) = region(place, &g);
     let k = DPI / 72.0;
     let x = (area[0] * k).floor() as u32;
     let y = (area[1] * k).floor() as u32;
@@ -199,11 +284,23 @@ pub fn crop_pdf(path: &Path, place: Place, outlined: bool) -> Result<Vec<u8>, Cr
     .map(|s| s.to_string())
     .collect();
     let bytes = pdftoppm(path, &args)?;
-    let mut img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).map_err(|e| CropError::Failed(e.to_string()))?.to_rgb8();
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).map_err(|e| CropError::Failed(e.to_string()))?.to_rgb8();
+    finish(img, cell, (x, y), k, g.rotated, outlined)
+}
+
+/// The crop with the cell outlined when asked, turned upright as the OCR read it, as PNG.
+/// `origin`: the crop's top-left corner in pixels of the page at `k` pixels per point.
+fn finish(mut img: RgbImage, cell: [f64; 4], origin: (u32, u32), k: f64, rotated: u32, outlined: bool) -> Result<Vec<u8>, CropError> {
     if outlined {
         let px = |v: f64, o: u32| (v * k).round() as i64 - o as i64;
-        outline(&mut img, [px(cell[0], x), px(cell[1], y), px(cell[2], x), px(cell[3], y)]);
+        outline(&mut img, [px(cell[0], origin.0), px(cell[1], origin.1), px(cell[2], origin.0), px(cell[3], origin.1)]);
     }
+    let img = match rotated {
+        90 => image::imageops::rotate90(&img),
+        180 => image::imageops::rotate180(&img),
+        270 => image::imageops::rotate270(&img),
+        _ => img,
+    };
     png(&img)
 }
 
@@ -258,22 +355,18 @@ pub fn crop_image(bytes: &[u8], place: Place, boxes: &[[i32; 4]], outlined: bool
     let opts = nianbao_ocr::Options::default();
     let gray = nianbao_ocr::decode(bytes, &opts).map_err(|e| CropError::Failed(e.to_string()))?;
     let img = image::load_from_memory(bytes).map_err(|e| CropError::Failed(e.to_string()))?;
-    let flat = nianbao_ocr::pixels::flatten(&gray);
-    let deg = skew_of(gray);
-    let straight = if deg != 0.0 { nianbao_ocr::pixels::rotate(&flat, deg) } else { flat };
+    // The page as the OCR read it: upright, straightened; its scale from the boxes of its text.
+    let turn = geometry_of(&gray, 1.0, 1.0);
+    let upright = turned(&nianbao_ocr::pixels::flatten(&gray), turn.rotated);
+    let straight = if turn.skew != 0.0 { nianbao_ocr::pixels::rotate(&upright, turn.skew) } else { upright };
     let k = image_scale(&straight, boxes).ok_or_else(|| CropError::Failed("图片上没有识别出文字的位置".into()))?;
-    let (w, h) = (img.width() as f64 / k, img.height() as f64 / k);
-    let (cell, area) = region(place, w, h, deg);
+    let g = Geometry { width: img.width() as f64 / k, height: img.height() as f64 / k, ..turn };
+    let (cell, area) = region(place, &g);
     let x = ((area[0] * k).floor() as u32).min(img.width().saturating_sub(1));
     let y = ((area[1] * k).floor() as u32).min(img.height().saturating_sub(1));
     let width = (((area[2] - area[0]) * k).ceil() as u32).clamp(1, MAX_SIDE).min(img.width() - x);
     let height = (((area[3] - area[1]) * k).ceil() as u32).clamp(1, MAX_SIDE).min(img.height() - y);
-    let mut out = img.crop_imm(x, y, width, height).to_rgb8();
-    if outlined {
-        let px = |v: f64, o: u32| (v * k).round() as i64 - o as i64;
-        outline(&mut out, [px(cell[0], x), px(cell[1], y), px(cell[2], x), px(cell[3], y)]);
-    }
-    png(&out)
+    finish(img.crop_imm(x, y, width, height).to_rgb8(), cell, (x, y), k, g.rotated, outlined)
 }
 
 #[cfg(test)]
@@ -300,6 +393,32 @@ mod tests {
         let found = image_scale(&img, &boxes).unwrap();
         assert!((found / k - 1.0).abs() < 0.02, "{found}");
         assert!(image_scale(&img, &[]).is_none());
+    }
+
+    #[test]
+    fn a_point_of_the_page_as_read_is_found_on_the_page_as_published() {
+        // A dot on a 200 × 100 page; the page turned and straightened as the OCR does; the dot
+        // found there is mapped back (one pixel = one point).
+        let mut page = image::GrayImage::from_pixel(200, 100, image::Luma([255]));
+        for dx in 0..3 {
+            for dy in 0..3 {
+                page.put_pixel(150 + dx, 20 + dy, image::Luma([0]));
+            }
+        }
+        for (rotated, skew) in [(0, 0.0), (90, 0.0), (180, 0.0), (270, 0.0), (90, 2.0), (270, -1.5)] {
+            let read = nianbao_ocr::pixels::rotate(&turned(&page, rotated), skew);
+            let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
+            for (x, y, p) in read.enumerate_pixels() {
+                if p.0[0] < 128 {
+                    sx += x as f64 + 0.5;
+                    sy += y as f64 + 0.5;
+                    n += 1.0;
+                }
+            }
+            let g = Geometry { width: 200.0, height: 100.0, rotated, skew };
+            let (x, y) = to_published(sx / n, sy / n, &g);
+            assert!((x - 151.5).abs() < 1.0 && (y - 21.5).abs() < 1.0, "turned {rotated}, skew {skew}: ({x}, {y})");
+        }
     }
 
     #[test]

@@ -456,12 +456,12 @@ fn source_view(store: &nianbao_store::Store, loaded: &Loaded, fixes: &[nianbao_s
     })?;
     // The report within the file: the one with the same agency and year, else the first.
     let parsed = crate::ocr_cells::report_in(&doc, loaded).ok_or_else(|| "原文中没有找到该报告".to_string())?;
-    let ocr_cells = if parsed.report.table(TableId::Applications).rows.iter().chain(&parsed.report.active_disclosure.rows).chain(&parsed.report.review_litigation.rows).flat_map(|r| &r.cells).any(|c| c.how == nianbao_model::ReadHow::Ocr || c.how == nianbao_model::ReadHow::Reviewer) {
+    let ocr_cells = if fixes.is_empty() {
+        crate::ocr_cells::ocr_cells(parsed, loaded.detail.id, office)
+    } else {
         let mut corrected = parsed.clone();
         nianbao_store::corrections::apply(&mut corrected.report, fixes);
         crate::ocr_cells::ocr_cells(&corrected, loaded.detail.id, office)
-    } else {
-        Vec::new()
     };
     let source = &doc.source;
     let (first, last) = view::report_line_range(source, parsed);

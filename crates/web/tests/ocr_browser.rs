@@ -3,7 +3,8 @@
 //! read by OCR once, at set-up), sees the crop of the page image beside the first doubtful cell
 //! (the image loads), types the value it shows and finds the cell corrected and the correction in
 //! the history. Skipped without Chromium or without Tesseract (unless `NIANBAO_REQUIRE_BROWSER`
-//! / `NIANBAO_REQUIRE_OCR` is set).
+//! / `NIANBAO_REQUIRE_OCR` is set). With `NIANBAO_SCREENSHOTS=DIR` it saves the list of doubtful
+//! cells as `DIR/web-ocr-cells.png`.
 
 mod common;
 
@@ -76,6 +77,10 @@ async fn scenario(c: Client, site: Site) {
     assert!(size.0 > 100 && size.1 > 40, "a crop of the padded cell: {size:?}");
     let place = text_of(&c, &format!("#{row_id} td")).await;
     assert_no_console_errors(&c, "scanned report page").await;
+    if let Some(dir) = std::env::var_os("NIANBAO_SCREENSHOTS").filter(|d| !d.is_empty()) {
+        c.execute("document.getElementById('ocr-cells').scrollIntoView(); return 1;", vec![]).await.unwrap();
+        std::fs::write(Path::new(&dir).join("web-ocr-cells.png"), c.screenshot().await.unwrap()).unwrap();
+    }
     assert_links_work(&c, "header a[href], #ocr-doubtful a[href]", "scanned report page").await;
 
     // Type a value and save (the test cannot read the crop; a reviewer types what it shows).
