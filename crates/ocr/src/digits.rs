@@ -37,6 +37,7 @@ pub fn doubtful(words: &[Word]) -> Vec<usize> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
     heights.sort_by(f64::total_cmp);
     let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
+    let touches_chinese = |w: &Word| touches_chinese(words, w, em);
     words
         .iter()
         .enumerate()
@@ -53,9 +54,17 @@ pub fn doubtful(words: &[Word]) -> Vec<usize> {
                 && (as_number(&w.text).is_none() || w.conf < 95.0)
                 // Punctuation or letters alone are numbers only when they sit alone (a cell).
                 && (as_number(&w.text).is_some() || w.text.chars().all(|c| !c.is_alphanumeric()) || n <= 3)
+                // Punctuation touching Chinese text is the label's own (`补正、行政机关`).
+                && (w.text.chars().any(|c| c.is_alphanumeric()) || !touches_chinese(w))
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Whether a word stands next to Chinese text on its line (within half an em): then it is part of
+/// a label (`补正、行政`), not a number cell's content.
+fn touches_chinese(words: &[Word], w: &Word, em: f64) -> bool {
+    words.iter().any(|o| !std::ptr::eq(o, w) && o.text.chars().any(is_cjk) && o.top < w.bottom && o.bottom > w.top && (o.x0 - w.x1).max(w.x0 - o.x1) < 0.5 * em)
 }
 
 /// The crop of a word: its box with a margin of half its height, inside the image.
@@ -144,7 +153,9 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
             continue;
         }
         for (left, right, ws) in cells {
-            if !ws.iter().all(|&i| scrap(&words[i]) && !picked.contains(&i)) {
+            // A scrap next to Chinese text outside the cell is a piece of a label reaching in.
+            let outside: Vec<Word> = (0..words.len()).filter(|i| !ws.contains(i)).map(|i| words[i].clone()).collect();
+            if !ws.iter().all(|&i| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em)) {
                 continue;
             }
             let numeric = || (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= 3;
@@ -175,6 +186,13 @@ pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)]
     out
 }
 
+/// Whether a word runs across a vertical ruling line: one number made of two cells' digits (a `0`
+/// and the next cell's `5` read as `55`), which no cell can take.
+pub fn across_line(w: &Word, lines: &[crate::Line]) -> bool {
+    let cy = (w.top + w.bottom) / 2.0;
+    lines.iter().any(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width)
+}
+
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
 const GAP: u32 = 40;
 
@@ -201,14 +219,17 @@ pub fn sheet(img: &GrayImage, boxes: &[[u32; 4]]) -> (GrayImage, Vec<(u32, u32)>
 
 /// The words with each re-read word in place of the first reading: a number read again in crop
 /// `k` (by the middle of its height on the sheet) replaces `words[picks[k]]`, at the same place on
-/// the page. A crop the second reading found nothing in keeps its first reading.
-pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word]) -> Vec<Word> {
+/// the page. A crop the second reading found nothing in (or only a number across a ruling line,
+/// [`across_line`]) keeps its first reading.
+pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word], lines: &[crate::Line]) -> Vec<Word> {
     let mut found: Vec<Vec<&Word>> = vec![Vec::new(); picks.len()];
     for a in again {
         let cy = (a.top + a.bottom) / 2.0;
         let k = offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64);
         if let Some(k) = k {
-            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
+            let placed = Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, ..a.clone() };
+            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') && !across_line(&placed, lines) {
                 found[k].push(a);
             }
         }
@@ -293,6 +314,9 @@ mod tests {
             word("Office", 600.0, 400.0, 50.0),
         ];
         assert_eq!(doubtful(&words), vec![2, 3, 5]);
+        // A label's own punctuation, between its characters, is no number.
+        let label = vec![word("补正", 0.0, 0.0, 97.0), word("、", 100.0, 0.0, 60.0), word("行政", 130.0, 0.0, 97.0), word("申请", 0.0, 100.0, 97.0)];
+        assert!(doubtful(&label).is_empty());
     }
 
     #[test]
@@ -306,7 +330,7 @@ mod tests {
         // Tesseract's second reading, in sheet coordinates: `5` in the first crop, `0` in the second.
         let at = |k: usize, text: &str, conf: f32| Word { x0: 63.0, top: offsets[k].1 as f64 + 23.0, x1: 90.0, bottom: offsets[k].1 as f64 + 69.0, conf, text: text.into(), line: (1, 1, 1) };
         let again = vec![at(0, "5", 93.0), at(1, "0", 91.0)];
-        let merged = merge(words, &picks, &boxes, &offsets, &again);
+        let merged = merge(words, &picks, &boxes, &offsets, &again, &[]);
         assert_eq!(merged.len(), 3);
         let five = merged.iter().find(|w| w.text == "5").unwrap();
         // Differing readings: never "very high"; back at the first reading's place on the page.

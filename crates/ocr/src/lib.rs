@@ -279,7 +279,7 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     let lines = pixels::in_tables(&lines, scale);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let mut words = tsv::words(&String::from_utf8_lossy(&answer));
+    let mut words = tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer)));
     // A second, independent reading of every doubtful number: its crops alone, digits only.
     let picks = digits::doubtful(&words);
     let cells = digits::cells_to_reread(&words, &lines, &picks);
@@ -291,14 +291,15 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
         // The first reading stands when the second cannot be had.
         if let Ok(answer) = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout) {
             let again = tsv::words(&String::from_utf8_lossy(&answer));
-            let added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
+            let mut added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
+            added.retain(|(_, w)| !digits::across_line(w, &lines));
             // A number read in a cell replaces the scraps the first reading made of it.
             for (k, _) in &added {
                 for &i in &cells[k - picks.len()].words {
                     words[i].text.clear();
                 }
             }
-            words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again);
+            words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again, &lines);
             words.retain(|w| !w.text.is_empty());
             words.extend(added.into_iter().map(|(_, w)| w));
         }

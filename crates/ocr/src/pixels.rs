@@ -17,7 +17,7 @@ pub struct Line {
 }
 
 /// The page with its lighting evened out: each pixel divided by the paper's brightness around it
-/// (the brightest level of its block, blocks joined smoothly), so a photograph's shadow or a
+/// (a high percentile of its block, blocks joined smoothly), so a photograph's shadow or a
 /// yellowed sheet becomes white paper and one threshold serves the whole page.
 pub fn flatten(img: &GrayImage) -> GrayImage {
     let (w, h) = (img.width() as usize, img.height() as usize);
@@ -27,10 +27,24 @@ pub fn flatten(img: &GrayImage) -> GrayImage {
     let mut bg = vec![0u8; bw * bh];
     for by in 0..bh {
         for bx in 0..bw {
-            let mut m = 0u8;
+            // The level nine tenths of the block are darker than, not its brightest pixel: the
+            // brightest is noise, or a seal's ink saturated in its own colour channel, and would
+            // grey the paper around it.
+            let mut hist = [0u32; 256];
+            let mut n = 0u32;
             for y in by * block..((by + 1) * block).min(h) {
-                let row = &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)];
-                m = m.max(row.iter().copied().max().unwrap_or(0));
+                for &v in &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)] {
+                    hist[v as usize] += 1;
+                    n += 1;
+                }
+            }
+            let (mut seen, mut m) = (0u32, 255u8);
+            for (level, &c) in hist.iter().enumerate().rev() {
+                seen += c;
+                if seen * 10 >= n {
+                    m = level as u8;
+                    break;
+                }
             }
             bg[by * bw + bx] = m;
         }
