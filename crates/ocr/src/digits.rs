@@ -186,11 +186,22 @@ pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)]
     out
 }
 
-/// Whether a word runs across a vertical ruling line: one number made of two cells' digits (a `0`
-/// and the next cell's `5` read as `55`), which no cell can take.
-pub fn across_line(w: &Word, lines: &[crate::Line]) -> bool {
+/// Below this confidence a second reading that runs across vertical ruling lines with other than
+/// one digit per cell ([`one_digit_per_cell`]) is a guess: its digits cannot be shared among the
+/// cells it spans (`.3` over two cells).
+pub const GUESS: f32 = 50.0;
+
+/// How many vertical ruling lines a word runs across: one word made of several cells' digits.
+pub fn lines_across(w: &Word, lines: &[crate::Line]) -> usize {
     let cy = (w.top + w.bottom) / 2.0;
-    lines.iter().any(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width)
+    lines.iter().filter(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width).count()
+}
+
+/// Whether a word within one cell, or running across cells with one digit for each (`05` over
+/// two cells, split right by their widths), can be placed.
+pub fn one_digit_per_cell(w: &Word, lines: &[crate::Line]) -> bool {
+    let across = lines_across(w, lines);
+    across == 0 || w.text.chars().filter(|c| c.is_ascii_digit()).count() == across + 1
 }
 
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
@@ -220,7 +231,7 @@ pub fn sheet(img: &GrayImage, boxes: &[[u32; 4]]) -> (GrayImage, Vec<(u32, u32)>
 /// The words with each re-read word in place of the first reading: a number read again in crop
 /// `k` (by the middle of its height on the sheet) replaces `words[picks[k]]`, at the same place on
 /// the page. A crop the second reading found nothing in (or only a number across a ruling line,
-/// [`across_line`]) keeps its first reading.
+/// [`one_digit_per_cell`]) keeps its first reading.
 pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word], lines: &[crate::Line]) -> Vec<Word> {
     let mut found: Vec<Vec<&Word>> = vec![Vec::new(); picks.len()];
     for a in again {
@@ -229,7 +240,7 @@ pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(
         if let Some(k) = k {
             let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
             let placed = Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, ..a.clone() };
-            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') && !across_line(&placed, lines) {
+            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') && !(a.conf < GUESS && !one_digit_per_cell(&placed, lines)) {
                 found[k].push(a);
             }
         }
@@ -339,5 +350,17 @@ mod tests {
         let zero = merged.iter().find(|w| w.text == "0").unwrap();
         assert_eq!(zero.conf, 91.0);
         assert!(merged.iter().all(|w| w.text != "。"));
+    }
+
+    #[test]
+    fn a_word_across_cells_is_placed_only_with_one_digit_per_cell() {
+        let v = |x: f64| crate::Line { horizontal: false, pos: x, from: 0.0, to: 2000.0, width: 5.0 };
+        let lines = [v(1971.0), v(2107.0), v(2245.0)];
+        let w = |text: &str, x0: f64, x1: f64| Word { x0, x1, top: 984.0, bottom: 1029.0, conf: 10.0, text: text.into(), line: (1, 1, 1) };
+        assert_eq!(lines_across(&w("05", 2026.0, 2189.0), &lines), 1);
+        assert!(one_digit_per_cell(&w("05", 2026.0, 2189.0), &lines));
+        assert!(!one_digit_per_cell(&w(".3", 2026.0, 2189.0), &lines));
+        assert!(!one_digit_per_cell(&w("105", 2026.0, 2189.0), &lines));
+        assert!(one_digit_per_cell(&w("105", 2000.0, 2090.0), &lines));
     }
 }

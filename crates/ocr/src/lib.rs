@@ -292,7 +292,7 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
         if let Ok(answer) = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout) {
             let again = tsv::words(&String::from_utf8_lossy(&answer));
             let mut added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
-            added.retain(|(_, w)| !digits::across_line(w, &lines));
+            added.retain(|(_, w)| !(w.conf < digits::GUESS && !digits::one_digit_per_cell(w, &lines)));
             // A number read in a cell replaces the scraps the first reading made of it.
             for (k, _) in &added {
                 for &i in &cells[k - picks.len()].words {
