@@ -37,6 +37,7 @@ pub fn doubtful(words: &[Word]) -> Vec<usize> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
     heights.sort_by(f64::total_cmp);
     let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
+    let touches_chinese = |w: &Word| touches_chinese(words, w, em);
     words
         .iter()
         .enumerate()
@@ -53,9 +54,17 @@ pub fn doubtful(words: &[Word]) -> Vec<usize> {
                 && (as_number(&w.text).is_none() || w.conf < 95.0)
                 // Punctuation or letters alone are numbers only when they sit alone (a cell).
                 && (as_number(&w.text).is_some() || w.text.chars().all(|c| !c.is_alphanumeric()) || n <= 3)
+                // Punctuation touching Chinese text is the label's own (`补正、行政机关`).
+                && (w.text.chars().any(|c| c.is_alphanumeric()) || !touches_chinese(w))
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Whether a word stands next to Chinese text on its line (within half an em): then it is part of
+/// a label (`补正、行政`), not a number cell's content.
+fn touches_chinese(words: &[Word], w: &Word, em: f64) -> bool {
+    words.iter().any(|o| !std::ptr::eq(o, w) && o.text.chars().any(is_cjk) && o.top < w.bottom && o.bottom > w.top && (o.x0 - w.x1).max(w.x0 - o.x1) < 0.5 * em)
 }
 
 /// The crop of a word: its box with a margin of half its height, inside the image.
@@ -68,56 +77,102 @@ pub fn crop_box(w: &Word, width: u32, height: u32) -> [u32; 4] {
     [x0, y0, x1.max(x0 + 1), y1.max(y0 + 1)]
 }
 
-/// Cells of the ruled grid where the first reading found nothing although numbers stand in the
-/// same row of cells to their left: a digit lost in noise. Only cells right of the row's first
-/// number (labels stand left of the numbers) and of about a cell's size; inset from their lines.
-pub fn empty_cells(words: &[Word], lines: &[crate::Line]) -> Vec<[u32; 4]> {
+/// A cell of the ruled grid worth reading again for a number, and the words of the first reading
+/// inside it (none when it looked empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub bbox: [u32; 4],
+    pub words: Vec<usize>,
+}
+
+/// A word in a number cell that is no number: a short scrap (`者`, `t`, `0.`, `«0:ti<ia`) the
+/// first reading made of a digit under noise or a seal.
+fn scrap(w: &Word) -> bool {
+    let n = w.text.chars().count();
+    let number = as_number(&w.text).is_some() && !w.text.ends_with('.');
+    !number && (n == 1 || (n <= 10 && !w.text.chars().any(is_cjk)))
+}
+
+/// Cells of the ruled grid the first reading found no clean number in although numbers stand in
+/// the same row of cells: a digit lost in noise, or read as a scrap. A cell qualifies when it lies
+/// right of the row's first number (labels stand left of the numbers), or when its column holds
+/// clean numbers in at least three other rows (a row whose first numbers were all lost); it is
+/// about a cell's size, holds nothing but scraps, and none of them is already re-read as a word
+/// (`picked`, from [`doubtful`]). Boxes inset from their lines.
+pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) -> Vec<Cell> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
     heights.sort_by(f64::total_cmp);
     let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
     let mut ys: Vec<f64> = lines.iter().filter(|l| l.horizontal).map(|l| l.pos).collect();
     ys.sort_by(f64::total_cmp);
     ys.dedup_by(|a, b| (*a - *b).abs() < em * 0.5);
-    let mut out = Vec::new();
+    let clean = |w: &Word| as_number(&w.text).is_some() && !w.text.ends_with('.');
+    // Every row band's cells: (top, bottom, [(left, right, words inside)]), and the x of its first number.
+    let mut bands = Vec::new();
     for band in ys.windows(2) {
         let (top, bottom) = (band[0], band[1]);
         if bottom - top > 8.0 * em || bottom - top < 1.2 * em {
             continue;
         }
         let mid = (top + bottom) / 2.0;
-        let inside = |w: &&Word| {
-            let cy = (w.top + w.bottom) / 2.0;
-            cy > top && cy < bottom
-        };
-        let numbers: Vec<&Word> = words.iter().filter(inside).filter(|w| as_number(&w.text).is_some()).collect();
-        if numbers.len() < 2 {
-            continue;
-        }
-        let first = numbers.iter().map(|w| w.x0).fold(f64::MAX, f64::min);
+        let inside: Vec<usize> = (0..words.len())
+            .filter(|&i| {
+                let cy = (words[i].top + words[i].bottom) / 2.0;
+                cy > top && cy < bottom
+            })
+            .collect();
+        let numbers: Vec<usize> = inside.iter().copied().filter(|&i| clean(&words[i])).collect();
+        let first = numbers.iter().map(|&i| words[i].x0).fold(f64::MAX, f64::min);
         let mut xs: Vec<f64> = lines.iter().filter(|l| !l.horizontal && l.from <= mid && l.to >= mid).map(|l| l.pos).collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup_by(|a, b| (*a - *b).abs() < em * 0.5);
-        for col in xs.windows(2) {
-            let (left, right) = (col[0], col[1]);
-            if right < first || right - left > 10.0 * em || right - left < 1.0 * em {
+        let cells: Vec<(f64, f64, Vec<usize>)> = xs
+            .windows(2)
+            .filter(|c| c[1] - c[0] <= 10.0 * em && c[1] - c[0] >= 1.0 * em)
+            .map(|c| {
+                let ws = inside
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let cx = (words[i].x0 + words[i].x1) / 2.0;
+                        cx > c[0] && cx < c[1]
+                    })
+                    .collect();
+                (c[0], c[1], ws)
+            })
+            .collect();
+        bands.push((top, bottom, numbers.len(), first, cells));
+    }
+    // Columns by the clean numbers they hold, row by row.
+    let holds_number = |b: usize, left: f64, right: f64| {
+        bands[b].4.iter().any(|(l, r, ws)| (l - left).abs() < em * 0.5 && (r - right).abs() < em * 0.5 && ws.iter().any(|&i| clean(&words[i])))
+    };
+    let mut out = Vec::new();
+    for (b, (top, bottom, count, first, cells)) in bands.iter().enumerate() {
+        if *count < 1 {
+            continue;
+        }
+        for (left, right, ws) in cells {
+            // A scrap next to Chinese text outside the cell is a piece of a label reaching in.
+            let outside: Vec<Word> = (0..words.len()).filter(|i| !ws.contains(i)).map(|i| words[i].clone()).collect();
+            if !ws.iter().all(|&i| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em)) {
                 continue;
             }
-            let taken = words.iter().filter(inside).any(|w| {
-                let cx = (w.x0 + w.x1) / 2.0;
-                cx > left && cx < right
-            });
-            if !taken {
+            let numeric = || (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= 3;
+            let right_of_numbers = *count >= 2 && *right >= *first;
+            if right_of_numbers || numeric() {
                 let inset = 0.2 * em;
-                out.push([(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32]);
+                out.push(Cell { bbox: [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32], words: ws.clone() });
             }
         }
     }
     out
 }
 
-/// Numbers read in crops `from..` of the sheet, which held no word of the first reading: new
-/// words at their place on the page, never with a confidence that keeps them without arithmetic.
-pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)], from: usize, line: (u32, u32, u32)) -> Vec<Word> {
+/// Numbers read in crops `from..` of the sheet (cells with no clean number in the first reading):
+/// each with its crop's index, at its place on the page, never with a confidence that keeps it
+/// without arithmetic.
+pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)], from: usize, line: (u32, u32, u32)) -> Vec<(usize, Word)> {
     let mut out = Vec::new();
     for a in again {
         let cy = (a.top + a.bottom) / 2.0;
@@ -126,9 +181,27 @@ pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)]
             continue;
         }
         let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
-        out.push(Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, conf: a.conf.min(DIFFERING), text: a.text.clone(), line });
+        out.push((k, Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, conf: a.conf.min(DIFFERING), text: a.text.clone(), line }));
     }
     out
+}
+
+/// Below this confidence a second reading that runs across vertical ruling lines with other than
+/// one digit per cell ([`one_digit_per_cell`]) is a guess: its digits cannot be shared among the
+/// cells it spans (`.3` over two cells).
+pub const GUESS: f32 = 50.0;
+
+/// How many vertical ruling lines a word runs across: one word made of several cells' digits.
+pub fn lines_across(w: &Word, lines: &[crate::Line]) -> usize {
+    let cy = (w.top + w.bottom) / 2.0;
+    lines.iter().filter(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width).count()
+}
+
+/// Whether a word within one cell, or running across cells with one digit for each (`05` over
+/// two cells, split right by their widths), can be placed.
+pub fn one_digit_per_cell(w: &Word, lines: &[crate::Line]) -> bool {
+    let across = lines_across(w, lines);
+    across == 0 || w.text.chars().filter(|c| c.is_ascii_digit()).count() == across + 1
 }
 
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
@@ -157,14 +230,17 @@ pub fn sheet(img: &GrayImage, boxes: &[[u32; 4]]) -> (GrayImage, Vec<(u32, u32)>
 
 /// The words with each re-read word in place of the first reading: a number read again in crop
 /// `k` (by the middle of its height on the sheet) replaces `words[picks[k]]`, at the same place on
-/// the page. A crop the second reading found nothing in keeps its first reading.
-pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word]) -> Vec<Word> {
+/// the page. A crop the second reading found nothing in (or only a number across a ruling line,
+/// [`one_digit_per_cell`]) keeps its first reading.
+pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word], lines: &[crate::Line]) -> Vec<Word> {
     let mut found: Vec<Vec<&Word>> = vec![Vec::new(); picks.len()];
     for a in again {
         let cy = (a.top + a.bottom) / 2.0;
         let k = offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64);
         if let Some(k) = k {
-            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
+            let placed = Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, ..a.clone() };
+            if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') && !(a.conf < GUESS && !one_digit_per_cell(&placed, lines)) {
                 found[k].push(a);
             }
         }
@@ -200,22 +276,39 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_cell_right_of_a_rows_numbers_is_read_again_and_a_label_cell_is_not() {
+    fn cells_without_a_clean_number_among_numbers_are_read_again_and_label_cells_are_not() {
         let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
-        let lines = vec![
-            line(true, 0.0, 0.0, 1000.0),
-            line(true, 100.0, 0.0, 1000.0),
-            line(false, 0.0, 0.0, 100.0),
-            line(false, 400.0, 0.0, 100.0),
-            line(false, 600.0, 0.0, 100.0),
-            line(false, 800.0, 0.0, 100.0),
-            line(false, 1000.0, 0.0, 100.0),
-        ];
-        // A label, two numbers, and the cell at 600..800 empty.
-        let words = vec![word("申请", 50.0, 27.0, 97.0), word("数量", 150.0, 27.0, 97.0), word("公开", 250.0, 27.0, 97.0), word("3", 480.0, 27.0, 90.0), word("3", 880.0, 27.0, 90.0)];
-        let cells = empty_cells(&words, &lines);
-        assert_eq!(cells.len(), 1, "{cells:?}");
-        assert!(cells[0][0] > 600 && cells[0][2] < 800);
+        // Six rows of a table: labels in 0..400, numbers in 400..600, 600..800, 800..1000.
+        let mut lines: Vec<crate::Line> = (0..=6).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 600.0)));
+        let row = |r: usize, cells: [&str; 3]| {
+            let y = r as f64 * 100.0 + 27.0;
+            let mut ws = vec![word("申请", 50.0, y, 97.0), word("公开", 250.0, y, 97.0)];
+            for (k, t) in cells.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+                ws.push(word(t, 480.0 + 200.0 * k as f64, y, 90.0));
+            }
+            ws
+        };
+        let mut words = Vec::new();
+        // Row 0: the middle cell empty. Row 1: a scrap where a digit was. Row 2: only the last
+        // number read, the first column's number read as `0.`. Rows 3-5: clean.
+        for (r, cells) in [["3", "", "3"], ["3", "者", "3"], ["0.", "", "7"], ["1", "2", "3"], ["4", "5", "9"], ["0", "0", "0"]].iter().enumerate() {
+            words.extend(row(r, *cells));
+        }
+        let cells = cells_to_reread(&words, &lines, &[]);
+        let at = |r: usize, left: u32| cells.iter().find(|c| c.bbox[1] > r as u32 * 100 && c.bbox[3] < (r as u32 + 1) * 100 && c.bbox[0] > left && c.bbox[2] < left + 200);
+        assert_eq!(cells.len(), 4, "{cells:?}");
+        assert!(at(0, 600).is_some_and(|c| c.words.is_empty()));
+        let scrap = at(1, 600).expect("the scrap's cell");
+        assert_eq!(scrap.words.len(), 1);
+        assert_eq!(words[scrap.words[0]].text, "者");
+        // Left of the row's only number, but in a column of numbers.
+        assert!(at(2, 400).is_some_and(|c| words[c.words[0]].text == "0."));
+        assert!(at(2, 600).is_some());
+        // Label cells never; a scrap already re-read as a word is not read twice.
+        assert!(cells.iter().all(|c| c.bbox[0] > 400));
+        let picked = [words.iter().position(|w| w.text == "者").unwrap()];
+        assert_eq!(cells_to_reread(&words, &lines, &picked).len(), 3);
     }
 
     #[test]
@@ -232,6 +325,9 @@ mod tests {
             word("Office", 600.0, 400.0, 50.0),
         ];
         assert_eq!(doubtful(&words), vec![2, 3, 5]);
+        // A label's own punctuation, between its characters, is no number.
+        let label = vec![word("补正", 0.0, 0.0, 97.0), word("、", 100.0, 0.0, 60.0), word("行政", 130.0, 0.0, 97.0), word("申请", 0.0, 100.0, 97.0)];
+        assert!(doubtful(&label).is_empty());
     }
 
     #[test]
@@ -245,7 +341,7 @@ mod tests {
         // Tesseract's second reading, in sheet coordinates: `5` in the first crop, `0` in the second.
         let at = |k: usize, text: &str, conf: f32| Word { x0: 63.0, top: offsets[k].1 as f64 + 23.0, x1: 90.0, bottom: offsets[k].1 as f64 + 69.0, conf, text: text.into(), line: (1, 1, 1) };
         let again = vec![at(0, "5", 93.0), at(1, "0", 91.0)];
-        let merged = merge(words, &picks, &boxes, &offsets, &again);
+        let merged = merge(words, &picks, &boxes, &offsets, &again, &[]);
         assert_eq!(merged.len(), 3);
         let five = merged.iter().find(|w| w.text == "5").unwrap();
         // Differing readings: never "very high"; back at the first reading's place on the page.
@@ -254,5 +350,17 @@ mod tests {
         let zero = merged.iter().find(|w| w.text == "0").unwrap();
         assert_eq!(zero.conf, 91.0);
         assert!(merged.iter().all(|w| w.text != "。"));
+    }
+
+    #[test]
+    fn a_word_across_cells_is_placed_only_with_one_digit_per_cell() {
+        let v = |x: f64| crate::Line { horizontal: false, pos: x, from: 0.0, to: 2000.0, width: 5.0 };
+        let lines = [v(1971.0), v(2107.0), v(2245.0)];
+        let w = |text: &str, x0: f64, x1: f64| Word { x0, x1, top: 984.0, bottom: 1029.0, conf: 10.0, text: text.into(), line: (1, 1, 1) };
+        assert_eq!(lines_across(&w("05", 2026.0, 2189.0), &lines), 1);
+        assert!(one_digit_per_cell(&w("05", 2026.0, 2189.0), &lines));
+        assert!(!one_digit_per_cell(&w(".3", 2026.0, 2189.0), &lines));
+        assert!(!one_digit_per_cell(&w("105", 2026.0, 2189.0), &lines));
+        assert!(one_digit_per_cell(&w("105", 2000.0, 2090.0), &lines));
     }
 }

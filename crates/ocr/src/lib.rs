@@ -275,23 +275,33 @@ pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Resul
     let lines = pixels::ruling_lines(&gray, pixels::line_threshold(&gray, ink), ink, min_len, max_width);
     let mut clean = gray;
     pixels::erase(&mut clean, &lines);
+    // Every dark run is erased, but only lines of a table are handed on as rules.
+    let lines = pixels::in_tables(&lines, scale);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let mut words = tsv::words(&String::from_utf8_lossy(&answer));
+    let mut words = tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer)));
     // A second, independent reading of every doubtful number: its crops alone, digits only.
     let picks = digits::doubtful(&words);
-    let empty = digits::empty_cells(&words, &lines);
-    if !picks.is_empty() || !empty.is_empty() {
+    let cells = digits::cells_to_reread(&words, &lines, &picks);
+    if !picks.is_empty() || !cells.is_empty() {
         let mut boxes: Vec<[u32; 4]> = picks.iter().map(|&i| digits::crop_box(&words[i], w, h)).collect();
-        boxes.extend(empty.iter().map(|b| [b[0].min(w), b[1].min(h), b[2].min(w).max(b[0].min(w) + 1), b[3].min(h).max(b[1].min(h) + 1)]));
+        boxes.extend(cells.iter().map(|c| c.bbox).map(|b| [b[0].min(w), b[1].min(h), b[2].min(w).max(b[0].min(w) + 1), b[3].min(h).max(b[1].min(h) + 1)]));
         let (sheet, offsets) = digits::sheet(&clean, &boxes);
         let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", "eng", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
         // The first reading stands when the second cannot be had.
         if let Ok(answer) = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout) {
             let again = tsv::words(&String::from_utf8_lossy(&answer));
-            let added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
-            words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again);
-            words.extend(added);
+            let mut added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
+            added.retain(|(_, w)| !(w.conf < digits::GUESS && !digits::one_digit_per_cell(w, &lines)));
+            // A number read in a cell replaces the scraps the first reading made of it.
+            for (k, _) in &added {
+                for &i in &cells[k - picks.len()].words {
+                    words[i].text.clear();
+                }
+            }
+            words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again, &lines);
+            words.retain(|w| !w.text.is_empty());
+            words.extend(added.into_iter().map(|(_, w)| w));
         }
     }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));

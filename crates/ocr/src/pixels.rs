@@ -17,7 +17,7 @@ pub struct Line {
 }
 
 /// The page with its lighting evened out: each pixel divided by the paper's brightness around it
-/// (the brightest level of its block, blocks joined smoothly), so a photograph's shadow or a
+/// (a high percentile of its block, blocks joined smoothly), so a photograph's shadow or a
 /// yellowed sheet becomes white paper and one threshold serves the whole page.
 pub fn flatten(img: &GrayImage) -> GrayImage {
     let (w, h) = (img.width() as usize, img.height() as usize);
@@ -27,10 +27,24 @@ pub fn flatten(img: &GrayImage) -> GrayImage {
     let mut bg = vec![0u8; bw * bh];
     for by in 0..bh {
         for bx in 0..bw {
-            let mut m = 0u8;
+            // The level nine tenths of the block are darker than, not its brightest pixel: the
+            // brightest is noise, or a seal's ink saturated in its own colour channel, and would
+            // grey the paper around it.
+            let mut hist = [0u32; 256];
+            let mut n = 0u32;
             for y in by * block..((by + 1) * block).min(h) {
-                let row = &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)];
-                m = m.max(row.iter().copied().max().unwrap_or(0));
+                for &v in &raw[y * w + bx * block..y * w + ((bx + 1) * block).min(w)] {
+                    hist[v as usize] += 1;
+                    n += 1;
+                }
+            }
+            let (mut seen, mut m) = (0u32, 255u8);
+            for (level, &c) in hist.iter().enumerate().rev() {
+                seen += c;
+                if seen * 10 >= n {
+                    m = level as u8;
+                    break;
+                }
             }
             bg[by * bw + bx] = m;
         }
@@ -328,6 +342,41 @@ pub fn snapped(lines: &[Line]) -> Vec<Line> {
     out
 }
 
+/// The lines that belong to a table: a line shorter than `short` pixels must meet at least two
+/// lines across it (a cell's border runs from one crossing line to the next). Short dark runs
+/// that meet at most one — pieces of a seal's ring or squares, a smudge — would otherwise split
+/// the cell they stand in and move the row's numbers out of their columns. Long lines stay
+/// alone too (a table ruled with horizontal lines only).
+pub fn in_tables(lines: &[Line], short: f64) -> Vec<Line> {
+    let mut keep: Vec<bool> = vec![true; lines.len()];
+    // Dropping one fragment can leave another with fewer crossings: repeat until nothing changes.
+    loop {
+        let mut changed = false;
+        for (i, l) in lines.iter().enumerate() {
+            if !keep[i] || l.to - l.from >= short {
+                continue;
+            }
+            let meets = lines
+                .iter()
+                .enumerate()
+                .filter(|&(j, o)| keep[j] && o.horizontal != l.horizontal)
+                .filter(|(_, o)| {
+                    let tol = (o.width.max(l.width) / 2.0) + 4.0;
+                    o.pos >= l.from - tol && o.pos <= l.to + tol && l.pos >= o.from - tol && l.pos <= o.to + tol
+                })
+                .count();
+            if meets < 2 {
+                keep[i] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    lines.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| *l).collect()
+}
+
 /// Paints the ruling lines white (only their own band), so the text beside them is read alone.
 pub fn erase(img: &mut GrayImage, lines: &[Line]) {
     let (w, h) = (img.width() as i64, img.height() as i64);
@@ -448,5 +497,30 @@ mod tests {
         assert!(ruling_lines(&erased, 128, 128, 100, 8).is_empty());
         // The text is still there.
         assert_eq!(erased.get_pixel(45, 105).0[0], 0);
+    }
+
+    #[test]
+    fn a_short_fragment_inside_a_cell_is_not_a_table_line() {
+        let line = |horizontal, pos, from, to| Line { horizontal, pos, from, to, width: 3.0 };
+        let lines = vec![
+            line(true, 100.0, 0.0, 1000.0),
+            line(true, 240.0, 0.0, 1000.0),
+            line(false, 0.0, 100.0, 240.0),
+            line(false, 150.0, 100.0, 240.0),
+            line(false, 300.0, 100.0, 240.0),
+            line(false, 1000.0, 100.0, 240.0),
+            // A cell's own border between two verticals: kept.
+            line(true, 170.0, 150.0, 300.0),
+            // A piece of a seal's ring inside a cell, meeting one vertical: dropped.
+            line(true, 125.0, 180.0, 320.0),
+            // A fragment meeting nothing.
+            line(false, 600.0, 120.0, 220.0),
+        ];
+        let kept = in_tables(&lines, 300.0);
+        assert_eq!(kept.len(), 7, "{kept:?}");
+        assert!(kept.iter().any(|l| l.horizontal && l.pos == 170.0));
+        assert!(!kept.iter().any(|l| l.pos == 125.0 || l.pos == 600.0));
+        // A long line alone (a table ruled with horizontal lines only) stays.
+        assert_eq!(in_tables(&[line(true, 50.0, 0.0, 900.0)], 300.0).len(), 1);
     }
 }

@@ -35,6 +35,25 @@ pub fn words(tsv: &str) -> Vec<Word> {
     out
 }
 
+/// The words without the guesses Tesseract lays over Chinese text: a word read with almost no
+/// confidence (below 20) whose box lies mostly (over half its width) on a Chinese word of the same
+/// line is a second reading of the same ink (`补正、行` read again as a `1`), and would put a
+/// digit into a row's label.
+pub fn without_shadows(words: Vec<Word>) -> Vec<Word> {
+    let cjk = |w: &Word| w.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let shadow = |w: &Word| {
+        w.conf < 20.0
+            && !cjk(w)
+            && words.iter().any(|o| {
+                let overlap = o.x1.min(w.x1) - o.x0.max(w.x0);
+                cjk(o) && o.conf >= 60.0 && o.top < w.bottom && o.bottom > w.top && overlap > 0.5 * (w.x1 - w.x0)
+            })
+    };
+    let keep: Vec<bool> = words.iter().map(|w| !shadow(w)).collect();
+    words.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
+}
+
+
 /// The rotation Tesseract's orientation detection (`--psm 0`) asks for, in degrees clockwise, when
 /// it is confident enough; 0 otherwise.
 pub fn osd_rotation(answer: &str, min_confidence: f64) -> u32 {
@@ -77,5 +96,13 @@ mod tests {
         assert_eq!(osd_rotation(a, 2.0), 90);
         assert_eq!(osd_rotation(&a.replace("13.94", "0.5"), 2.0), 0);
         assert_eq!(osd_rotation("Too few characters", 2.0), 0);
+    }
+
+    #[test]
+    fn a_guess_laid_over_chinese_text_is_dropped() {
+        let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 917.0, bottom: 971.0, conf, text: text.into(), line: (1, 1, 1) };
+        let words = vec![w("补正", 615.0, 747.0, 92.0), w("行", 810.0, 962.0, 88.0), w("1", 790.0, 838.0, 0.0), w("0", 1200.0, 1230.0, 5.0)];
+        let kept = without_shadows(words);
+        assert_eq!(kept.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["补正", "行", "0"]);
     }
 }

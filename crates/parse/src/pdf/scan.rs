@@ -116,12 +116,37 @@ pub(crate) fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4
         // width is shared in that proportion (a label's last character and the number after it,
         // read as one word across an erased line, then fall into their own cells).
         let weight = |c: char| if c >= '\u{2e80}' { 2.0 } else { 1.0 };
+        // A label's last character and the number of the next cell (`件3`) across a ruling line:
+        // each part within its own side of the line, whatever the gap between them.
+        let split = label_then_number(&chars).and_then(|k| crossing(w, &p.lines).map(|x| (k, x)));
+        // Chinese text over a ruling line (two lines of a label read as one word, reaching past
+        // the cell's edge) stays on the side that holds most of it: a label's last character
+        // would otherwise open the next cell.
+        let mut w = w.clone();
+        if chars.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c)) {
+            if let Some(x) = crossing(&w, &p.lines) {
+                if x - w.x0 >= w.x1 - x {
+                    w.x1 = x;
+                } else {
+                    w.x0 = x;
+                }
+            }
+        }
         let unit = (w.x1 - w.x0) / chars.iter().map(|&c| weight(c)).sum::<f64>();
         let mut at = w.x0;
         // Digits and Latin letters are shorter than the em; the line's size is the em.
         let size = (w.bottom - w.top).max(0.9 * em) * scale;
-        for &c in &chars {
-            let next = at + unit * weight(c);
+        for (i, &c) in chars.iter().enumerate() {
+            let next = match split {
+                Some((k, x)) if i < k => w.x0 + (x - w.x0) * (i + 1) as f64 / k as f64,
+                Some((k, x)) => {
+                    if i == k {
+                        at = x;
+                    }
+                    x + (w.x1 - x) * (i + 1 - k) as f64 / (chars.len() - k) as f64
+                }
+                None => at + unit * weight(c),
+            };
             let g = Glyph {
                 x0: at * scale,
                 x1: next * scale,
@@ -142,6 +167,18 @@ pub(crate) fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4
         .map(|l| Rule { horizontal: l.horizontal, pos: l.pos * scale, from: l.from * scale - REACH, to: l.to * scale + REACH })
         .collect();
     Page { number, glyphs, rules }
+}
+
+/// Where a word made of Chinese characters followed by a number (`件3`) turns into the number.
+fn label_then_number(chars: &[char]) -> Option<usize> {
+    let k = chars.iter().position(|c| !('\u{4e00}'..='\u{9fff}').contains(c))?;
+    (k > 0 && chars[k..].iter().all(|c| c.is_ascii_digit() || *c == '.') && chars[k..].iter().any(|c| c.is_ascii_digit())).then_some(k)
+}
+
+/// The x of a vertical ruling line running through a word's box, if one does.
+fn crossing(w: &nianbao_ocr::Word, lines: &[nianbao_ocr::Line]) -> Option<f64> {
+    let cy = (w.top + w.bottom) / 2.0;
+    lines.iter().find(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 && l.pos < w.x1).map(|l| l.pos)
 }
 
 /// A word with a quotation mark glued on from a neighbouring line (`“总计`): a mark that opens
@@ -207,7 +244,8 @@ fn assemble(file: &str, format_name: &'static str, pages: Vec<OcrPage>, format: 
 
 #[cfg(test)]
 mod tests {
-    use super::{numeral, unglue};
+    use super::{crossing, label_then_number, numeral, to_page, unglue};
+    use std::collections::HashMap;
 
     #[test]
     fn a_stray_quotation_mark_comes_off_a_header_but_balanced_quotes_stay() {
@@ -216,6 +254,27 @@ mod tests {
         assert_eq!(unglue("“放管服”"), "“放管服”");
         assert_eq!(unglue("“"), "“");
         assert_eq!(unglue("“0"), "“0");
+    }
+
+    #[test]
+    fn a_label_and_the_next_cells_number_read_as_one_word_are_split_at_the_line() {
+        let chars: Vec<char> = "件3".chars().collect();
+        assert_eq!(label_then_number(&chars), Some(1));
+        assert_eq!(label_then_number(&"规范性文件".chars().collect::<Vec<_>>()), None);
+        assert_eq!(label_then_number(&"3件".chars().collect::<Vec<_>>()), None);
+        let word = nianbao_ocr::Word { x0: 900.0, x1: 1300.0, top: 100.0, bottom: 150.0, conf: 90.0, text: "件3".into(), line: (1, 1, 1) };
+        let line = |pos, horizontal| nianbao_ocr::Line { horizontal, pos, from: 0.0, to: 1000.0, width: 4.0 };
+        assert_eq!(crossing(&word, &[line(1175.0, false)]), Some(1175.0));
+        assert_eq!(crossing(&word, &[line(1400.0, false), line(125.0, true)]), None);
+        let page = nianbao_ocr::OcrPage { width: 2000, height: 2000, dpi: 72.0, rotated: 0, deskewed: 0.0, words: vec![word], lines: vec![line(1175.0, false)] };
+        let p = to_page(1, &page, &mut HashMap::new());
+        let xs: Vec<(String, f64, f64)> = p.glyphs.iter().map(|g| (g.text.clone(), g.x0, g.x1)).collect();
+        assert_eq!(xs, vec![("件".to_string(), 900.0, 1175.0), ("3".to_string(), 1175.0, 1300.0)]);
+        // Chinese text reaching over a line keeps to the side with most of it.
+        let label = nianbao_ocr::Word { x0: 602.0, x1: 718.0, top: 100.0, bottom: 150.0, conf: 91.0, text: "文件".into(), line: (1, 1, 1) };
+        let page = nianbao_ocr::OcrPage { words: vec![label], lines: vec![line(670.5, false)], ..page };
+        let p = to_page(1, &page, &mut HashMap::new());
+        assert!(p.glyphs.iter().all(|g| g.x1 <= 670.5), "{:?}", p.glyphs);
     }
 
     #[test]
