@@ -125,7 +125,8 @@ pub fn end_group(child: &mut std::process::Child) {
 const MAX_ANSWER: u64 = 64 << 20;
 
 /// Runs `tool` with `args`, `input` on its standard input, within `timeout`; its standard output.
-fn run(tool: &'static str, args: &[&std::ffi::OsStr], input: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, OcrError> {
+/// The tool runs in its own process group, killed with it on timeout; answers are capped.
+pub fn run(tool: &'static str, args: &[&std::ffi::OsStr], input: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, OcrError> {
     let mut command = Command::new(tool);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -234,39 +235,66 @@ pub fn read_image(bytes: &[u8], dpi: Option<f64>, opts: &Options) -> Result<OcrP
 /// Tesseract's orientation detection wants this much text at least; smaller images stay as they are.
 const OSD_MIN_SIDE: u32 = 300;
 
+/// A page image as it is read: lighting evened out, upright, straightened.
+pub struct Straightened {
+    pub gray: GrayImage,
+    /// The clockwise quarter turn (0, 90, 180, 270) Tesseract's orientation detection asked for.
+    pub rotated: u32,
+    /// The angle the page was then turned by (degrees, as given to `pixels::rotate`); 0 below a
+    /// quarter of a degree, where a ruling line still runs for hundreds of pixels in one pixel row
+    /// and turning the page would only blur thin lines.
+    pub skew: f64,
+    /// The Otsu ink threshold of the upright page, before straightening.
+    pub ink: u8,
+}
+
+/// Prepares a page image for reading. The crop of a cell on the workbench retraces these steps
+/// to find the cell again, so they live in one place.
+pub fn straighten(gray: GrayImage, timeout: Duration) -> Straightened {
+    let gray = pixels::flatten(&gray);
+    let rotated = orientation(&gray, timeout);
+    let gray = turn(&gray, rotated);
+    let ink = pixels::otsu(&gray);
+    let skew = pixels::skew_angle(&gray, ink, 4.0);
+    if skew.abs() >= 0.25 {
+        Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink }
+    } else {
+        Straightened { gray, rotated, skew: 0.0, ink }
+    }
+}
+
+/// The clockwise quarter turn that makes a page (lighting evened out) upright, by Tesseract's
+/// orientation detection on a half-size copy (it copes with a small skew); 0 for a small page or
+/// when too little text decides it — that is not an error.
+pub fn orientation(flat: &GrayImage, timeout: Duration) -> u32 {
+    if flat.width().min(flat.height()) < OSD_MIN_SIDE {
+        return 0;
+    }
+    let small = if flat.width() > 2000 { image::imageops::resize(flat, flat.width() / 2, flat.height() / 2, image::imageops::FilterType::Triangle) } else { flat.clone() };
+    let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "--psm", "0", "-l", "osd"].iter().map(std::ffi::OsStr::new).collect();
+    match run("tesseract", &args, Some(&pgm(&small)), timeout) {
+        Ok(answer) => tsv::osd_rotation(&String::from_utf8_lossy(&answer), 1.5),
+        Err(_) => 0,
+    }
+}
+
+/// `img` turned clockwise by a quarter turn `rotated` (0, 90, 180, 270).
+pub fn turn(img: &GrayImage, rotated: u32) -> GrayImage {
+    match rotated {
+        90 => image::imageops::rotate90(img),
+        180 => image::imageops::rotate180(img),
+        270 => image::imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
 /// [`read_image`] on decoded gray levels.
-pub fn read_gray(mut gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<OcrPage, OcrError> {
+pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<OcrPage, OcrError> {
     available()?;
     if gray.width() < 8 || gray.height() < 8 {
         return Err(OcrError::Image(format!("图片太小（{}×{} 像素）", gray.width(), gray.height())));
     }
-    gray = pixels::flatten(&gray);
-    // Upright first (the orientation detection copes with a small skew), on a half-size copy.
-    let mut rotated = 0;
-    if gray.width().min(gray.height()) >= OSD_MIN_SIDE {
-        let small = if gray.width() > 2000 { image::imageops::resize(&gray, gray.width() / 2, gray.height() / 2, image::imageops::FilterType::Triangle) } else { gray.clone() };
-        let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "--psm", "0", "-l", "osd"].iter().map(std::ffi::OsStr::new).collect();
-        // Too little text for a decision is not an error: the page stays as it is.
-        if let Ok(answer) = run("tesseract", &args, Some(&pgm(&small)), opts.timeout) {
-            rotated = tsv::osd_rotation(&String::from_utf8_lossy(&answer), 1.5);
-        }
-    }
-    gray = match rotated {
-        90 => image::imageops::rotate90(&gray),
-        180 => image::imageops::rotate180(&gray),
-        270 => image::imageops::rotate270(&gray),
-        _ => gray,
-    };
-    let ink = pixels::otsu(&gray);
-    let skew = pixels::skew_angle(&gray, ink, 4.0);
-    // Below a quarter of a degree a ruling line still runs for hundreds of pixels in one pixel
-    // row: turning the page would only blur thin lines.
-    let deskewed = if skew.abs() >= 0.25 {
-        gray = pixels::rotate(&gray, skew);
-        skew
-    } else {
-        0.0
-    };
+    let Straightened { gray, rotated, skew: deskewed, ink } = straighten(gray, opts.timeout);
     let (w, h) = (gray.width(), gray.height());
     // A ruling line is longer than any stroke of a character and thinner than a filled block.
     let scale = dpi.unwrap_or(w.max(h) as f64 / 11.7).clamp(50.0, 1200.0);

@@ -15,23 +15,13 @@ fn ocr_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr")
 }
 
-fn have_ocr() -> bool {
-    match nianbao_ocr::available().and_then(|_| nianbao_ocr::pdftoppm_available()) {
-        Ok(()) => true,
-        Err(e) => {
-            assert!(std::env::var_os("NIANBAO_REQUIRE_OCR").is_none(), "NIANBAO_REQUIRE_OCR is set but OCR is not available: {e}");
-            println!("跳过：{e}");
-            false
-        }
-    }
-}
 
 /// Least share of cells read right per class (measured on 2026-11-30, rounded down).
 const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.07), ("ocrrot", 0.99), ("ocrscan", 0.83)];
 
 #[test]
 fn scans_and_photographs_read_right_or_abstain_never_wrong() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     let dir = ocr_dir();
@@ -62,7 +52,7 @@ fn scans_and_photographs_read_right_or_abstain_never_wrong() {
 
 #[test]
 fn a_photo_that_is_not_an_image_is_a_clear_error() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     // PNG magic, then garbage: refused as a broken image, naming the file.

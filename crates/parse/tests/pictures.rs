@@ -16,16 +16,6 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pictures")
 }
 
-fn have_ocr() -> bool {
-    match nianbao_ocr::available().and_then(|_| nianbao_ocr::pdftoppm_available()) {
-        Ok(()) => true,
-        Err(e) => {
-            assert!(std::env::var_os("NIANBAO_REQUIRE_OCR").is_none(), "NIANBAO_REQUIRE_OCR is set but OCR is not available: {e}");
-            println!("跳过：{e}");
-            false
-        }
-    }
-}
 
 /// Least share of cells read right per class (measured on 2026-11-30, rounded down).
 // pichtml/picdocx/rel: 0.86, not the 0.89 first measured. Chromium's screenshot of 表三 is cut at
@@ -54,7 +44,7 @@ fn ocr_cells(name: &str, doc: &nianbao_parse::ParsedDocument) -> usize {
 
 #[test]
 fn tables_in_pictures_read_right_or_abstain_never_wrong() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     let mut read = 0;
@@ -81,7 +71,7 @@ fn score(doc: &nianbao_parse::ParsedDocument, expected: &Path) -> (usize, usize,
 
 #[test]
 fn pictures_beside_a_page_are_read_from_disk_but_not_for_an_upload() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     let page = dir().join("rel/003.html");
@@ -100,7 +90,7 @@ fn pictures_beside_a_page_are_read_from_disk_but_not_for_an_upload() {
 
 #[test]
 fn pictures_on_the_network_or_outside_the_folder_are_not_read() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     let tmp = std::env::temp_dir().join(format!("nianbao-pictures-{}", std::process::id()));
@@ -122,7 +112,7 @@ fn pictures_on_the_network_or_outside_the_folder_are_not_read() {
 
 #[test]
 fn a_printed_table_wins_over_a_picture_of_it() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     // 表二 printed, 表三 as a picture, and a picture of 表二 after the printed one.
@@ -154,7 +144,7 @@ fn a_printed_table_wins_over_a_picture_of_it() {
 
 #[test]
 fn the_number_of_pictures_read_is_bounded() {
-    if !have_ocr() {
+    if !common::have_ocr() {
         return;
     }
     // 30 pictures, too small to hold a table: skipped without OCR, and those past the bound are

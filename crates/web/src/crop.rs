@@ -10,10 +10,8 @@
 //! names a cell, never a file.
 
 use image::{Rgb, RgbImage};
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use thiserror::Error;
 
 /// Resolution of the crop.
@@ -67,115 +65,22 @@ fn pdftoppm(path: &Path, args: &[String]) -> Result<Vec<u8>, CropError> {
     let file = if path.is_relative() { Path::new(".").join(path) } else { path.to_path_buf() };
     let mut all: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
     all.push(file.into_os_string());
-    run("pdftoppm", &all, None).map_err(|e| match e {
-        CropError::Failed(reason) => CropError::Failed(format!("pdftoppm：{reason}")),
-        other => other,
-    })
-}
-
-/// Runs `tool` with `args` (and `input` on its standard input) within [`TIMEOUT`]; its standard
-/// output.
-fn run(tool: &str, args: &[std::ffi::OsString], input: Option<Vec<u8>>) -> Result<Vec<u8>, CropError> {
-    let mut command = Command::new(tool);
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    command.env("OMP_THREAD_LIMIT", "1");
-    let stdin = if input.is_some() { Stdio::piped() } else { Stdio::null() };
-    let mut child = command.args(args).stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound && tool == "pdftoppm" {
-            CropError::Missing
-        } else {
-            CropError::Failed(e.to_string())
-        }
-    })?;
-    let sink = child.stdin.take();
-    let writer = std::thread::spawn(move || {
-        if let (Some(mut s), Some(d)) = (sink, input) {
-            let _ = std::io::Write::write_all(&mut s, &d);
-        }
-    });
-    let mut stdout = child.stdout.take();
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.take(64 << 20).read_to_end(&mut out);
-        }
-        out
-    });
-    let mut stderr = child.stderr.take();
-    let errors = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.take(1 << 16).read_to_end(&mut out);
-        }
-        out
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < TIMEOUT => std::thread::sleep(Duration::from_millis(10)),
-            _ => {
-                nianbao_ocr::end_group(&mut child);
-                let _ = writer.join();
-                return Err(CropError::Timeout(TIMEOUT.as_secs()));
-            }
-        }
-    };
-    nianbao_ocr::end_group(&mut child);
-    let _ = writer.join();
-    let out = reader.join().unwrap_or_default();
-    let err = errors.join().unwrap_or_default();
-    if !status.success() || out.is_empty() {
-        let reason: String = String::from_utf8_lossy(&err).lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("退出状态非零").chars().take(200).collect();
-        return Err(CropError::Failed(reason));
-    }
-    Ok(out)
-}
-
-/// The quarter turn Tesseract's orientation detection asks for (as the OCR ran it, on the page
-/// with its lighting evened out); 0 without Tesseract or without a confident answer.
-fn orientation(flat: &image::GrayImage) -> u32 {
-    if flat.width().min(flat.height()) < 300 || nianbao_ocr::available().is_err() {
-        return 0;
-    }
-    let mut pgm = format!("P5\n{} {}\n255\n", flat.width(), flat.height()).into_bytes();
-    pgm.extend_from_slice(flat.as_raw());
-    let args: Vec<std::ffi::OsString> = ["stdin", "stdout", "--psm", "0", "-l", "osd"].iter().map(Into::into).collect();
-    match run("tesseract", &args, Some(pgm)) {
-        Ok(answer) => nianbao_ocr::tsv::osd_rotation(&String::from_utf8_lossy(&answer), 1.5),
-        Err(_) => 0,
-    }
-}
-
-fn turned(img: &image::GrayImage, rotated: u32) -> image::GrayImage {
-    match rotated {
-        90 => image::imageops::rotate90(img),
-        180 => image::imageops::rotate180(img),
-        270 => image::imageops::rotate270(img),
-        _ => img.clone(),
+    let all: Vec<&std::ffi::OsStr> = all.iter().map(|a| a.as_os_str()).collect();
+    match nianbao_ocr::run("pdftoppm", &all, None, TIMEOUT) {
+        Ok(png) if !png.is_empty() => Ok(png),
+        Ok(_) => Err(CropError::Failed("pdftoppm：没有输出图像".into())),
+        Err(nianbao_ocr::OcrError::Missing { .. }) => Err(CropError::Missing),
+        Err(nianbao_ocr::OcrError::Timeout { secs, .. }) => Err(CropError::Timeout(secs)),
+        Err(nianbao_ocr::OcrError::Failed { reason, .. }) => Err(CropError::Failed(format!("pdftoppm：{reason}"))),
+        Err(other) => Err(CropError::Failed(other.to_string())),
     }
 }
 
 /// How the OCR turned a page image (gray levels, as `nianbao_ocr::decode` gives them) whose
 /// size is `width` × `height` points.
 fn geometry_of(gray: &image::GrayImage, width: f64, height: f64) -> Geometry {
-    let flat = nianbao_ocr::pixels::flatten(gray);
-    let rotated = orientation(&flat);
-    let upright = turned(&flat, rotated);
-    Geometry { width, height, rotated, skew: skew_of(&upright) }
-}
-
-/// The angle OCR straightened an upright page image (lighting evened out) by: Otsu, the
-/// sharpest row profile; below a quarter of a degree nothing is turned.
-fn skew_of(flat: &image::GrayImage) -> f64 {
-    let ink = nianbao_ocr::pixels::otsu(flat);
-    let skew = nianbao_ocr::pixels::skew_angle(flat, ink, 4.0);
-    if skew.abs() >= 0.25 {
-        skew
-    } else {
-        0.0
-    }
+    let page = nianbao_ocr::straighten(gray.clone(), TIMEOUT);
+    Geometry { width, height, rotated: page.rotated, skew: page.skew }
 }
 
 fn geometry(path: &Path, page: u32) -> Result<Geometry, CropError> {
@@ -356,9 +261,9 @@ pub fn crop_image(bytes: &[u8], place: Place, boxes: &[[i32; 4]], outlined: bool
     let gray = nianbao_ocr::decode(bytes, &opts).map_err(|e| CropError::Failed(e.to_string()))?;
     let img = image::load_from_memory(bytes).map_err(|e| CropError::Failed(e.to_string()))?;
     // The page as the OCR read it: upright, straightened; its scale from the boxes of its text.
-    let turn = geometry_of(&gray, 1.0, 1.0);
-    let upright = turned(&nianbao_ocr::pixels::flatten(&gray), turn.rotated);
-    let straight = if turn.skew != 0.0 { nianbao_ocr::pixels::rotate(&upright, turn.skew) } else { upright };
+    let page = nianbao_ocr::straighten(gray, TIMEOUT);
+    let turn = Geometry { width: 1.0, height: 1.0, rotated: page.rotated, skew: page.skew };
+    let straight = page.gray;
     let k = image_scale(&straight, boxes).ok_or_else(|| CropError::Failed("图片上没有识别出文字的位置".into()))?;
     let g = Geometry { width: img.width() as f64 / k, height: img.height() as f64 / k, ..turn };
     let (cell, area) = region(place, &g);
@@ -406,7 +311,7 @@ mod tests {
             }
         }
         for (rotated, skew) in [(0, 0.0), (90, 0.0), (180, 0.0), (270, 0.0), (90, 2.0), (270, -1.5)] {
-            let read = nianbao_ocr::pixels::rotate(&turned(&page, rotated), skew);
+            let read = nianbao_ocr::pixels::rotate(&nianbao_ocr::turn(&page, rotated), skew);
             let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
             for (x, y, p) in read.enumerate_pixels() {
                 if p.0[0] < 128 {

@@ -1,7 +1,7 @@
 //! Scoring a directory of renderings per class, as `score-classes` does: every cell of each
 //! report right, null (abstained) or wrong against the expected JSON; the class is the file-name
-//! prefix before the first `_`. Shared by the class renderings (`classes.rs`) and the scans
-//! (`ocr.rs`).
+//! prefix before the first `_`. Shared by the class renderings (`classes.rs`), the scans (`ocr.rs`) and the
+//! pictures inside documents (`pictures.rs`).
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -135,5 +135,19 @@ pub fn assert_never_wrong_and_above(scores: &BTreeMap<String, Score>, floors: &[
     for (class, floor) in floors {
         let s = scores.get(*class).unwrap_or_else(|| panic!("no fixtures of class {class}"));
         assert!(s.right_share() >= *floor, "class {class} reads {:.2}% right, below its floor {:.2}%\n{report}", 100.0 * s.right_share(), 100.0 * floor);
+    }
+}
+
+/// Whether Tesseract and pdftoppm are here; without them the OCR tests skip with a note, unless
+/// `NIANBAO_REQUIRE_OCR` is set (as `.ci/run` does), where their absence fails the test.
+#[allow(dead_code)] // classes.rs reads no scans
+pub fn have_ocr() -> bool {
+    match nianbao_ocr::available().and_then(|_| nianbao_ocr::pdftoppm_available()) {
+        Ok(()) => true,
+        Err(e) => {
+            assert!(std::env::var_os("NIANBAO_REQUIRE_OCR").is_none(), "NIANBAO_REQUIRE_OCR is set but OCR is not available: {e}");
+            println!("跳过：{e}");
+            false
+        }
     }
 }
