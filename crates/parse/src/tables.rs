@@ -570,11 +570,14 @@ impl<'a> TableReader<'a> {
                 continue;
             }
             let n = def.fields.len();
-            let vals: Vec<&Tok> = lr.values.iter().collect();
-            let cells: Vec<Cell> = if lr.positional {
-                let mut c: Vec<Cell> = vals.iter().take(n).map(|t| self.cell(t, ReadHow::Printed)).collect();
-                c.resize(n, Cell::blank());
-                c
+            // A row of the grid with as many cells as the table has columns is read cell by cell.
+            // With more or fewer, the grid did not come out as printed (a line lost in a scan,
+            // fragments of a seal or a photographed page's skewed lines cutting extra cells) and
+            // the positions say nothing about columns: only the order of the numbers is left, and
+            // 表二 has no arithmetic to catch a number put in the wrong column.
+            let vals: Vec<&Tok> = lr.values.iter().filter(|t| !(lr.positional && t.kind == Kind::Blank)).collect();
+            let cells: Vec<Cell> = if lr.positional && lr.values.len() == n {
+                lr.values.iter().map(|t| self.cell(t, ReadHow::Printed)).collect()
             } else if vals.len() == n {
                 vals.iter().map(|t| self.cell(t, ReadHow::Printed)).collect()
             } else if vals.len() > n {

@@ -190,3 +190,32 @@ fn a_pdf_without_text_is_refused_as_a_scan() {
     let err = nianbao_parse::parse_bytes("scan.pdf", pdf).unwrap_err().to_string();
     assert!(err.contains("scan.pdf") && err.contains("OCR"), "{err}");
 }
+
+/// 表二 has no arithmetic, so a number put in the wrong column would stand. A row whose grid
+/// came out with more cells than the table has columns (a scan's broken or extra lines) is read
+/// by the order of its numbers when there are exactly as many as columns, else left null — never
+/// by position (that put 行政强制's first 0 under 本年增/减 on a photographed page).
+#[test]
+fn a_table_two_row_with_extra_grid_cells_is_not_read_by_position() {
+    let html = std::fs::read_to_string(fixtures_root().join("parse/html/004.html")).expect("fixture");
+    let row = |cells: &str| {
+        let original = "<td style=\"text-align:center;\">行政强制</td>\n<td style=\"text-align:center;\">0</td>\n<td style=\"text-align:center;\">1</td>\n<td style=\"text-align:center;\">1</td>";
+        assert!(html.contains(original), "fixture changed");
+        html.replace(original, &format!("<td>行政强制</td>{cells}"))
+    };
+    let coercion = |page: String| -> Vec<Value> {
+        let doc = nianbao_parse::parse_bytes("004.html", page.as_bytes()).expect("parses");
+        let json = nianbao_parse::to_json(&doc);
+        let c = &json[0]["active_disclosure"]["coercion"];
+        vec![c["prior_items"].clone(), c["change"].clone(), c["decisions"].clone()]
+    };
+    // Three numbers over eight cells: their order is all that is left, and it is the row's.
+    let three = coercion(row("<td></td><td>0</td><td></td><td></td><td>1</td><td></td><td>1</td><td></td>"));
+    assert_eq!(three, vec![Value::from(0), Value::from(1), Value::from(1)]);
+    // Two numbers over five cells: which column lost its number cannot be told.
+    let two = coercion(row("<td></td><td>0</td><td></td><td>1</td><td></td>"));
+    assert_eq!(two, vec![Value::Null, Value::Null, Value::Null]);
+    // A row with its three cells is still read cell by cell, a blank cell included.
+    let blank = coercion(row("<td>0</td><td></td><td>1</td>"));
+    assert_eq!(blank, vec![Value::from(0), Value::Null, Value::from(1)]);
+}
