@@ -39,12 +39,22 @@ pub fn shown(v: f64) -> String {
     nianbao_model::json::number_value(Some(v)).to_string()
 }
 
-/// Applies `corrections` (in order: a later one of a cell wins) to the report; a correction of a
-/// cell the reading no longer has is skipped. Returns how many were applied.
+/// Applies `corrections` (in order: a later one of a cell wins) to the report. A row of the
+/// layout the reading lost whole (OCR found no place for it) is added back, empty but for the
+/// corrected cells, in layout order; a correction of a cell the layout has not is skipped.
+/// Returns how many were applied.
 pub fn apply(report: &mut Report, corrections: &[Correction]) -> usize {
+    let layout = report.effective_layout();
     let mut n = 0;
     for c in corrections {
-        let Some(cell) = report.table_mut(c.table).row_mut(&c.row).and_then(|r| r.cells.get_mut(c.column)) else { continue };
+        let Some(def) = layout::row_def(c.table, layout, &c.row).filter(|d| c.column < d.fields.len()) else { continue };
+        let table = report.table_mut(c.table);
+        if table.row(&c.row).is_none() {
+            table.rows.push(nianbao_model::Row { key: c.row.clone(), cells: vec![nianbao_model::Cell::unreadable(); def.fields.len()], label: None, label_span: None });
+            let order = layout::rows(c.table, layout);
+            table.rows.sort_by_key(|r| order.iter().position(|d| d.key == r.key).unwrap_or(usize::MAX));
+        }
+        let Some(cell) = table.row_mut(&c.row).and_then(|r| r.cells.get_mut(c.column)) else { continue };
         cell.value = Some(c.new_value);
         cell.mark = if c.new_value == 0.0 { CellMark::Zero } else { CellMark::Number };
         cell.how = ReadHow::Reviewer;
@@ -203,12 +213,30 @@ mod tests {
     fn the_latest_correction_of_a_cell_wins_and_unknown_cells_are_skipped() {
         let mut report = Report::default();
         report.applications.rows.push(Row { key: "new_received".into(), cells: vec![Cell::unreadable(); 7], label: None, label_span: None });
-        let mut lost = correction(3, 2, 9.0);
-        lost.row = "carried_over".into();
-        let n = apply(&mut report, &[correction(1, 6, 5.0), correction(2, 6, 0.0), lost]);
+        report.applications.rows.push(Row { key: "granted".into(), cells: vec![Cell::unreadable(); 7], label: None, label_span: None });
+        let mut unknown_row = correction(3, 2, 9.0);
+        unknown_row.row = "no_such_row".into();
+        let n = apply(&mut report, &[correction(1, 6, 5.0), correction(2, 6, 0.0), unknown_row, correction(4, 7, 1.0)]);
         assert_eq!(n, 2);
         let cell = &report.applications.rows[0].cells[6];
         assert_eq!((cell.value, cell.mark, cell.how, cell.raw.as_deref()), (Some(0.0), CellMark::Zero, ReadHow::Reviewer, Some("0")));
         assert_eq!(report.applications.rows[0].cells[2].how, ReadHow::Unreadable);
+        assert_eq!(report.applications.rows.len(), 2);
+    }
+
+    #[test]
+    fn a_correction_of_a_row_the_reading_lost_adds_the_row_back_in_layout_order() {
+        let mut report = Report::default();
+        report.applications.rows.push(Row { key: "new_received".into(), cells: vec![Cell::unreadable(); 7], label: None, label_span: None });
+        report.applications.rows.push(Row { key: "granted".into(), cells: vec![Cell::unreadable(); 7], label: None, label_span: None });
+        let mut lost = correction(1, 2, 9.0);
+        lost.row = "carried_over".into();
+        assert_eq!(apply(&mut report, &[lost]), 1);
+        let keys: Vec<&str> = report.applications.rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["new_received", "carried_over", "granted"]);
+        let row = &report.applications.rows[1];
+        assert_eq!(row.cells.len(), 7);
+        assert_eq!((row.cells[2].value, row.cells[2].how), (Some(9.0), ReadHow::Reviewer));
+        assert!(row.cells.iter().enumerate().all(|(i, c)| i == 2 || (c.value.is_none() && c.mark == CellMark::Unreadable)));
     }
 }

@@ -79,16 +79,65 @@ fn boxed(span: Option<Span>) -> Option<(u32, [i32; 4])> {
 
 /// Where a cell is on its page: its own box; for a cell OCR read nothing in (a digit lost in
 /// noise), the box its row and column meet in — the height of a cell of its row, the width of a
-/// cell of its column on the same page.
+/// cell of its column on the same page; for a row OCR lost whole (no cell of it has a place), the
+/// band from the row above it to the row below it on their page, so the reviewer sees the lost
+/// row between its neighbours.
 pub fn place_of(report: &nianbao_model::Report, table: TableId, row: &str, column: usize) -> Option<Place> {
     let t = report.table(table);
-    let r = t.row(row)?;
-    if let Some((page, bbox)) = boxed(r.cells.get(column)?.span) {
-        return Some(Place { page, bbox });
+    let def = layout::row_def(table, report.effective_layout(), row)?;
+    if column >= def.fields.len() {
+        return None;
     }
-    let (page, across) = r.cells.iter().find_map(|c| boxed(c.span))?;
-    let (_, down) = t.rows.iter().filter_map(|o| o.cells.get(column).and_then(|c| boxed(c.span))).find(|(p, _)| *p == page)?;
-    Some(Place { page, bbox: [down[0], across[1], down[2], across[3]] })
+    let own = t.row(row).and_then(|r| r.cells.iter().find_map(|c| boxed(c.span)).map(|b| (r, b)));
+    if let Some((r, (page, across))) = own {
+        if let Some(b) = boxed(r.cells.get(column)?.span) {
+            return Some(Place { page: b.0, bbox: b.1 });
+        }
+        let (_, down) = t.rows.iter().filter_map(|o| o.cells.get(column).and_then(|c| boxed(c.span))).find(|(p, _)| *p == page)?;
+        return Some(Place { page, bbox: [down[0], across[1], down[2], across[3]] });
+    }
+    // The rows around it in the layout's order, by the boxes of their cells.
+    let order = layout::rows(table, report.effective_layout());
+    let at = order.iter().position(|d| d.key == row)?;
+    let band = |key: &str| -> Option<(u32, [i32; 4])> {
+        let boxes: Vec<(u32, [i32; 4])> = t.row(key)?.cells.iter().filter_map(|c| boxed(c.span)).collect();
+        let page = boxes.first()?.0;
+        let on: Vec<[i32; 4]> = boxes.iter().filter(|(p, _)| *p == page).map(|(_, b)| *b).collect();
+        Some((page, [on.iter().map(|b| b[0]).min()?, on.iter().map(|b| b[1]).min()?, on.iter().map(|b| b[2]).max()?, on.iter().map(|b| b[3]).max()?]))
+    };
+    let above = order[..at].iter().rev().find_map(|d| band(d.key));
+    let below = order[at + 1..].iter().find_map(|d| band(d.key));
+    let (page, top, bottom) = match (above, below) {
+        (Some((pa, a)), Some((pb, b))) if pa == pb && a[1] < b[3] => (pa, a[1], b[3]),
+        // Its neighbours on two pages, or one of them lost too: three rows' height from the one found.
+        (Some((pa, a)), _) => (pa, a[1], a[3] + 2 * (a[3] - a[1])),
+        (None, Some((pb, b))) => (pb, b[1] - 2 * (b[3] - b[1]), b[3]),
+        (None, None) => return None,
+    };
+    // Across: the column's cells on that page, else the width of the table's cells there.
+    let column_boxes: Vec<[i32; 4]> = t.rows.iter().filter_map(|o| o.cells.get(column).and_then(|c| boxed(c.span))).filter(|(p, _)| *p == page).map(|(_, b)| b).collect();
+    let all: Vec<[i32; 4]> = t.rows.iter().flat_map(|o| o.cells.iter().filter_map(|c| boxed(c.span))).filter(|(p, _)| *p == page).map(|(_, b)| b).collect();
+    let across = if column_boxes.is_empty() { &all } else { &column_boxes };
+    let (left, right) = (across.iter().map(|b| b[0]).min()?, across.iter().map(|b| b[2]).max()?);
+    Some(Place { page, bbox: [left, top.max(0), right, bottom] })
+}
+
+/// Whether `table` holds anything read from an image (or corrected): its lost rows are then
+/// OCR's to account for, not rows the report left out.
+fn read_from_image(report: &nianbao_model::Report, table: TableId) -> bool {
+    report.table(table).rows.iter().flat_map(|r| &r.cells).any(|c| matches!(c.how, ReadHow::Ocr | ReadHow::Reviewer))
+}
+
+/// Whether a cell of a table read from an image is one OCR lost: its row is missing, or the row
+/// was read without any number placed in it (no cell of it has a place on the page).
+fn lost_by_ocr(report: &nianbao_model::Report, table: TableId, row: &str, column: usize) -> bool {
+    if !read_from_image(report, table) {
+        return false;
+    }
+    match report.table(table).row(row) {
+        None => true,
+        Some(r) => r.cells.iter().all(|c| boxed(c.span).is_none()) && r.cells.get(column).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable && !matches!(c.how, ReadHow::Ocr | ReadHow::Reviewer)),
+    }
 }
 
 /// Every cell of `parsed` (with the corrections applied) read from an image or corrected, the
@@ -118,6 +167,30 @@ pub fn ocr_cells(parsed: &ParsedReport, report_id: i64, office: bool) -> Vec<Ocr
                     note,
                     crop,
                     anchor: format!("ocr-{}-{}-{column}", table.key(), row.key),
+                });
+            }
+        }
+    }
+    // Rows OCR lost whole: every cell of them is doubtful, cropped between the rows around it.
+    for table in TableId::ALL {
+        for def in layout::rows(table, layout) {
+            for column in 0..def.fields.len() {
+                if !lost_by_ocr(report, table, def.key, column) {
+                    continue;
+                }
+                let crop = (office && place_of(report, table, def.key, column).is_some()).then(|| format!("/reports/{report_id}/crop?table={}&row={}&col={column}", table.key(), def.key));
+                out.push(OcrCell {
+                    table: table.key().to_string(),
+                    row: def.key.to_string(),
+                    column,
+                    place: place(table, def.key, column, layout),
+                    reading: String::new(),
+                    value: String::new(),
+                    doubtful: true,
+                    corrected: false,
+                    note: "这一行没有从图片中识别出来".into(),
+                    crop,
+                    anchor: format!("ocr-{}-{}-{column}", table.key(), def.key),
                 });
             }
         }
@@ -245,7 +318,7 @@ pub async fn correct(State(state): State<AppState>, Path(id): Path<i64>, f: Csrf
     let value = parse_value(&form.value).ok_or_else(|| WebError::BadRequest(format!("“{}”不是有效的数字：请填写 0 或正数（可带小数）", form.value.chars().take(40).collect::<String>())))?;
     // Only a cell the reading has from an image (or corrected before) takes a correction.
     let parsed = parsed_with_corrections(&state, &loaded).await?;
-    let read_from_image = parsed.report.table(table).cell(&row, col).is_some_and(|c| matches!(c.how, ReadHow::Ocr | ReadHow::Reviewer));
+    let read_from_image = parsed.report.table(table).cell(&row, col).is_some_and(|c| matches!(c.how, ReadHow::Ocr | ReadHow::Reviewer)) || lost_by_ocr(&parsed.report, table, &row, col);
     if !read_from_image {
         return Err(WebError::BadRequest("只能更正从图片中识别（OCR）的单元格".into()));
     }
@@ -263,7 +336,8 @@ mod tests {
     #[test]
     fn a_cell_ocr_read_nothing_in_is_placed_where_its_row_and_column_meet() {
         let at = |page: u32, bbox: [i32; 4]| Cell { span: Some(Span { page: Some(page), bbox: Some(bbox), ..Span::default() }), ..Cell::number(1.0) };
-        let mut report = Report::default();
+        // The 2019 layout: three columns in each of these rows.
+        let mut report = Report { layout: Some(nianbao_model::Layout::L2019), ..Report::default() };
         let row = |key: &str, cells: Vec<Cell>| Row { key: key.into(), cells, label: None, label_span: None };
         report.active_disclosure.rows.push(row("rules", vec![at(1, [100, 1000, 200, 1100]), at(1, [300, 1000, 400, 1100]), at(1, [500, 1000, 600, 1100])]));
         report.active_disclosure.rows.push(row("licensing", vec![at(1, [100, 2000, 200, 2100]), at(1, [300, 2000, 400, 2100]), Cell::unreadable()]));
@@ -272,8 +346,18 @@ mod tests {
         assert_eq!((own.page, own.bbox), (1, [300, 1000, 400, 1100]));
         let met = place_of(&report, TableId::ActiveDisclosure, "licensing", 2).unwrap();
         assert_eq!((met.page, met.bbox), (1, [500, 2000, 600, 2100]));
-        assert!(place_of(&report, TableId::ActiveDisclosure, "penalty", 0).is_none(), "a row with no box");
+        // A row with no box, only a row above it: from that row down three rows' height.
+        let lost = place_of(&report, TableId::ActiveDisclosure, "penalty", 0).unwrap();
+        assert_eq!((lost.page, lost.bbox), (1, [100, 2000, 200, 2300]));
+        // With a row below it on the same page: the band from the one to the other.
+        report.active_disclosure.rows.push(row("coercion", vec![at(1, [110, 4000, 190, 4100]), Cell::unreadable(), Cell::unreadable()]));
+        let lost = place_of(&report, TableId::ActiveDisclosure, "penalty", 0).unwrap();
+        assert_eq!((lost.page, lost.bbox), (1, [100, 2000, 200, 4100]));
+        // A row missing from the reading altogether is placed the same way.
+        let missing = place_of(&report, TableId::ActiveDisclosure, "normative_documents", 2).unwrap();
+        assert_eq!((missing.page, missing.bbox), (1, [500, 1000, 600, 2100]));
         assert!(place_of(&report, TableId::ActiveDisclosure, "licensing", 5).is_none());
+        assert!(place_of(&Report::default(), TableId::ActiveDisclosure, "penalty", 0).is_none(), "no box anywhere");
     }
 
     #[test]
