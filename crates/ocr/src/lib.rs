@@ -12,6 +12,7 @@
 //! group when over), and the size of its answer.
 
 pub mod digits;
+pub mod frames;
 pub mod pixels;
 pub mod tsv;
 
@@ -230,6 +231,55 @@ pub fn read_image(bytes: &[u8], dpi: Option<f64>, opts: &Options) -> Result<OcrP
     available()?;
     let gray = decode(bytes, opts)?;
     read_gray(gray, dpi, opts)
+}
+
+/// Reads every page of an image file: each page of a multi-page TIFF (a scanner's or fax
+/// server's whole report, [`frames`]), several at once (one Tesseract per core); one page for
+/// any other image. All pages together get `opts.timeout`.
+pub fn read_pages(bytes: &[u8], opts: &Options) -> Result<Vec<OcrPage>, OcrError> {
+    let pages = if frames::is_tiff(bytes) { frames::count(bytes, opts)? } else { 1 };
+    if pages == 1 {
+        return Ok(vec![read_image(bytes, None, opts)?]);
+    }
+    available()?;
+    let started = Instant::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages);
+    let mut read: Vec<(usize, Result<OcrPage, OcrError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= pages {
+                            break;
+                        }
+                        let page = match opts.timeout.checked_sub(started.elapsed()) {
+                            Some(left) if !left.is_zero() => {
+                                let o = Options { timeout: left, ..opts.clone() };
+                                frames::page(bytes, i, &o).and_then(|gray| read_gray(gray, None, &o))
+                            }
+                            _ => Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() }),
+                        };
+                        let failed = page.is_err();
+                        out.push((i, page));
+                        if failed {
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    read.sort_by_key(|(i, _)| *i);
+    let read: Vec<OcrPage> = read.into_iter().map(|(_, p)| p).collect::<Result<_, _>>()?;
+    if read.len() < pages {
+        return Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() });
+    }
+    Ok(read)
 }
 
 /// Tesseract's orientation detection wants this much text at least; smaller images stay as they are.

@@ -258,8 +258,14 @@ fn image_scale(straight: &image::GrayImage, boxes: &[[i32; 4]]) -> Option<f64> {
 /// of the text OCR read on it, from which the scale it used is found again.
 pub fn crop_image(bytes: &[u8], place: Place, boxes: &[[i32; 4]], outlined: bool) -> Result<Vec<u8>, CropError> {
     let opts = nianbao_ocr::Options::default();
-    let gray = nianbao_ocr::decode(bytes, &opts).map_err(|e| CropError::Failed(e.to_string()))?;
-    let img = image::load_from_memory(bytes).map_err(|e| CropError::Failed(e.to_string()))?;
+    let failed = |e: nianbao_ocr::OcrError| CropError::Failed(e.to_string());
+    // A multi-page TIFF: the page the cell is on, in gray (as OCR read it).
+    let (gray, img) = if nianbao_ocr::frames::is_tiff(bytes) && nianbao_ocr::frames::count(bytes, &opts).map_err(failed)? > 1 {
+        let gray = nianbao_ocr::frames::page(bytes, place.page.saturating_sub(1) as usize, &opts).map_err(failed)?;
+        (gray.clone(), image::DynamicImage::ImageLuma8(gray))
+    } else {
+        (nianbao_ocr::decode(bytes, &opts).map_err(failed)?, image::load_from_memory(bytes).map_err(|e| CropError::Failed(e.to_string()))?)
+    };
     // The page as the OCR read it: upright, straightened; its scale from the boxes of its text.
     let page = nianbao_ocr::straighten(gray, TIMEOUT);
     let turn = Geometry { width: 1.0, height: 1.0, rotated: page.rotated, skew: page.skew };

@@ -42,12 +42,12 @@ pub(crate) fn options(limits: &crate::Limits, started: Instant) -> Result<Option
     Ok(Options { timeout: left, max_pages: limits.pdf_pages.min(200), ..Options::default() })
 }
 
-/// A page image given as the file itself (PNG, JPEG, TIFF).
+/// A page image given as the file itself (PNG, JPEG, TIFF; every page of a multi-page TIFF).
 pub fn extract_image(file: &str, bytes: &[u8], limits: &crate::Limits) -> Result<Extracted, ParseError> {
     nianbao_ocr::available().map_err(|e| error(file, IMAGE, e))?;
     let opts = options(limits, Instant::now()).map_err(|_| ParseError::Limit { file: file.into(), what: "文字识别时间上限为零".into() })?;
-    let page = nianbao_ocr::read_image(bytes, None, &opts).map_err(|e| error(file, IMAGE, e))?;
-    assemble(file, IMAGE, vec![page], crate::decode::Format::Image)
+    let pages = nianbao_ocr::read_pages(bytes, &opts).map_err(|e| error(file, IMAGE, e))?;
+    assemble(file, IMAGE, pages, crate::decode::Format::Image)
 }
 
 /// A PDF without a text layer: its pages rendered at 300 dpi by pdftoppm, then read by OCR,
