@@ -14,6 +14,7 @@
 pub mod digits;
 pub mod frames;
 pub mod pixels;
+pub mod seal;
 pub mod tsv;
 
 pub use image;
@@ -198,6 +199,11 @@ fn pgm(img: &GrayImage) -> Vec<u8> {
 /// or blue seal over the table) is dropped: each pixel takes its lightest channel, so only ink
 /// that is dark in every channel — print — stays dark.
 pub fn decode(bytes: &[u8], opts: &Options) -> Result<GrayImage, OcrError> {
+    Ok(lightest(&decode_image(bytes, opts)?))
+}
+
+/// Decodes an image file, bounded in size, as it is (colour kept).
+pub fn decode_image(bytes: &[u8], opts: &Options) -> Result<image::DynamicImage, OcrError> {
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| OcrError::Image(e.to_string()))?;
     let mut limits = image::Limits::default();
     let side = (opts.max_pixels as f64).sqrt() as u32 * 4;
@@ -213,24 +219,35 @@ pub fn decode(bytes: &[u8], opts: &Options) -> Result<GrayImage, OcrError> {
     if img.width() as u64 * img.height() as u64 > opts.max_pixels {
         return Err(OcrError::Limit(format!("图片超过 {} 万像素上限", opts.max_pixels / 10_000)));
     }
+    Ok(img)
+}
+
+/// Gray levels, each pixel its lightest channel: print stays dark, coloured ink turns light.
+fn lightest(img: &image::DynamicImage) -> GrayImage {
     if img.color().has_color() {
         let rgb = img.to_rgb8();
         let mut out = GrayImage::new(rgb.width(), rgb.height());
         for (o, p) in out.pixels_mut().zip(rgb.pixels()) {
             o.0[0] = p.0[0].max(p.0[1]).max(p.0[2]);
         }
-        Ok(out)
+        out
     } else {
-        Ok(img.to_luma8())
+        img.to_luma8()
     }
 }
 
 /// Reads one page image. `dpi`: its resolution when known (a rendered PDF page); else it is
 /// estimated from the height of the Chinese characters read.
+/// Numbers with a seal's ink around them keep at most [`seal::UNDER_SEAL`] confidence.
 pub fn read_image(bytes: &[u8], dpi: Option<f64>, opts: &Options) -> Result<OcrPage, OcrError> {
     available()?;
-    let gray = decode(bytes, opts)?;
-    read_gray(gray, dpi, opts)
+    let img = decode_image(bytes, opts)?;
+    let seal = seal::mask(&img);
+    let mut page = read_gray(lightest(&img), dpi, opts)?;
+    if let Some(mask) = seal {
+        seal::doubt_under(&mut page, &mask);
+    }
+    Ok(page)
 }
 
 /// Reads every page of an image file: each page of a multi-page TIFF (a scanner's or fax
