@@ -223,7 +223,7 @@ pub fn decode_image(bytes: &[u8], opts: &Options) -> Result<image::DynamicImage,
 }
 
 /// Gray levels, each pixel its lightest channel: print stays dark, coloured ink turns light.
-fn lightest(img: &image::DynamicImage) -> GrayImage {
+pub fn lightest(img: &image::DynamicImage) -> GrayImage {
     if img.color().has_color() {
         let rgb = img.to_rgb8();
         let mut out = GrayImage::new(rgb.width(), rgb.height());

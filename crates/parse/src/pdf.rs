@@ -837,7 +837,9 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
         let pages = rendered.get_or_insert_with(|| nianbao_ocr::render_pdf(bytes, &upto).map_err(|e| format!("PDF 页面无法转为图片（{e}），图片页未读取")));
         let pages = pages.as_ref().map_err(|e| e.clone())?;
         let png = pages.get(n as usize - 1).ok_or_else(|| format!("第 {n} 页超过可转为图片的页数上限，未读取"))?;
-        let mut gray = nianbao_ocr::decode(png, &opts).map_err(|e| format!("第 {n} 页无法读取（{e}）"))?;
+        let img = nianbao_ocr::decode_image(png, &opts).map_err(|e| format!("第 {n} 页无法读取（{e}）"))?;
+        let (mut gray, seal) = (nianbao_ocr::lightest(&img), nianbao_ocr::seal::mask(&img));
+        drop(img);
         // The page's printed text is read already: only the pictures are left for OCR.
         let scale = opts.dpi as f64 / 72.0;
         if let Some((_, boxes)) = inked.iter().find(|(p, _)| *p == n && !layered.contains(p)) {
@@ -851,7 +853,7 @@ fn picture_pages(file: &str, bytes: &[u8], ex: &mut Extracted, inked: &[(u32, Ve
                 }
             }
         }
-        Ok(crate::pictures::Loaded::Gray(gray, opts.dpi as f64))
+        Ok(crate::pictures::Loaded::Gray(gray, opts.dpi as f64, seal))
     }, limits);
     Ok(None)
 }

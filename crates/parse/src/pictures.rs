@@ -41,7 +41,9 @@ pub struct Found {
 /// What to OCR: a loaded picture (image bytes), or one already rendered and masked as gray levels.
 pub enum Loaded {
     Bytes(Vec<u8>),
-    Gray(nianbao_ocr::image::GrayImage, f64),
+    /// A page in gray levels at a known dpi, with the seal ink of its colour image
+    /// (`nianbao_ocr::seal::mask`), if any.
+    Gray(nianbao_ocr::image::GrayImage, f64, Option<nianbao_ocr::image::GrayImage>),
 }
 
 /// Tables (by id) the document's text does not have. A region without three values printed as
@@ -109,7 +111,8 @@ pub fn fill(
     }
     let queue = std::sync::Mutex::new(Queue { load, next: 0, total_bytes: 0, stop: false, notes: Vec::new() });
     let note = |n: usize, text: String| queue.lock().unwrap_or_else(|e| e.into_inner()).notes.push((n, text));
-    let take = || -> Option<(usize, nianbao_ocr::image::GrayImage, Option<f64>, nianbao_ocr::Options)> {
+    type Taken = (usize, nianbao_ocr::image::GrayImage, Option<f64>, nianbao_ocr::Options, Option<nianbao_ocr::image::GrayImage>);
+    let take = || -> Option<Taken> {
         let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let n = q.next;
@@ -135,7 +138,7 @@ pub fn fill(
                     continue;
                 }
             };
-            let (gray, dpi) = match loaded {
+            let (gray, dpi, seal) = match loaded {
                 Loaded::Bytes(bytes) => {
                     q.total_bytes += bytes.len();
                     if q.total_bytes > limits.file_bytes {
@@ -143,21 +146,21 @@ pub fn fill(
                         q.stop = true;
                         return None;
                     }
-                    match nianbao_ocr::decode(&bytes, &opts) {
-                        Ok(g) => (g, None),
+                    match nianbao_ocr::decode_image(&bytes, &opts) {
+                        Ok(img) => (nianbao_ocr::lightest(&img), None, nianbao_ocr::seal::mask(&img)),
                         Err(e) => {
                             q.notes.push((n, format!("{what}“{}”无法读取（{}），未识别", short(&f.name), reason(e))));
                             continue;
                         }
                     }
                 }
-                Loaded::Gray(g, dpi) => (g, Some(dpi)),
+                Loaded::Gray(g, dpi, seal) => (g, Some(dpi), seal),
             };
             // Icons, logos and spacers hold no table.
             if gray.width() < MIN_SIDE || gray.height() < MIN_SIDE {
                 continue;
             }
-            return Some((n, gray, dpi, opts));
+            return Some((n, gray, dpi, opts, seal));
         }
     };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(found.len().min(MAX_PICTURES)).max(1);
@@ -166,9 +169,14 @@ pub fn fill(
             .map(|_| {
                 scope.spawn(|| {
                     let mut out = Vec::new();
-                    while let Some((n, gray, dpi, opts)) = take() {
+                    while let Some((n, gray, dpi, opts, seal)) = take() {
                         let page = match nianbao_ocr::read_gray(gray, dpi, &opts) {
-                            Ok(p) => p,
+                            Ok(mut p) => {
+                                if let Some(mask) = seal {
+                                    nianbao_ocr::seal::doubt_under(&mut p, &mask);
+                                }
+                                p
+                            }
                             Err(e) => {
                                 note(n, format!("{what}“{}”未能识别（{}）", short(&found[n].name), reason(e)));
                                 continue;
