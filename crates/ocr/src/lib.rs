@@ -4,7 +4,8 @@
 //!
 //! A page image (PNG, JPEG, TIFF, or a PDF page rendered at 300 dpi by `pdftoppm` from
 //! poppler-utils) is turned upright (Tesseract's orientation detection), straightened (the skew of
-//! its text lines, [`pixels::skew_angle`]), its ruling lines are found as long dark runs and erased,
+//! its text lines, [`pixels::skew_angle`], after a photograph's perspective is undone,
+//! [`perspective`]), its ruling lines are found as long dark runs and erased,
 //! and Tesseract reads what is left into word boxes with confidences ([`tsv::words`]). The caller
 //! (`nianbao-parse`) feeds words and lines to the same table reconstruction PDF glyphs go through.
 //!
@@ -12,6 +13,7 @@
 //! group when over), and the size of its answer.
 
 pub mod digits;
+pub mod perspective;
 pub mod pixels;
 pub mod tsv;
 
@@ -248,19 +250,35 @@ pub struct Straightened {
     pub ink: u8,
 }
 
+/// The commonest paper level below which a page is a photograph rather than a scan.
+const PHOTO_PAPER: u8 = 235;
+
 /// Prepares a page image for reading. The crop of a cell on the workbench retraces these steps
 /// to find the cell again, so they live in one place.
 pub fn straighten(gray: GrayImage, timeout: Duration) -> Straightened {
-    let gray = pixels::flatten(&gray);
+    straighten_warped(gray, timeout).0
+}
+
+/// [`straighten`], and the perspective it undid before the skew (see [`perspective`]): the
+/// homography from the corrected page to the upright page, in coordinates normalized to the image
+/// (both the same size); `None` for a page whose lines were parallel and square (a scan).
+pub fn straighten_warped(gray: GrayImage, timeout: Duration) -> (Straightened, Option<perspective::Homography>) {
+    // A photograph's paper is grey or coloured (room light); its faint ink is darkened. A scan's
+    // paper is white and its page is read as scanned.
+    let photographed = pixels::paper(&gray, pixels::otsu(&gray)) < PHOTO_PAPER;
+    let flat = pixels::flatten(&gray);
+    let gray = if photographed { pixels::stretch(&flat) } else { flat };
     let rotated = orientation(&gray, timeout);
     let gray = turn(&gray, rotated);
     let ink = pixels::otsu(&gray);
+    let warp = perspective::correction(&gray, ink);
+    let gray = match &warp {
+        Some(h) => perspective::warp(&gray, h),
+        None => gray,
+    };
     let skew = pixels::skew_angle(&gray, ink, 4.0);
-    if skew.abs() >= 0.25 {
-        Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink }
-    } else {
-        Straightened { gray, rotated, skew: 0.0, ink }
-    }
+    let page = if skew.abs() >= 0.25 { Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink } } else { Straightened { gray, rotated, skew: 0.0, ink } };
+    (page, warp)
 }
 
 /// The clockwise quarter turn that makes a page (lighting evened out) upright, by Tesseract's
