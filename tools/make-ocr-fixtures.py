@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Scans and photographs of the bundled reports' tables, for the OCR reader (issue 15).
 
-Usage: python3 tools/make-ocr-fixtures.py [OUT]     (default OUT: tests/fixtures/ocr)
+Usage: python3 tools/make-ocr-fixtures.py [OUT] [--only CLASS,...]     (default OUT: tests/fixtures/ocr)
+
+--only writes just the named classes (their old files replaced, the other classes' files kept as
+they are): every class is still computed, so the random sequence each draws from is the same as
+in a full run.
 
 Sources are the project's own fixtures: the Writer PDFs of tests/fixtures/office/pdf-writer, whose
 pages holding the statistical tables are rendered by pdftoppm (poppler-utils) at 300 dpi and then
@@ -15,10 +19,14 @@ Classes:
   ocrscan    a grey office scan at 200 dpi: each page turned 1-3 degrees, noise, blur, JPEG quality
              40, a red seal stamped over part of the table, in a PDF
   ocrrot     the 300 dpi black-and-white scan fed sideways: every page turned 90 degrees
-  ocrphoto   a photograph of the page where 表三 starts, as a JPEG image file: uneven light on yellowish
-             paper, 2.5 degrees of tilt, blur, noise, a red seal, 200 dpi
+  ocrphoto   every table page photographed with a phone and kept as its "scanner" PDF: the page in
+             perspective (a keystone of 2-5 %, a different side farther away on each page), turned
+             1-3 degrees, light falling off towards one corner on warm paper, noise, blur, a red seal,
+             JPEG quality 70, 160 dpi
+  ocrjpeg    a photograph of the page where 表三 starts, as a JPEG image file: uneven light on yellowish
+             paper, 2.5 degrees of tilt, blur, noise, a red seal, 200 dpi (no perspective)
 """
-import io, json, math, shutil, subprocess, sys, tempfile
+import argparse, io, json, math, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +34,23 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "tests" / "fixtures" / "office" / "pdf-writer"
-OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "fixtures" / "ocr"
+_cli = argparse.ArgumentParser(description="OCR fixtures: scans and photographs of the bundled reports' tables")
+_cli.add_argument("out", nargs="?", default=str(ROOT / "tests" / "fixtures" / "ocr"))
+_cli.add_argument("--only", help="comma-separated classes to write")
+_args = _cli.parse_args()
+OUT = Path(_args.out)
+ONLY = _args.only
 DOCS = ["003", "001"]
-# OCR is slow: the clean and sideways scans of one report are enough; the degraded ones of both.
-CLASSES = {"ocrclean": ["003"], "ocrrot": ["003"], "ocrscan": DOCS, "ocrphoto": DOCS}
+# OCR is slow: the clean and sideways scans of one report are enough; the degraded ones of both;
+# one loose image file.
+CLASSES = {"ocrclean": ["003"], "ocrrot": ["003"], "ocrscan": DOCS, "ocrphoto": DOCS, "ocrjpeg": ["003"]}
+WRITE = set(ONLY.split(",")) if ONLY else set(CLASSES)
+if not WRITE <= set(CLASSES):
+    sys.exit(f"未知的类别：{', '.join(sorted(WRITE - set(CLASSES)))}")
 TABLE_WORDS = ["本年制发件数", "本年新制作", "第二十条第（一）项", "本年新收", "申请人情况", "结转下年度", "结果维持", "复议后起诉"]
 rng = np.random.default_rng(15)
+# The phone photographs draw from their own sequence: the other classes keep their bytes.
+phone_rng = np.random.default_rng(1515)
 
 
 def table_pages(pdf):
@@ -120,6 +139,52 @@ def photo(img):
     return jpeg(out, 70)
 
 
+def keystone(img, far, amount):
+    """The page seen in perspective: side `far` (top, right, bottom, left) farther from the camera,
+    so shorter by `amount` of its length, and a little lower (or further in)."""
+    w, h = img.size
+    dx, dy = w * amount / 2, h * amount / 2
+    # Where each corner of the page lands (top-left, top-right, bottom-right, bottom-left).
+    corners = {
+        "top": [(dx, h * 0.012), (w - dx, h * 0.012), (w, h), (0, h)],
+        "bottom": [(0, 0), (w, 0), (w - dx, h * 0.988), (dx, h * 0.988)],
+        "left": [(w * 0.012, dy), (w, 0), (w, h), (w * 0.012, h - dy)],
+        "right": [(0, 0), (w * 0.988, dy), (w * 0.988, h - dy), (0, h)],
+    }[far]
+    # PIL maps output pixels to input pixels: solve the homography from the landed corners back.
+    src = [(0, 0), (w, 0), (w, h), (0, h)]
+    a, b = [], []
+    for (x, y), (u, v) in zip(corners, src):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        b.extend([u, v])
+    coeffs = np.linalg.solve(np.array(a, dtype=float), np.array(b, dtype=float))
+    return img.transform((w, h), Image.PERSPECTIVE, tuple(coeffs), Image.BICUBIC, fillcolor=255)
+
+
+def phone(img, far, amount, angle, corner):
+    """A phone's photograph of a printed page: perspective, tilt, warm paper with the light falling
+    off from one corner, grain, blur, the seal, JPEG 70 at 160 dpi."""
+    img = img.resize((img.width * 8 // 15, img.height * 8 // 15), Image.LANCZOS)
+    img = keystone(img, far, amount)
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    a = np.asarray(img).astype(np.float32) / 255.0
+    h, w = a.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    cx, cy = corner
+    dist = np.sqrt(((xx / w) - cx) ** 2 + ((yy / h) - cy) ** 2) / math.sqrt(2)
+    light = 1.0 - 0.28 * dist
+    rgb = np.stack([a * light * 248, a * light * 236, a * light * 210], axis=-1)
+    rgb += phone_rng.normal(0, 5, rgb.shape)
+    out = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+    layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    x, y, r = int(w * (0.3 + 0.4 * cx)), int(h * (0.25 + 0.4 * cy)), int(w * 0.11)
+    d.ellipse([x - r, y - r, x + r, y + r], outline=(205, 40, 50, 150), width=max(3, r // 18))
+    out = Image.alpha_composite(out.convert("RGBA"), layer).convert("RGB")
+    return jpeg(out, 70)
+
+
 def save_pdf(path, pages, dpi):
     pages[0].save(path, save_all=True, append_images=pages[1:], resolution=dpi)
 
@@ -130,7 +195,8 @@ def main():
             sys.exit(f"缺少 {tool}（poppler-utils）")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.iterdir():
-        old.unlink()
+        if old.name.split("_")[0] in WRITE:
+            old.unlink()
     for doc in DOCS:
         pdf = SRC / f"{doc}.pdf"
         exp = SRC / f"{doc}.expected.json"
@@ -139,21 +205,30 @@ def main():
         print(f"{doc}: {len(pages)} table pages")
         made = []
         if doc in CLASSES["ocrclean"]:
-            save_pdf(OUT / f"ocrclean_{doc}.pdf", [bilevel(p) for p in pages], 300)
-            made.append("ocrclean")
+            made.append(("ocrclean", lambda: save_pdf(OUT / f"ocrclean_{doc}.pdf", [bilevel(p) for p in pages], 300)))
         if doc in CLASSES["ocrscan"]:
             angles = [1.2, -2.0, 2.8, -1.5, 3.0, -2.6][: len(pages)]
-            save_pdf(OUT / f"ocrscan_{doc}.pdf", [scan(p, a, k == 1) for k, (p, a) in enumerate(zip(pages, angles))], 200)
-            made.append("ocrscan")
+            scans = [scan(p, a, k == 1) for k, (p, a) in enumerate(zip(pages, angles))]
+            made.append(("ocrscan", lambda: save_pdf(OUT / f"ocrscan_{doc}.pdf", scans, 200)))
         if doc in CLASSES["ocrrot"]:
-            save_pdf(OUT / f"ocrrot_{doc}.pdf", [bilevel(p).rotate(90, expand=True) for p in pages], 300)
-            made.append("ocrrot")
-        # The photograph: the page where 表三 starts.
+            made.append(("ocrrot", lambda: save_pdf(OUT / f"ocrrot_{doc}.pdf", [bilevel(p).rotate(90, expand=True) for p in pages], 300)))
+        # The loose photograph: the page where 表三 starts. Taken of both reports, as when it was
+        # the photo class, so that the shared random sequence (and the classes after it) stay put.
         first = next((k for k, p in enumerate(numbers) if "本年新收" in "".join(subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), str(pdf), "-"], capture_output=True, text=True).stdout.split())), 0)
+        shot = photo(pages[first])
+        if doc in CLASSES["ocrjpeg"]:
+            made.append(("ocrjpeg", lambda: shot.save(OUT / f"ocrjpeg_{doc}.jpg", dpi=(200, 200))))
         if doc in CLASSES["ocrphoto"]:
-            photo(pages[first]).save(OUT / f"ocrphoto_{doc}.jpg", dpi=(200, 200))
-            made.append("ocrphoto")
-        for cls in made:
+            sides = ["top", "right", "bottom", "left"]
+            shots = [
+                phone(p, sides[(k + int(doc)) % 4], 0.02 + 0.01 * ((k * 7 + int(doc)) % 4), [-1.4, 2.2, -2.9, 1.1, 2.6, -1.8][k % 6], [(1.0, 1.0), (0.0, 1.0), (1.0, 0.0), (0.0, 0.0)][(k + 1) % 4])
+                for k, p in enumerate(pages)
+            ]
+            made.append(("ocrphoto", lambda: save_pdf(OUT / f"ocrphoto_{doc}.pdf", shots, 160)))
+        for cls, write in made:
+            if cls not in WRITE:
+                continue
+            write()
             shutil.copyfile(exp, OUT / f"{cls}_{doc}.expected.json")
     total = sum(f.stat().st_size for f in OUT.iterdir())
     print(f"{len(list(OUT.glob('*.expected.json')))} 个文件写入 {OUT}，共 {total / 1e6:.1f} MB")

@@ -4,7 +4,8 @@
 //!
 //! A page image (PNG, JPEG, TIFF, or a PDF page rendered at 300 dpi by `pdftoppm` from
 //! poppler-utils) is turned upright (Tesseract's orientation detection), straightened (the skew of
-//! its text lines, [`pixels::skew_angle`]), its ruling lines are found as long dark runs and erased,
+//! its text lines, [`pixels::skew_angle`], after a photograph's perspective is undone,
+//! [`perspective`]), its ruling lines are found as long dark runs and erased,
 //! and Tesseract reads what is left into word boxes with confidences ([`tsv::words`]). The caller
 //! (`nianbao-parse`) feeds words and lines to the same table reconstruction PDF glyphs go through.
 //!
@@ -13,6 +14,7 @@
 
 pub mod digits;
 pub mod frames;
+pub mod perspective;
 pub mod pixels;
 pub mod seal;
 pub mod tsv;
@@ -72,6 +74,8 @@ pub struct OcrPage {
     pub rotated: u32,
     /// Degrees the page was turned to straighten its lines.
     pub deskewed: f64,
+    /// A photograph's perspective undone after the quarter turn and before the deskew.
+    pub warp: Option<perspective::Homography>,
     pub words: Vec<Word>,
     pub lines: Vec<Line>,
 }
@@ -315,19 +319,35 @@ pub struct Straightened {
     pub ink: u8,
 }
 
+/// The commonest paper level below which a page is a photograph rather than a scan.
+const PHOTO_PAPER: u8 = 235;
+
 /// Prepares a page image for reading. The crop of a cell on the workbench retraces these steps
 /// to find the cell again, so they live in one place.
 pub fn straighten(gray: GrayImage, timeout: Duration) -> Straightened {
-    let gray = pixels::flatten(&gray);
+    straighten_warped(gray, timeout).0
+}
+
+/// [`straighten`], and the perspective it undid before the skew (see [`perspective`]): the
+/// homography from the corrected page to the upright page, in coordinates normalized to the image
+/// (both the same size); `None` for a page whose lines were parallel and square (a scan).
+pub fn straighten_warped(gray: GrayImage, timeout: Duration) -> (Straightened, Option<perspective::Homography>) {
+    // A photograph's paper is grey or coloured (room light); its faint ink is darkened. A scan's
+    // paper is white and its page is read as scanned.
+    let photographed = pixels::paper(&gray, pixels::otsu(&gray)) < PHOTO_PAPER;
+    let flat = pixels::flatten(&gray);
+    let gray = if photographed { pixels::stretch(&flat) } else { flat };
     let rotated = orientation(&gray, timeout);
     let gray = turn(&gray, rotated);
     let ink = pixels::otsu(&gray);
+    let warp = perspective::correction(&gray, ink);
+    let gray = match &warp {
+        Some(h) => perspective::warp(&gray, h),
+        None => gray,
+    };
     let skew = pixels::skew_angle(&gray, ink, 4.0);
-    if skew.abs() >= 0.25 {
-        Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink }
-    } else {
-        Straightened { gray, rotated, skew: 0.0, ink }
-    }
+    let page = if skew.abs() >= 0.25 { Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink } } else { Straightened { gray, rotated, skew: 0.0, ink } };
+    (page, warp)
 }
 
 /// The clockwise quarter turn that makes a page (lighting evened out) upright, by Tesseract's
@@ -361,7 +381,7 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
     if gray.width() < 8 || gray.height() < 8 {
         return Err(OcrError::Image(format!("图片太小（{}×{} 像素）", gray.width(), gray.height())));
     }
-    let Straightened { gray, rotated, skew: deskewed, ink } = straighten(gray, opts.timeout);
+    let (Straightened { gray, rotated, skew: deskewed, ink }, warp) = straighten_warped(gray, opts.timeout);
     let (w, h) = (gray.width(), gray.height());
     // A ruling line is longer than any stroke of a character and thinner than a filled block.
     let scale = dpi.unwrap_or(w.max(h) as f64 / 11.7).clamp(50.0, 1200.0);
@@ -400,7 +420,7 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
         }
     }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));
-    Ok(OcrPage { width: w, height: h, dpi, rotated, deskewed, words, lines })
+    Ok(OcrPage { width: w, height: h, dpi, rotated, deskewed, warp, words, lines })
 }
 
 /// The resolution that makes the median Chinese character 11 points high (body text of reports

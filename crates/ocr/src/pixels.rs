@@ -78,6 +78,45 @@ pub fn flatten(img: &GrayImage) -> GrayImage {
     out
 }
 
+/// The page with faint ink darkened: when even the darkest ink (the level 1 pixel in 200 is
+/// darker than) is a mid grey — a photograph, or a low-resolution picture enlarged, whose thin
+/// strokes blur into grey — the levels from that ink to just under the paper are spread over the
+/// whole range. Tesseract drops lone grey digits (a column of `0`s) that it reads once they are
+/// black. A page whose ink is already dark (a scan, a rendered page) is returned as it is.
+pub fn stretch(img: &GrayImage) -> GrayImage {
+    let mut hist = [0u64; 256];
+    for p in img.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    let total: u64 = hist.iter().sum();
+    let mut seen = 0u64;
+    let mut dark = 0u8;
+    for (level, n) in hist.iter().enumerate() {
+        seen += n;
+        if seen * 200 >= total {
+            dark = level as u8;
+            break;
+        }
+    }
+    let white = paper(img, otsu(img));
+    if dark < FAINT || white < dark.saturating_add(60) {
+        return img.clone();
+    }
+    let (lo, hi) = (dark as f64, white as f64 - (white - dark) as f64 * 0.1);
+    let mut lut = [0u8; 256];
+    for (v, out) in lut.iter_mut().enumerate() {
+        *out = ((v as f64 - lo) * 255.0 / (hi - lo)).round().clamp(0.0, 255.0) as u8;
+    }
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = lut[*p as usize];
+    }
+    out
+}
+
+/// Ink lighter than this, even at its darkest, is faint (see [`stretch`]).
+const FAINT: u8 = 70;
+
 /// Otsu's threshold: pixels at or below it are ink.
 pub fn otsu(img: &GrayImage) -> u8 {
     let mut hist = [0u64; 256];
@@ -453,6 +492,23 @@ mod tests {
         let t = otsu(&flat);
         let lines = ruling_lines(&flat, line_threshold(&flat, t), t, 100, 8);
         assert_eq!(lines.len(), 5, "{lines:?}");
+    }
+
+    #[test]
+    fn faint_ink_is_darkened_and_dark_ink_left_alone() {
+        // A blurred photograph: the strokes a mid grey on greyish paper.
+        let mut faint = page();
+        for p in faint.pixels_mut() {
+            p.0[0] = if p.0[0] == 0 { 120 } else { 240 };
+        }
+        let dark = stretch(&faint);
+        assert_eq!(dark.get_pixel(45, 105).0[0], 0, "the ink");
+        assert_eq!(dark.get_pixel(780, 20).0[0], 255, "the paper");
+        // Ink already black: nothing changes.
+        assert_eq!(stretch(&page()), page());
+        // A blank page has no ink to darken.
+        let blank = GrayImage::from_pixel(100, 100, image::Luma([230]));
+        assert_eq!(stretch(&blank), blank);
     }
 
     #[test]

@@ -41,10 +41,15 @@ pub fn mask(img: &DynamicImage) -> Option<GrayImage> {
     (inked >= 200).then_some(out)
 }
 
-/// The mask turned and straightened as the page was before it was read (the same steps as
-/// [`crate::straighten`], from the page's record of them), at the page's size.
+/// The mask turned, corrected for perspective and straightened as the page was before it was
+/// read (the same steps as [`crate::straighten`], from the page's record of them), at the page's
+/// size. The mask's "no seal" is white, which is what each step fills new corners with.
 fn follow(mask: &GrayImage, page: &OcrPage) -> GrayImage {
     let turned = crate::turn(mask, page.rotated);
+    let turned = match &page.warp {
+        Some(h) => crate::perspective::warp(&turned, h),
+        None => turned,
+    };
     let straight = if page.deskewed != 0.0 { crate::pixels::rotate(&turned, page.deskewed) } else { turned };
     if straight.dimensions() == (page.width, page.height) {
         straight
@@ -92,7 +97,7 @@ mod tests {
     }
 
     fn page(words: Vec<Word>) -> OcrPage {
-        OcrPage { width: 400, height: 300, dpi: 300.0, rotated: 0, deskewed: 0.0, words, lines: Vec::new() }
+        OcrPage { width: 400, height: 300, dpi: 300.0, rotated: 0, deskewed: 0.0, warp: None, words, lines: Vec::new() }
     }
 
     /// White paper, black print, a red ring segment from (100, 100) to (160, 104).

@@ -16,8 +16,11 @@ fn ocr_dir() -> PathBuf {
 }
 
 
-/// Least share of cells read right per class (measured on 2026-11-30, rounded down).
-const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.07), ("ocrrot", 0.99), ("ocrscan", 0.83)];
+/// Least share of cells read right per class (measured on 2026-11-30, rounded down). `ocrphoto`
+/// (every table page photographed in perspective) read 80.0% after the perspective correction,
+/// kept with a margin; `ocrjpeg` (one page, a third of the report's cells, none of them
+/// confirmed by a relation on that page alone) has no floor, only the rule of no wrong cell.
+const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.75), ("ocrrot", 0.99), ("ocrscan", 0.83)];
 
 #[test]
 fn scans_and_photographs_read_right_or_abstain_never_wrong() {

@@ -54,6 +54,8 @@ struct Geometry {
     rotated: u32,
     /// Then the angle that straightened it (degrees, as given to `pixels::rotate`).
     skew: f64,
+    /// A photograph's perspective undone before the skew (`nianbao_ocr::perspective`).
+    warp: Option<nianbao_ocr::perspective::Homography>,
 }
 
 static GEOMETRY: std::sync::Mutex<Vec<((String, u32), Geometry)>> = std::sync::Mutex::new(Vec::new());
@@ -79,8 +81,8 @@ fn pdftoppm(path: &Path, args: &[String]) -> Result<Vec<u8>, CropError> {
 /// How the OCR turned a page image (gray levels, as `nianbao_ocr::decode` gives them) whose
 /// size is `width` × `height` points.
 fn geometry_of(gray: &image::GrayImage, width: f64, height: f64) -> Geometry {
-    let page = nianbao_ocr::straighten(gray.clone(), TIMEOUT);
-    Geometry { width, height, rotated: page.rotated, skew: page.skew }
+    let (page, warp) = nianbao_ocr::straighten_warped(gray.clone(), TIMEOUT);
+    Geometry { width, height, rotated: page.rotated, skew: page.skew, warp }
 }
 
 fn geometry(path: &Path, page: u32) -> Result<Geometry, CropError> {
@@ -116,6 +118,13 @@ fn to_published(x: f64, y: f64, g: &Geometry) -> (f64, f64) {
     let (w, h) = (g.width, g.height);
     let (uw, uh) = if g.rotated % 180 == 90 { (h, w) } else { (w, h) };
     let (x, y) = unturn(x, y, uw, uh, g.skew);
+    let (x, y) = match &g.warp {
+        Some(h) => {
+            let (u, v) = nianbao_ocr::perspective::apply(h, x / uw, y / uh);
+            (u * uw, v * uh)
+        }
+        None => (x, y),
+    };
     // The inverse of image's rotate90/180/270 (clockwise quarter turns).
     match g.rotated {
         90 => (y, h - x),
@@ -267,8 +276,8 @@ pub fn crop_image(bytes: &[u8], place: Place, boxes: &[[i32; 4]], outlined: bool
         (nianbao_ocr::decode(bytes, &opts).map_err(failed)?, image::load_from_memory(bytes).map_err(|e| CropError::Failed(e.to_string()))?)
     };
     // The page as the OCR read it: upright, straightened; its scale from the boxes of its text.
-    let page = nianbao_ocr::straighten(gray, TIMEOUT);
-    let turn = Geometry { width: 1.0, height: 1.0, rotated: page.rotated, skew: page.skew };
+    let (page, warp) = nianbao_ocr::straighten_warped(gray, TIMEOUT);
+    let turn = Geometry { width: 1.0, height: 1.0, rotated: page.rotated, skew: page.skew, warp };
     let straight = page.gray;
     let k = image_scale(&straight, boxes).ok_or_else(|| CropError::Failed("图片上没有识别出文字的位置".into()))?;
     let g = Geometry { width: img.width() as f64 / k, height: img.height() as f64 / k, ..turn };
@@ -316,8 +325,17 @@ mod tests {
                 page.put_pixel(150 + dx, 20 + dy, image::Luma([0]));
             }
         }
-        for (rotated, skew) in [(0, 0.0), (90, 0.0), (180, 0.0), (270, 0.0), (90, 2.0), (270, -1.5)] {
-            let read = nianbao_ocr::pixels::rotate(&nianbao_ocr::turn(&page, rotated), skew);
+        // A keystone as a photograph's perspective correction undoes it.
+        let unit = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+        let keystone = nianbao_ocr::perspective::homography(unit, [(0.04, 0.01), (0.97, 0.0), (1.0, 1.0), (0.0, 0.98)]);
+        assert!(keystone.is_some());
+        for (rotated, skew, warp) in [(0, 0.0, None), (90, 0.0, None), (180, 0.0, None), (270, 0.0, None), (90, 2.0, None), (270, -1.5, None), (0, 0.0, keystone), (90, 1.2, keystone)] {
+            let upright = nianbao_ocr::turn(&page, rotated);
+            let upright = match &warp {
+                Some(h) => nianbao_ocr::perspective::warp(&upright, h),
+                None => upright,
+            };
+            let read = nianbao_ocr::pixels::rotate(&upright, skew);
             let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
             for (x, y, p) in read.enumerate_pixels() {
                 if p.0[0] < 128 {
@@ -326,9 +344,9 @@ mod tests {
                     n += 1.0;
                 }
             }
-            let g = Geometry { width: 200.0, height: 100.0, rotated, skew };
+            let g = Geometry { width: 200.0, height: 100.0, rotated, skew, warp };
             let (x, y) = to_published(sx / n, sy / n, &g);
-            assert!((x - 151.5).abs() < 1.0 && (y - 21.5).abs() < 1.0, "turned {rotated}, skew {skew}: ({x}, {y})");
+            assert!((x - 151.5).abs() < 1.0 && (y - 21.5).abs() < 1.0, "turned {rotated}, skew {skew}, warp {warp:?}: ({x}, {y})");
         }
     }
 

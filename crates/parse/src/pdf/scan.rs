@@ -266,7 +266,7 @@ mod tests {
         let line = |pos, horizontal| nianbao_ocr::Line { horizontal, pos, from: 0.0, to: 1000.0, width: 4.0 };
         assert_eq!(crossing(&word, &[line(1175.0, false)]), Some(1175.0));
         assert_eq!(crossing(&word, &[line(1400.0, false), line(125.0, true)]), None);
-        let page = nianbao_ocr::OcrPage { width: 2000, height: 2000, dpi: 72.0, rotated: 0, deskewed: 0.0, words: vec![word], lines: vec![line(1175.0, false)] };
+        let page = nianbao_ocr::OcrPage { width: 2000, height: 2000, dpi: 72.0, rotated: 0, deskewed: 0.0, warp: None, words: vec![word], lines: vec![line(1175.0, false)] };
         let p = to_page(1, &page, &mut HashMap::new());
         let xs: Vec<(String, f64, f64)> = p.glyphs.iter().map(|g| (g.text.clone(), g.x0, g.x1)).collect();
         assert_eq!(xs, vec![("件".to_string(), 900.0, 1175.0), ("3".to_string(), 1175.0, 1300.0)]);
