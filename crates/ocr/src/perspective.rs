@@ -24,8 +24,6 @@ const KEYSTONE: f64 = 0.3;
 const DRIFT: f64 = 0.06;
 /// Farthest a corner of the table is moved, as a share of the page's longer side.
 const MAX_SHIFT: f64 = 0.08;
-/// Pixels along a line that give one sample of its position.
-const SEGMENT: u32 = 24;
 
 /// `h` applied to (x, y).
 pub fn apply(h: &Homography, x: f64, y: f64) -> (f64, f64) {
@@ -121,67 +119,48 @@ fn candidates(points: &[(u32, u32)], centre: f64, extent: u32, step: u32) -> Vec
     out
 }
 
-/// The line near (`t`, `a`) fitted to the full-resolution pixels within `band` of it: along it,
-/// each stretch of [`SEGMENT`] pixels gives one sample, the middle of the dip in its profile
-/// across the line (the stretch's pixels summed along the current estimate) — text beside the
-/// line is sparse and averages out where a single column's darkest pixel would often be a
-/// stroke's. Least squares, outliers (a cell's text, a crossing line) dropped.
+/// The line near (`t`, `a`) fitted to the full-resolution pixels within `band` of it: at each
+/// position along it, the middle of the darkest ink across (when dark enough — a faint
+/// photographed line is found though lighter than text, and paper grain is never the darkest);
+/// least squares, outliers (text, a crossing line) dropped.
 fn fit(img: &GrayImage, ink: u8, horizontal: bool, t: f64, a: f64, centre: f64, band: f64) -> Option<Fitted> {
     let (w, h) = (img.width(), img.height());
     let (len_along, len_across) = if horizontal { (w, h) } else { (h, w) };
     let raw = img.as_raw();
     let (mut b, mut a) = (t, a);
     let mut fitted = None;
-    let reach = band.ceil() as i64;
     for _ in 0..3 {
         let mut samples: Vec<(f64, f64)> = Vec::new();
-        let mut profile = vec![0f64; 2 * reach as usize + 1];
-        for start in (0..len_along).step_by(SEGMENT as usize) {
-            let end = (start + SEGMENT).min(len_along);
-            profile.iter_mut().for_each(|p| *p = 0.0);
-            let mut inside = true;
-            for along in start..end {
-                let mid = (a + b * (along as f64 - centre)).round() as i64;
-                if mid - reach < 0 || mid + reach >= len_across as i64 {
-                    inside = false;
-                    break;
-                }
-                for (k, p) in profile.iter_mut().enumerate() {
-                    let across = mid - reach + k as i64;
-                    let (x, y) = if horizontal { (along as i64, across) } else { (across, along as i64) };
-                    *p += raw[(y as u32 * w + x as u32) as usize] as f64;
-                }
-            }
-            if !inside || end - start < SEGMENT / 2 {
-                continue;
-            }
-            let n = (end - start) as f64;
-            profile.iter_mut().for_each(|p| *p /= n);
-            let Some((darkest, &low)) = profile.iter().enumerate().min_by(|p, q| p.1.total_cmp(q.1)) else { continue };
-            let mut sorted = profile.clone();
-            sorted.sort_by(f64::total_cmp);
-            let paper = sorted[sorted.len() * 3 / 4];
-            // A line darker than the line threshold along most of the stretch, paper beside it.
-            if low > ink as f64 || paper - low < 25.0 {
+        for along in 0..len_along {
+            let mid = a + b * (along as f64 - centre);
+            let lo = (mid - band).floor().max(0.0) as i64;
+            let hi = ((mid + band).ceil() as i64).min(len_across as i64 - 1);
+            let at = |across: i64| {
+                let (x, y) = if horizontal { (along as i64, across) } else { (across, along as i64) };
+                raw[(y as u32 * w + x as u32) as usize]
+            };
+            let Some(darkest) = (lo..=hi).min_by_key(|&c| (at(c), c)) else { continue };
+            if at(darkest) > ink {
                 continue;
             }
             let (mut sum, mut weight) = (0.0, 0.0);
-            for k in darkest.saturating_sub(3)..=(darkest + 3).min(profile.len() - 1) {
-                let depth = (paper - profile[k]).max(0.0);
-                sum += k as f64 * depth;
-                weight += depth;
+            for across in (darkest - 3).max(lo)..=(darkest + 3).min(hi) {
+                let v = at(across);
+                if v <= ink {
+                    let k = (ink - v) as f64 + 1.0;
+                    sum += across as f64 * k;
+                    weight += k;
+                }
             }
-            let along = (start + end) as f64 / 2.0 - 0.5;
-            let mid = a + b * (along - centre);
-            samples.push((along - centre, mid.round() - reach as f64 + sum / weight));
+            samples.push((along as f64 - centre, sum / weight));
         }
-        if samples.len() < 6 {
+        if samples.len() < 20 {
             return None;
         }
         let (mut sb, mut sa) = (b, a);
         for _ in 0..2 {
             let near: Vec<&(f64, f64)> = samples.iter().filter(|(u, v)| (v - (sa + sb * u)).abs() <= 2.5).collect();
-            if near.len() < 6 {
+            if near.len() < 20 {
                 return None;
             }
             let n = near.len() as f64;
@@ -196,7 +175,7 @@ fn fit(img: &GrayImage, ink: u8, horizontal: bool, t: f64, a: f64, centre: f64, 
         }
         b = sb;
         a = sa;
-        let length = samples.iter().filter(|(u, v)| (v - (a + b * u)).abs() <= 2.0).count() as f64 * SEGMENT as f64;
+        let length = samples.iter().filter(|(u, v)| (v - (a + b * u)).abs() <= 2.0).count() as f64;
         fitted = Some(Fitted { horizontal, a, b, length });
     }
     fitted
