@@ -111,7 +111,8 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
     let mut bands = Vec::new();
     for band in ys.windows(2) {
         let (top, bottom) = (band[0], band[1]);
-        if bottom - top > 8.0 * em || bottom - top < 1.2 * em {
+        // A row of a label on four lines (`5.要求行政机关确认或重新出具已获取信息`) is ten ems high.
+        if bottom - top > 14.0 * em || bottom - top < 1.2 * em {
             continue;
         }
         let mid = (top + bottom) / 2.0;
@@ -141,15 +142,18 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
                 (c[0], c[1], ws)
             })
             .collect();
-        bands.push((top, bottom, numbers.len(), first, cells));
+        // A row with no Chinese text at all and several cells is a row of numbers (表四's only
+        // row) even when the first reading made nothing of them.
+        let bare = cells.len() >= 3 && !inside.iter().any(|&i| words[i].text.chars().any(is_cjk) && words[i].conf >= 60.0);
+        bands.push((top, bottom, numbers.len(), first, cells, bare));
     }
     // Columns by the clean numbers they hold, row by row.
     let holds_number = |b: usize, left: f64, right: f64| {
         bands[b].4.iter().any(|(l, r, ws)| (l - left).abs() < em * 0.5 && (r - right).abs() < em * 0.5 && ws.iter().any(|&i| clean(&words[i])))
     };
     let mut out = Vec::new();
-    for (b, (top, bottom, count, first, cells)) in bands.iter().enumerate() {
-        if *count < 1 {
+    for (b, (top, bottom, count, first, cells, bare)) in bands.iter().enumerate() {
+        if *count < 1 && !bare {
             continue;
         }
         for (left, right, ws) in cells {
@@ -159,8 +163,8 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
                 continue;
             }
             let numeric = || (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= 3;
-            let right_of_numbers = *count >= 2 && *right >= *first;
-            if right_of_numbers || numeric() {
+            let right_of_numbers = *count >= 1 && *right >= *first;
+            if *bare || right_of_numbers || numeric() {
                 let inset = 0.2 * em;
                 out.push(Cell { bbox: [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32], words: ws.clone() });
             }
@@ -202,6 +206,80 @@ pub fn lines_across(w: &Word, lines: &[crate::Line]) -> usize {
 pub fn one_digit_per_cell(w: &Word, lines: &[crate::Line]) -> bool {
     let across = lines_across(w, lines);
     across == 0 || w.text.chars().filter(|c| c.is_ascii_digit()).count() == across + 1
+}
+
+/// The words of the first reading cut at the vertical ruling lines they run across: on a noisy
+/// scan Tesseract joins a row's lone digits into one word (`0.0` over two cells, `08`, a `1` or a
+/// `上` stretched over a whole row). Each character goes to the cell its share of the word's width
+/// falls in, and dots at a part's ends are dropped (the noise between two cells). A word with fewer
+/// characters than the cells it spans cannot be shared among them: read with less than [`GUESS`]
+/// it is no reading (its cells then count as empty and are read again), else it stays whole.
+/// Chinese words of more than one character are labels, kept to one side of a line by the caller.
+pub fn split_at_lines(words: Vec<Word>, lines: &[crate::Line]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let chars: Vec<char> = w.text.chars().collect();
+        if chars.len() > 1 && chars.iter().any(|&c| is_cjk(c)) {
+            out.push(w);
+            continue;
+        }
+        let cy = (w.top + w.bottom) / 2.0;
+        let mut xs: Vec<f64> = lines.iter().filter(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width).map(|l| l.pos).collect();
+        if xs.is_empty() {
+            out.push(w);
+            continue;
+        }
+        xs.sort_by(f64::total_cmp);
+        let unit = (w.x1 - w.x0) / chars.len() as f64;
+        // Each part: (left, right, first char, last char + 1).
+        let mut bounds = vec![w.x0];
+        bounds.extend(&xs);
+        bounds.push(w.x1);
+        let mut parts: Vec<(f64, f64, String)> = bounds.windows(2).map(|b| (b[1], b[0], String::new())).collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let (a, b) = (w.x0 + i as f64 * unit, w.x0 + (i + 1) as f64 * unit);
+            let cx = (a + b) / 2.0;
+            let k = bounds.windows(2).position(|s| cx < s[1]).unwrap_or(parts.len() - 1);
+            let p = &mut parts[k];
+            p.0 = p.0.min(a.max(bounds[k]));
+            p.1 = p.1.max(b.min(bounds[k + 1]));
+            p.2.push(c);
+        }
+        let trimmed: Vec<String> = parts.iter().map(|p| p.2.trim_matches(|c| c == '.' || c == ',').to_string()).collect();
+        if trimmed.iter().any(|t| t.is_empty()) {
+            if w.conf >= GUESS {
+                out.push(w);
+            }
+            continue;
+        }
+        for (p, text) in parts.into_iter().zip(trimmed) {
+            out.push(Word { x0: p.0, x1: p.1, text, ..w.clone() });
+        }
+    }
+    out
+}
+
+/// The numbers without doubles: two numbers whose boxes overlap by more than half the narrower
+/// one's width (the same ink read by both readings) are one; the more confident stays.
+pub fn without_doubles(words: Vec<Word>) -> Vec<Word> {
+    let number = |w: &Word| as_number(&w.text).is_some();
+    let mut keep = vec![true; words.len()];
+    for i in 0..words.len() {
+        for j in 0..words.len() {
+            let (a, b) = (&words[i], &words[j]);
+            if i == j || !keep[j] || !number(a) || !number(b) {
+                continue;
+            }
+            let overlap = a.x1.min(b.x1) - a.x0.max(b.x0);
+            let narrower = (a.x1 - a.x0).min(b.x1 - b.x0);
+            let same_line = a.top < b.bottom && b.top < a.bottom;
+            if same_line && overlap > 0.5 * narrower && (a.conf < b.conf || (a.conf == b.conf && i > j)) {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    words.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
 }
 
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
@@ -350,6 +428,51 @@ mod tests {
         let zero = merged.iter().find(|w| w.text == "0").unwrap();
         assert_eq!(zero.conf, 91.0);
         assert!(merged.iter().all(|w| w.text != "。"));
+    }
+
+    #[test]
+    fn words_run_across_cells_are_cut_at_the_lines_or_dropped_when_they_cannot_be_shared() {
+        let v = |x: f64| crate::Line { horizontal: false, pos: x, from: 0.0, to: 3000.0, width: 5.0 };
+        // The last two cells of a row of 表三 (其他 | 总计) and a whole row of 表四.
+        let lines = [v(2020.6), v(2155.6), v(2244.4)];
+        let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 1248.0, bottom: 1294.0, conf, text: text.into(), line: (1, 1, 1) };
+        let cut = split_at_lines(vec![w("0.0", 2074.0, 2214.0, 25.0), w("08", 2074.0, 2214.0, 51.0), w("7", 1095.0, 1123.0, 97.0)], &lines);
+        let texts: Vec<(&str, bool)> = cut.iter().map(|w| (w.text.as_str(), w.x1 <= 2155.6)).collect();
+        assert_eq!(texts, [("0", true), ("0", false), ("0", true), ("8", false), ("7", true)]);
+        assert!(cut.iter().all(|p| p.x1 <= 2155.6 || p.x0 >= 2155.6), "{cut:?}");
+        // One character over a row of cells: no reading, unless Tesseract was sure of it.
+        let row = [v(373.0), v(534.4), v(695.0), v(830.0)];
+        assert!(split_at_lines(vec![w("上", 291.0, 2218.0, 22.0)], &row).is_empty());
+        assert_eq!(split_at_lines(vec![w("1", 291.0, 900.0, 80.0)], &row).len(), 1);
+        // Labels stay whole; a word between two lines is untouched.
+        let label = w("文件", 2100.0, 2200.0, 91.0);
+        assert_eq!(split_at_lines(vec![label.clone()], &lines), vec![label]);
+        let zero = w("0", 2180.0, 2210.0, 40.0);
+        assert_eq!(split_at_lines(vec![zero.clone()], &lines), vec![zero]);
+    }
+
+    #[test]
+    fn the_same_ink_read_twice_is_one_number_the_more_confident() {
+        let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 100.0, bottom: 146.0, conf, text: text.into(), line: (1, 1, 1) };
+        let words = vec![w("8", 2160.0, 2214.0, 51.0), w("0", 2185.0, 2214.0, 89.0), w("0", 2250.0, 2280.0, 40.0), w("公开", 2170.0, 2260.0, 95.0)];
+        let kept = without_doubles(words);
+        let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["0", "0", "公开"]);
+        assert_eq!(kept[0].conf, 89.0);
+    }
+
+    #[test]
+    fn a_row_of_cells_without_any_reading_and_without_labels_is_read_again() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        // A header row with labels and 表四's row of numbers the first reading lost entirely.
+        let mut lines: Vec<crate::Line> = [0.0, 100.0, 200.0].iter().map(|&y| line(true, y, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 200.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 200.0)));
+        let mut words: Vec<Word> = (0..5).map(|k| word("结果", 40.0 + 200.0 * k as f64, 27.0, 96.0)).collect();
+        assert_eq!(cells_to_reread(&words, &lines, &[]).len(), 5);
+        assert!(cells_to_reread(&words, &lines, &[]).iter().all(|c| c.bbox[1] > 100));
+        // A row whose cells hold Chinese text is no row of numbers.
+        words.extend((0..5).map(|k| word("维持", 40.0 + 200.0 * k as f64, 127.0, 96.0)));
+        assert!(cells_to_reread(&words, &lines, &[]).is_empty());
     }
 
     #[test]

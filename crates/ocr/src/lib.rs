@@ -307,7 +307,7 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
     let lines = pixels::in_tables(&lines, scale);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let mut words = tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer)));
+    let mut words = digits::split_at_lines(tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer))), &lines);
     // A second, independent reading of every doubtful number: its crops alone, digits only.
     let picks = digits::doubtful(&words);
     let cells = digits::cells_to_reread(&words, &lines, &picks);
@@ -330,6 +330,7 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
             words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again, &lines);
             words.retain(|w| !w.text.is_empty());
             words.extend(added.into_iter().map(|(_, w)| w));
+            words = digits::without_doubles(words);
         }
     }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));
