@@ -85,12 +85,30 @@ pub struct Cell {
     pub words: Vec<usize>,
 }
 
-/// A word in a number cell that is no number: a short scrap (`者`, `t`, `0.`, `«0:ti<ia`) the
-/// first reading made of a digit under noise or a seal.
+/// A word in a number cell that is no number: a short scrap (`者`, `t`, `0.`, `«0:ti<ia`, or
+/// Chinese read with little confidence, `让于`) the first reading made of a digit under noise or
+/// a seal.
 fn scrap(w: &Word) -> bool {
     let n = w.text.chars().count();
     let number = as_number(&w.text).is_some() && !w.text.ends_with('.');
-    !number && (n == 1 || (n <= 10 && !w.text.chars().any(is_cjk)))
+    !number && (n == 1 || (n <= 10 && !w.text.chars().any(is_cjk)) || (n <= 3 && w.conf < 60.0))
+}
+
+/// The words without specks and line residue: digits or bars far lower than a character (a
+/// `1` three pixels high, a `2` of a seal's dots next to a cell's `0`), and words of bars alone
+/// (`|`, what is left of an erased ruling line). They would join a cell's number (`1 0`, `20`).
+pub fn without_specks(words: Vec<Word>) -> Vec<Word> {
+    let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&em) = heights.get(heights.len() / 2) else { return words };
+    let bar = |c: char| matches!(c, '|' | '丨' | '¦');
+    words
+        .into_iter()
+        .filter(|w| {
+            let small = w.text.chars().all(|c| c.is_ascii_digit() || bar(c)) && w.bottom - w.top < 0.35 * em;
+            !small && !w.text.chars().all(bar)
+        })
+        .collect()
 }
 
 /// Cells of the ruled grid the first reading found no clean number in although numbers stand in
@@ -98,8 +116,12 @@ fn scrap(w: &Word) -> bool {
 /// right of the row's first number (labels stand left of the numbers), or when its column holds
 /// clean numbers in at least three other rows (a row whose first numbers were all lost); it is
 /// about a cell's size, holds nothing but scraps, and none of them is already re-read as a word
-/// (`picked`, from [`doubtful`]). Boxes inset from their lines.
-pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) -> Vec<Cell> {
+/// (`picked`, from [`doubtful`]). A cell the first reading found nothing in at all qualifies
+/// also when it holds ink (`ink`: pixels of solid ink in a box, at least a twentieth of an em
+/// squared — a digit Tesseract skipped, not paper noise) and its column holds a clean number in
+/// another row: in a table of mostly empty cells a row's only numbers can be lost.
+/// Boxes inset from their lines.
+pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], ink: &dyn Fn([u32; 4]) -> usize) -> Vec<Cell> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
     heights.sort_by(f64::total_cmp);
     let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
@@ -153,20 +175,23 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
     };
     let mut out = Vec::new();
     for (b, (top, bottom, count, first, cells, bare)) in bands.iter().enumerate() {
-        if *count < 1 && !bare {
-            continue;
-        }
         for (left, right, ws) in cells {
             // A scrap next to Chinese text outside the cell is a piece of a label reaching in.
             let outside: Vec<Word> = (0..words.len()).filter(|i| !ws.contains(i)).map(|i| words[i].clone()).collect();
-            if !ws.iter().all(|&i| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em)) {
+            // Scraps alone, or beside one clean number (`0 e`: the cell's text is no number).
+            let loose = |i: usize| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em);
+            let clean_ones = ws.iter().filter(|&&i| clean(&words[i]) && !picked.contains(&i)).count();
+            let scraps = ws.iter().filter(|&&i| loose(i)).count();
+            if !(scraps == ws.len() || (clean_ones == 1 && scraps >= 1 && scraps + 1 == ws.len())) {
                 continue;
             }
-            let numeric = || (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= 3;
+            let numeric = |rows: usize| (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= rows;
             let right_of_numbers = *count >= 1 && *right >= *first;
-            if *bare || right_of_numbers || numeric() {
-                let inset = 0.2 * em;
-                out.push(Cell { bbox: [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32], words: ws.clone() });
+            let inset = 0.2 * em;
+            let bbox = [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32];
+            let skipped = || ws.is_empty() && ink(bbox) as f64 >= 0.05 * em * em && numeric(1);
+            if *bare || right_of_numbers || (*count >= 1 && numeric(3)) || skipped() {
+                out.push(Cell { bbox, words: ws.clone() });
             }
         }
     }
@@ -373,7 +398,7 @@ mod tests {
         for (r, cells) in [["3", "", "3"], ["3", "者", "3"], ["0.", "", "7"], ["1", "2", "3"], ["4", "5", "9"], ["0", "0", "0"]].iter().enumerate() {
             words.extend(row(r, *cells));
         }
-        let cells = cells_to_reread(&words, &lines, &[]);
+        let cells = cells_to_reread(&words, &lines, &[], &|_| 0);
         let at = |r: usize, left: u32| cells.iter().find(|c| c.bbox[1] > r as u32 * 100 && c.bbox[3] < (r as u32 + 1) * 100 && c.bbox[0] > left && c.bbox[2] < left + 200);
         assert_eq!(cells.len(), 4, "{cells:?}");
         assert!(at(0, 600).is_some_and(|c| c.words.is_empty()));
@@ -386,7 +411,7 @@ mod tests {
         // Label cells never; a scrap already re-read as a word is not read twice.
         assert!(cells.iter().all(|c| c.bbox[0] > 400));
         let picked = [words.iter().position(|w| w.text == "者").unwrap()];
-        assert_eq!(cells_to_reread(&words, &lines, &picked).len(), 3);
+        assert_eq!(cells_to_reread(&words, &lines, &picked, &|_| 0).len(), 3);
     }
 
     #[test]
@@ -452,6 +477,52 @@ mod tests {
     }
 
     #[test]
+    fn specks_and_line_residue_are_no_words() {
+        let mut words = vec![word("公开", 0.0, 0.0, 97.0), word("申请", 200.0, 0.0, 97.0), word("0", 1828.0, 100.0, 96.0)];
+        // A `1` three pixels high beside the `0`, a bar left of an erased line, a `2` of a seal's dots.
+        words.push(Word { x0: 1784.0, x1: 1785.0, top: 120.0, bottom: 123.0, conf: 61.0, text: "1".into(), line: (1, 1, 1) });
+        words.push(word("|", 1612.0, 100.0, 23.0));
+        words.push(Word { x0: 1484.0, x1: 1520.0, top: 121.0, bottom: 132.0, conf: 29.0, text: "2".into(), line: (1, 1, 1) });
+        // A full stop of a label stays.
+        words.push(Word { x0: 400.0, x1: 410.0, top: 130.0, bottom: 140.0, conf: 90.0, text: "。".into(), line: (1, 1, 1) });
+        let kept: Vec<String> = without_specks(words).into_iter().map(|w| w.text).collect();
+        assert_eq!(kept, ["公开", "申请", "0", "。"]);
+    }
+
+    #[test]
+    fn a_cell_with_a_number_and_scraps_is_read_again_and_one_with_two_numbers_is_not() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        let mut lines: Vec<crate::Line> = (0..=2).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 200.0)));
+        let mut words = vec![word("申请", 50.0, 27.0, 97.0), word("0", 440.0, 27.0, 97.0), word("0", 640.0, 27.0, 97.0), word("e", 700.0, 27.0, 30.0), word("0", 840.0, 27.0, 97.0)];
+        words.extend([word("申请", 50.0, 127.0, 97.0), word("0", 440.0, 127.0, 97.0), word("1", 620.0, 127.0, 97.0), word("0", 700.0, 127.0, 97.0), word("0", 840.0, 127.0, 97.0)]);
+        let cells = cells_to_reread(&words, &lines, &[], &|_| 0);
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert_eq!(cells[0].words.len(), 2);
+        assert!(cells[0].bbox[0] > 600 && cells[0].bbox[3] < 100);
+    }
+
+    #[test]
+    fn an_empty_cell_with_ink_in_a_column_of_numbers_is_read_again() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        // 表三 of a small office: row 0 lost its only numbers, row 1 (总计) kept them, row 2 is empty.
+        let mut lines: Vec<crate::Line> = (0..=3).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 300.0)));
+        let mut words = vec![word("本年新收", 50.0, 27.0, 97.0), word("总计", 50.0, 127.0, 97.0), word("2", 440.0, 127.0, 97.0), word("其他", 50.0, 227.0, 97.0)];
+        words.push(word("结转", 200.0, 27.0, 97.0));
+        // Ink where a digit was: row 0's cell under the 2, and (paper noise) row 2's.
+        let ink = |b: [u32; 4]| if b[1] < 100 && b[0] > 400 && b[2] < 600 { 400 } else { 20 };
+        let cells = cells_to_reread(&words, &lines, &[], &ink);
+        // Row 1's cells right of its number, and row 0's inked cell; nothing of row 2.
+        assert_eq!(cells.len(), 3, "{cells:?}");
+        assert!(cells.iter().any(|c| c.bbox[0] > 400 && c.bbox[2] < 600 && c.bbox[3] < 100 && c.words.is_empty()));
+        assert!(cells.iter().all(|c| c.bbox[1] < 200));
+        // Without a number in the column, ink alone is no reason.
+        words.retain(|w| w.text != "2");
+        assert!(cells_to_reread(&words, &lines, &[], &ink).is_empty());
+    }
+
+    #[test]
     fn the_same_ink_read_twice_is_one_number_the_more_confident() {
         let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 100.0, bottom: 146.0, conf, text: text.into(), line: (1, 1, 1) };
         let words = vec![w("8", 2160.0, 2214.0, 51.0), w("0", 2185.0, 2214.0, 89.0), w("0", 2250.0, 2280.0, 40.0), w("公开", 2170.0, 2260.0, 95.0)];
@@ -468,11 +539,11 @@ mod tests {
         let mut lines: Vec<crate::Line> = [0.0, 100.0, 200.0].iter().map(|&y| line(true, y, 0.0, 1000.0)).collect();
         lines.extend([0.0, 200.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 200.0)));
         let mut words: Vec<Word> = (0..5).map(|k| word("结果", 40.0 + 200.0 * k as f64, 27.0, 96.0)).collect();
-        assert_eq!(cells_to_reread(&words, &lines, &[]).len(), 5);
-        assert!(cells_to_reread(&words, &lines, &[]).iter().all(|c| c.bbox[1] > 100));
+        assert_eq!(cells_to_reread(&words, &lines, &[], &|_| 0).len(), 5);
+        assert!(cells_to_reread(&words, &lines, &[], &|_| 0).iter().all(|c| c.bbox[1] > 100));
         // A row whose cells hold Chinese text is no row of numbers.
         words.extend((0..5).map(|k| word("维持", 40.0 + 200.0 * k as f64, 127.0, 96.0)));
-        assert!(cells_to_reread(&words, &lines, &[]).is_empty());
+        assert!(cells_to_reread(&words, &lines, &[], &|_| 0).is_empty());
     }
 
     #[test]
