@@ -119,7 +119,8 @@ pub fn without_specks(words: Vec<Word>) -> Vec<Word> {
 /// (`picked`, from [`doubtful`]). A cell the first reading found nothing in at all qualifies
 /// also when it holds ink (`ink`: pixels of solid ink in a box, at least a twentieth of an em
 /// squared — a digit Tesseract skipped, not paper noise) and its column holds a clean number in
-/// another row: in a table of mostly empty cells a row's only numbers can be lost.
+/// another row, or it lies right of the row's label: in a table of mostly empty cells a row's
+/// only numbers can be lost.
 /// Boxes inset from their lines.
 pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], ink: &dyn Fn([u32; 4]) -> usize) -> Vec<Cell> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
@@ -167,14 +168,16 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], 
         // A row with no Chinese text at all and several cells is a row of numbers (表四's only
         // row) even when the first reading made nothing of them.
         let bare = cells.len() >= 3 && !inside.iter().any(|&i| words[i].text.chars().any(is_cjk) && words[i].conf >= 60.0);
-        bands.push((top, bottom, numbers.len(), first, cells, bare));
+        // Where the row's label ends: the middle of its last Chinese word read with confidence.
+        let label_end = inside.iter().filter(|&&i| words[i].text.chars().any(is_cjk) && words[i].conf >= 60.0).map(|&i| (words[i].x0 + words[i].x1) / 2.0).fold(f64::NAN, f64::max);
+        bands.push((top, bottom, numbers.len(), first, cells, bare, label_end));
     }
     // Columns by the clean numbers they hold, row by row.
     let holds_number = |b: usize, left: f64, right: f64| {
         bands[b].4.iter().any(|(l, r, ws)| (l - left).abs() < em * 0.5 && (r - right).abs() < em * 0.5 && ws.iter().any(|&i| clean(&words[i])))
     };
     let mut out = Vec::new();
-    for (b, (top, bottom, count, first, cells, bare)) in bands.iter().enumerate() {
+    for (b, (top, bottom, count, first, cells, bare, label_end)) in bands.iter().enumerate() {
         for (left, right, ws) in cells {
             // A scrap next to Chinese text outside the cell is a piece of a label reaching in.
             let outside: Vec<Word> = (0..words.len()).filter(|i| !ws.contains(i)).map(|i| words[i].clone()).collect();
@@ -182,14 +185,17 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], 
             let loose = |i: usize| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em);
             let clean_ones = ws.iter().filter(|&&i| clean(&words[i]) && !picked.contains(&i)).count();
             let scraps = ws.iter().filter(|&&i| loose(i)).count();
-            if !(scraps == ws.len() || (clean_ones == 1 && scraps >= 1 && scraps + 1 == ws.len())) {
+            // Nothing read, or only guesses without confidence (a label's `。` reaching in).
+            let nothing = ws.iter().all(|&i| words[i].conf < 20.0 && !words[i].text.chars().any(is_cjk) && !picked.contains(&i));
+            if !(nothing || scraps == ws.len() || (clean_ones == 1 && scraps >= 1 && scraps + 1 == ws.len())) {
                 continue;
             }
             let numeric = |rows: usize| (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= rows;
             let right_of_numbers = *count >= 1 && *right >= *first;
             let inset = 0.2 * em;
             let bbox = [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32];
-            let skipped = || ws.is_empty() && ink(bbox) as f64 >= 0.05 * em * em && numeric(1);
+            let past_label = *left >= *label_end;
+            let skipped = || nothing && ink(bbox) as f64 >= 0.05 * em * em && (numeric(1) || past_label);
             if *bare || right_of_numbers || (*count >= 1 && numeric(3)) || skipped() {
                 out.push(Cell { bbox, words: ws.clone() });
             }
@@ -236,7 +242,8 @@ pub fn one_digit_per_cell(w: &Word, lines: &[crate::Line]) -> bool {
 /// The words of the first reading cut at the vertical ruling lines they run across: on a noisy
 /// scan Tesseract joins a row's lone digits into one word (`0.0` over two cells, `08`, a `1` or a
 /// `上` stretched over a whole row). Each character goes to the cell its share of the word's width
-/// falls in, and dots at a part's ends are dropped (the noise between two cells). A word with fewer
+/// falls in, and dots at a part's ends are dropped (the noise between two cells), when every part
+/// is a number. A word with fewer
 /// characters than the cells it spans cannot be shared among them: read with less than [`GUESS`]
 /// it is no reading (its cells then count as empty and are read again), else it stays whole.
 /// Chinese words of more than one character are labels, kept to one side of a line by the caller.
@@ -277,34 +284,16 @@ pub fn split_at_lines(words: Vec<Word>, lines: &[crate::Line]) -> Vec<Word> {
             }
             continue;
         }
+        // Only numbers are shared among cells; anything else (`0n`) stays one word, read again whole.
+        if !trimmed.iter().all(|t| as_number(t).is_some()) {
+            out.push(w);
+            continue;
+        }
         for (p, text) in parts.into_iter().zip(trimmed) {
             out.push(Word { x0: p.0, x1: p.1, text, ..w.clone() });
         }
     }
     out
-}
-
-/// The numbers without doubles: two numbers whose boxes overlap by more than half the narrower
-/// one's width (the same ink read by both readings) are one; the more confident stays.
-pub fn without_doubles(words: Vec<Word>) -> Vec<Word> {
-    let number = |w: &Word| as_number(&w.text).is_some();
-    let mut keep = vec![true; words.len()];
-    for i in 0..words.len() {
-        for j in 0..words.len() {
-            let (a, b) = (&words[i], &words[j]);
-            if i == j || !keep[j] || !number(a) || !number(b) {
-                continue;
-            }
-            let overlap = a.x1.min(b.x1) - a.x0.max(b.x0);
-            let narrower = (a.x1 - a.x0).min(b.x1 - b.x0);
-            let same_line = a.top < b.bottom && b.top < a.bottom;
-            if same_line && overlap > 0.5 * narrower && (a.conf < b.conf || (a.conf == b.conf && i > j)) {
-                keep[i] = false;
-                break;
-            }
-        }
-    }
-    words.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
 }
 
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
@@ -509,7 +498,8 @@ mod tests {
         let mut lines: Vec<crate::Line> = (0..=3).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
         lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 300.0)));
         let mut words = vec![word("本年新收", 50.0, 27.0, 97.0), word("总计", 50.0, 127.0, 97.0), word("2", 440.0, 127.0, 97.0), word("其他", 50.0, 227.0, 97.0)];
-        words.push(word("结转", 200.0, 27.0, 97.0));
+        // A second label cell further right: the row's label does not end before the inked cell.
+        words.push(word("结转", 620.0, 27.0, 97.0));
         // Ink where a digit was: row 0's cell under the 2, and (paper noise) row 2's.
         let ink = |b: [u32; 4]| if b[1] < 100 && b[0] > 400 && b[2] < 600 { 400 } else { 20 };
         let cells = cells_to_reread(&words, &lines, &[], &ink);
@@ -517,19 +507,13 @@ mod tests {
         assert_eq!(cells.len(), 3, "{cells:?}");
         assert!(cells.iter().any(|c| c.bbox[0] > 400 && c.bbox[2] < 600 && c.bbox[3] < 100 && c.words.is_empty()));
         assert!(cells.iter().all(|c| c.bbox[1] < 200));
-        // Without a number in the column, ink alone is no reason.
+        // Without a number in the column, ink alone is no reason, unless right of the row's label.
         words.retain(|w| w.text != "2");
         assert!(cells_to_reread(&words, &lines, &[], &ink).is_empty());
-    }
-
-    #[test]
-    fn the_same_ink_read_twice_is_one_number_the_more_confident() {
-        let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 100.0, bottom: 146.0, conf, text: text.into(), line: (1, 1, 1) };
-        let words = vec![w("8", 2160.0, 2214.0, 51.0), w("0", 2185.0, 2214.0, 89.0), w("0", 2250.0, 2280.0, 40.0), w("公开", 2170.0, 2260.0, 95.0)];
-        let kept = without_doubles(words);
-        let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
-        assert_eq!(texts, ["0", "0", "公开"]);
-        assert_eq!(kept[0].conf, 89.0);
+        words.retain(|w| w.text != "结转");
+        let cells = cells_to_reread(&words, &lines, &[], &ink);
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert!(cells[0].bbox[0] > 400 && cells[0].bbox[3] < 100);
     }
 
     #[test]

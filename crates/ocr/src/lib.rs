@@ -334,7 +334,6 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
             words = digits::merge(words, &picks, &boxes[..picks.len()], &offsets[..picks.len()], &again, &lines);
             words.retain(|w| !w.text.is_empty());
             words.extend(added.into_iter().map(|(_, w)| w));
-            words = digits::without_doubles(words);
         }
     }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));

@@ -17,7 +17,7 @@ fn ocr_dir() -> PathBuf {
 
 
 /// Least share of cells read right per class (measured on 2026-11-30, rounded down).
-const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.07), ("ocrrot", 0.99), ("ocrscan", 0.83)];
+const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.07), ("ocrrot", 0.99), ("ocrscan", 0.89)];
 
 #[test]
 fn scans_and_photographs_read_right_or_abstain_never_wrong() {
