@@ -85,12 +85,30 @@ pub struct Cell {
     pub words: Vec<usize>,
 }
 
-/// A word in a number cell that is no number: a short scrap (`者`, `t`, `0.`, `«0:ti<ia`) the
-/// first reading made of a digit under noise or a seal.
+/// A word in a number cell that is no number: a short scrap (`者`, `t`, `0.`, `«0:ti<ia`, or
+/// Chinese read with little confidence, `让于`) the first reading made of a digit under noise or
+/// a seal.
 fn scrap(w: &Word) -> bool {
     let n = w.text.chars().count();
     let number = as_number(&w.text).is_some() && !w.text.ends_with('.');
-    !number && (n == 1 || (n <= 10 && !w.text.chars().any(is_cjk)))
+    !number && (n == 1 || (n <= 10 && !w.text.chars().any(is_cjk)) || (n <= 3 && w.conf < 60.0))
+}
+
+/// The words without specks and line residue: digits or bars far lower than a character (a
+/// `1` three pixels high, a `2` of a seal's dots next to a cell's `0`), and words of bars alone
+/// (`|`, what is left of an erased ruling line). They would join a cell's number (`1 0`, `20`).
+pub fn without_specks(words: Vec<Word>) -> Vec<Word> {
+    let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&em) = heights.get(heights.len() / 2) else { return words };
+    let bar = |c: char| matches!(c, '|' | '丨' | '¦');
+    words
+        .into_iter()
+        .filter(|w| {
+            let small = w.text.chars().all(|c| c.is_ascii_digit() || bar(c)) && w.bottom - w.top < 0.35 * em;
+            !small && !w.text.chars().all(bar)
+        })
+        .collect()
 }
 
 /// Cells of the ruled grid the first reading found no clean number in although numbers stand in
@@ -98,8 +116,13 @@ fn scrap(w: &Word) -> bool {
 /// right of the row's first number (labels stand left of the numbers), or when its column holds
 /// clean numbers in at least three other rows (a row whose first numbers were all lost); it is
 /// about a cell's size, holds nothing but scraps, and none of them is already re-read as a word
-/// (`picked`, from [`doubtful`]). Boxes inset from their lines.
-pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) -> Vec<Cell> {
+/// (`picked`, from [`doubtful`]). A cell the first reading found nothing in at all qualifies
+/// also when it holds ink (`ink`: pixels of solid ink in a box, at least a twentieth of an em
+/// squared — a digit Tesseract skipped, not paper noise) and its column holds a clean number in
+/// another row, or it lies right of the row's label: in a table of mostly empty cells a row's
+/// only numbers can be lost.
+/// Boxes inset from their lines.
+pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], ink: &dyn Fn([u32; 4]) -> usize) -> Vec<Cell> {
     let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
     heights.sort_by(f64::total_cmp);
     let Some(&em) = heights.get(heights.len() / 2) else { return Vec::new() };
@@ -111,7 +134,8 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
     let mut bands = Vec::new();
     for band in ys.windows(2) {
         let (top, bottom) = (band[0], band[1]);
-        if bottom - top > 8.0 * em || bottom - top < 1.2 * em {
+        // A row of a label on four lines (`5.要求行政机关确认或重新出具已获取信息`) is ten ems high.
+        if bottom - top > 14.0 * em || bottom - top < 1.2 * em {
             continue;
         }
         let mid = (top + bottom) / 2.0;
@@ -141,28 +165,39 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize]) 
                 (c[0], c[1], ws)
             })
             .collect();
-        bands.push((top, bottom, numbers.len(), first, cells));
+        // A row with no Chinese text at all and several cells is a row of numbers (表四's only
+        // row) even when the first reading made nothing of them.
+        let bare = cells.len() >= 3 && !inside.iter().any(|&i| words[i].text.chars().any(is_cjk) && words[i].conf >= 60.0);
+        // Where the row's label ends: the middle of its last Chinese word read with confidence.
+        let label_end = inside.iter().filter(|&&i| words[i].text.chars().any(is_cjk) && words[i].conf >= 60.0).map(|&i| (words[i].x0 + words[i].x1) / 2.0).fold(f64::NAN, f64::max);
+        bands.push((top, bottom, numbers.len(), first, cells, bare, label_end));
     }
     // Columns by the clean numbers they hold, row by row.
     let holds_number = |b: usize, left: f64, right: f64| {
         bands[b].4.iter().any(|(l, r, ws)| (l - left).abs() < em * 0.5 && (r - right).abs() < em * 0.5 && ws.iter().any(|&i| clean(&words[i])))
     };
     let mut out = Vec::new();
-    for (b, (top, bottom, count, first, cells)) in bands.iter().enumerate() {
-        if *count < 1 {
-            continue;
-        }
+    for (b, (top, bottom, count, first, cells, bare, label_end)) in bands.iter().enumerate() {
         for (left, right, ws) in cells {
             // A scrap next to Chinese text outside the cell is a piece of a label reaching in.
             let outside: Vec<Word> = (0..words.len()).filter(|i| !ws.contains(i)).map(|i| words[i].clone()).collect();
-            if !ws.iter().all(|&i| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em)) {
+            // Scraps alone, or beside one clean number (`0 e`: the cell's text is no number).
+            let loose = |i: usize| scrap(&words[i]) && !picked.contains(&i) && !touches_chinese(&outside, &words[i], em);
+            let clean_ones = ws.iter().filter(|&&i| clean(&words[i]) && !picked.contains(&i)).count();
+            let scraps = ws.iter().filter(|&&i| loose(i)).count();
+            // Nothing read, or only guesses without confidence (a label's `。` reaching in).
+            let nothing = ws.iter().all(|&i| words[i].conf < 20.0 && !words[i].text.chars().any(is_cjk) && !picked.contains(&i));
+            if !(nothing || scraps == ws.len() || (clean_ones == 1 && scraps >= 1 && scraps + 1 == ws.len())) {
                 continue;
             }
-            let numeric = || (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= 3;
-            let right_of_numbers = *count >= 2 && *right >= *first;
-            if right_of_numbers || numeric() {
-                let inset = 0.2 * em;
-                out.push(Cell { bbox: [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32], words: ws.clone() });
+            let numeric = |rows: usize| (0..bands.len()).filter(|&o| o != b && holds_number(o, *left, *right)).count() >= rows;
+            let right_of_numbers = *count >= 1 && *right >= *first;
+            let inset = 0.2 * em;
+            let bbox = [(left + inset) as u32, (top + inset) as u32, (right - inset) as u32, (bottom - inset) as u32];
+            let past_label = *left >= *label_end;
+            let skipped = || nothing && ink(bbox) as f64 >= 0.05 * em * em && (numeric(1) || past_label);
+            if *bare || right_of_numbers || (*count >= 1 && numeric(3)) || skipped() {
+                out.push(Cell { bbox, words: ws.clone() });
             }
         }
     }
@@ -202,6 +237,63 @@ pub fn lines_across(w: &Word, lines: &[crate::Line]) -> usize {
 pub fn one_digit_per_cell(w: &Word, lines: &[crate::Line]) -> bool {
     let across = lines_across(w, lines);
     across == 0 || w.text.chars().filter(|c| c.is_ascii_digit()).count() == across + 1
+}
+
+/// The words of the first reading cut at the vertical ruling lines they run across: on a noisy
+/// scan Tesseract joins a row's lone digits into one word (`0.0` over two cells, `08`, a `1` or a
+/// `上` stretched over a whole row). Each character goes to the cell its share of the word's width
+/// falls in, and dots at a part's ends are dropped (the noise between two cells), when every part
+/// is a number. A word with fewer
+/// characters than the cells it spans cannot be shared among them: read with less than [`GUESS`]
+/// it is no reading (its cells then count as empty and are read again), else it stays whole.
+/// Chinese words of more than one character are labels, kept to one side of a line by the caller.
+pub fn split_at_lines(words: Vec<Word>, lines: &[crate::Line]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let chars: Vec<char> = w.text.chars().collect();
+        if chars.len() > 1 && chars.iter().any(|&c| is_cjk(c)) {
+            out.push(w);
+            continue;
+        }
+        let cy = (w.top + w.bottom) / 2.0;
+        let mut xs: Vec<f64> = lines.iter().filter(|l| !l.horizontal && l.from <= cy && l.to >= cy && l.pos > w.x0 + l.width && l.pos < w.x1 - l.width).map(|l| l.pos).collect();
+        if xs.is_empty() {
+            out.push(w);
+            continue;
+        }
+        xs.sort_by(f64::total_cmp);
+        let unit = (w.x1 - w.x0) / chars.len() as f64;
+        // Each part: (left, right, first char, last char + 1).
+        let mut bounds = vec![w.x0];
+        bounds.extend(&xs);
+        bounds.push(w.x1);
+        let mut parts: Vec<(f64, f64, String)> = bounds.windows(2).map(|b| (b[1], b[0], String::new())).collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let (a, b) = (w.x0 + i as f64 * unit, w.x0 + (i + 1) as f64 * unit);
+            let cx = (a + b) / 2.0;
+            let k = bounds.windows(2).position(|s| cx < s[1]).unwrap_or(parts.len() - 1);
+            let p = &mut parts[k];
+            p.0 = p.0.min(a.max(bounds[k]));
+            p.1 = p.1.max(b.min(bounds[k + 1]));
+            p.2.push(c);
+        }
+        let trimmed: Vec<String> = parts.iter().map(|p| p.2.trim_matches(|c| c == '.' || c == ',').to_string()).collect();
+        if trimmed.iter().any(|t| t.is_empty()) {
+            if w.conf >= GUESS {
+                out.push(w);
+            }
+            continue;
+        }
+        // Only numbers are shared among cells; anything else (`0n`) stays one word, read again whole.
+        if !trimmed.iter().all(|t| as_number(t).is_some()) {
+            out.push(w);
+            continue;
+        }
+        for (p, text) in parts.into_iter().zip(trimmed) {
+            out.push(Word { x0: p.0, x1: p.1, text, ..w.clone() });
+        }
+    }
+    out
 }
 
 /// Gap between two crops on the sheet, and the margin around them, in pixels.
@@ -295,7 +387,7 @@ mod tests {
         for (r, cells) in [["3", "", "3"], ["3", "者", "3"], ["0.", "", "7"], ["1", "2", "3"], ["4", "5", "9"], ["0", "0", "0"]].iter().enumerate() {
             words.extend(row(r, *cells));
         }
-        let cells = cells_to_reread(&words, &lines, &[]);
+        let cells = cells_to_reread(&words, &lines, &[], &|_| 0);
         let at = |r: usize, left: u32| cells.iter().find(|c| c.bbox[1] > r as u32 * 100 && c.bbox[3] < (r as u32 + 1) * 100 && c.bbox[0] > left && c.bbox[2] < left + 200);
         assert_eq!(cells.len(), 4, "{cells:?}");
         assert!(at(0, 600).is_some_and(|c| c.words.is_empty()));
@@ -308,7 +400,7 @@ mod tests {
         // Label cells never; a scrap already re-read as a word is not read twice.
         assert!(cells.iter().all(|c| c.bbox[0] > 400));
         let picked = [words.iter().position(|w| w.text == "者").unwrap()];
-        assert_eq!(cells_to_reread(&words, &lines, &picked).len(), 3);
+        assert_eq!(cells_to_reread(&words, &lines, &picked, &|_| 0).len(), 3);
     }
 
     #[test]
@@ -350,6 +442,92 @@ mod tests {
         let zero = merged.iter().find(|w| w.text == "0").unwrap();
         assert_eq!(zero.conf, 91.0);
         assert!(merged.iter().all(|w| w.text != "。"));
+    }
+
+    #[test]
+    fn words_run_across_cells_are_cut_at_the_lines_or_dropped_when_they_cannot_be_shared() {
+        let v = |x: f64| crate::Line { horizontal: false, pos: x, from: 0.0, to: 3000.0, width: 5.0 };
+        // The last two cells of a row of 表三 (其他 | 总计) and a whole row of 表四.
+        let lines = [v(2020.6), v(2155.6), v(2244.4)];
+        let w = |text: &str, x0: f64, x1: f64, conf: f32| Word { x0, x1, top: 1248.0, bottom: 1294.0, conf, text: text.into(), line: (1, 1, 1) };
+        let cut = split_at_lines(vec![w("0.0", 2074.0, 2214.0, 25.0), w("08", 2074.0, 2214.0, 51.0), w("7", 1095.0, 1123.0, 97.0)], &lines);
+        let texts: Vec<(&str, bool)> = cut.iter().map(|w| (w.text.as_str(), w.x1 <= 2155.6)).collect();
+        assert_eq!(texts, [("0", true), ("0", false), ("0", true), ("8", false), ("7", true)]);
+        assert!(cut.iter().all(|p| p.x1 <= 2155.6 || p.x0 >= 2155.6), "{cut:?}");
+        // One character over a row of cells: no reading, unless Tesseract was sure of it.
+        let row = [v(373.0), v(534.4), v(695.0), v(830.0)];
+        assert!(split_at_lines(vec![w("上", 291.0, 2218.0, 22.0)], &row).is_empty());
+        assert_eq!(split_at_lines(vec![w("1", 291.0, 900.0, 80.0)], &row).len(), 1);
+        // Labels stay whole; a word between two lines is untouched.
+        let label = w("文件", 2100.0, 2200.0, 91.0);
+        assert_eq!(split_at_lines(vec![label.clone()], &lines), vec![label]);
+        let zero = w("0", 2180.0, 2210.0, 40.0);
+        assert_eq!(split_at_lines(vec![zero.clone()], &lines), vec![zero]);
+    }
+
+    #[test]
+    fn specks_and_line_residue_are_no_words() {
+        let mut words = vec![word("公开", 0.0, 0.0, 97.0), word("申请", 200.0, 0.0, 97.0), word("0", 1828.0, 100.0, 96.0)];
+        // A `1` three pixels high beside the `0`, a bar left of an erased line, a `2` of a seal's dots.
+        words.push(Word { x0: 1784.0, x1: 1785.0, top: 120.0, bottom: 123.0, conf: 61.0, text: "1".into(), line: (1, 1, 1) });
+        words.push(word("|", 1612.0, 100.0, 23.0));
+        words.push(Word { x0: 1484.0, x1: 1520.0, top: 121.0, bottom: 132.0, conf: 29.0, text: "2".into(), line: (1, 1, 1) });
+        // A full stop of a label stays.
+        words.push(Word { x0: 400.0, x1: 410.0, top: 130.0, bottom: 140.0, conf: 90.0, text: "。".into(), line: (1, 1, 1) });
+        let kept: Vec<String> = without_specks(words).into_iter().map(|w| w.text).collect();
+        assert_eq!(kept, ["公开", "申请", "0", "。"]);
+    }
+
+    #[test]
+    fn a_cell_with_a_number_and_scraps_is_read_again_and_one_with_two_numbers_is_not() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        let mut lines: Vec<crate::Line> = (0..=2).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 200.0)));
+        let mut words = vec![word("申请", 50.0, 27.0, 97.0), word("0", 440.0, 27.0, 97.0), word("0", 640.0, 27.0, 97.0), word("e", 700.0, 27.0, 30.0), word("0", 840.0, 27.0, 97.0)];
+        words.extend([word("申请", 50.0, 127.0, 97.0), word("0", 440.0, 127.0, 97.0), word("1", 620.0, 127.0, 97.0), word("0", 700.0, 127.0, 97.0), word("0", 840.0, 127.0, 97.0)]);
+        let cells = cells_to_reread(&words, &lines, &[], &|_| 0);
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert_eq!(cells[0].words.len(), 2);
+        assert!(cells[0].bbox[0] > 600 && cells[0].bbox[3] < 100);
+    }
+
+    #[test]
+    fn an_empty_cell_with_ink_in_a_column_of_numbers_is_read_again() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        // 表三 of a small office: row 0 lost its only numbers, row 1 (总计) kept them, row 2 is empty.
+        let mut lines: Vec<crate::Line> = (0..=3).map(|r| line(true, r as f64 * 100.0, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 300.0)));
+        let mut words = vec![word("本年新收", 50.0, 27.0, 97.0), word("总计", 50.0, 127.0, 97.0), word("2", 440.0, 127.0, 97.0), word("其他", 50.0, 227.0, 97.0)];
+        // A second label cell further right: the row's label does not end before the inked cell.
+        words.push(word("结转", 620.0, 27.0, 97.0));
+        // Ink where a digit was: row 0's cell under the 2, and (paper noise) row 2's.
+        let ink = |b: [u32; 4]| if b[1] < 100 && b[0] > 400 && b[2] < 600 { 400 } else { 20 };
+        let cells = cells_to_reread(&words, &lines, &[], &ink);
+        // Row 1's cells right of its number, and row 0's inked cell; nothing of row 2.
+        assert_eq!(cells.len(), 3, "{cells:?}");
+        assert!(cells.iter().any(|c| c.bbox[0] > 400 && c.bbox[2] < 600 && c.bbox[3] < 100 && c.words.is_empty()));
+        assert!(cells.iter().all(|c| c.bbox[1] < 200));
+        // Without a number in the column, ink alone is no reason, unless right of the row's label.
+        words.retain(|w| w.text != "2");
+        assert!(cells_to_reread(&words, &lines, &[], &ink).is_empty());
+        words.retain(|w| w.text != "结转");
+        let cells = cells_to_reread(&words, &lines, &[], &ink);
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert!(cells[0].bbox[0] > 400 && cells[0].bbox[3] < 100);
+    }
+
+    #[test]
+    fn a_row_of_cells_without_any_reading_and_without_labels_is_read_again() {
+        let line = |horizontal, pos, from, to| crate::Line { horizontal, pos, from, to, width: 4.0 };
+        // A header row with labels and 表四's row of numbers the first reading lost entirely.
+        let mut lines: Vec<crate::Line> = [0.0, 100.0, 200.0].iter().map(|&y| line(true, y, 0.0, 1000.0)).collect();
+        lines.extend([0.0, 200.0, 400.0, 600.0, 800.0, 1000.0].map(|x| line(false, x, 0.0, 200.0)));
+        let mut words: Vec<Word> = (0..5).map(|k| word("结果", 40.0 + 200.0 * k as f64, 27.0, 96.0)).collect();
+        assert_eq!(cells_to_reread(&words, &lines, &[], &|_| 0).len(), 5);
+        assert!(cells_to_reread(&words, &lines, &[], &|_| 0).iter().all(|c| c.bbox[1] > 100));
+        // A row whose cells hold Chinese text is no row of numbers.
+        words.extend((0..5).map(|k| word("维持", 40.0 + 200.0 * k as f64, 127.0, 96.0)));
+        assert!(cells_to_reread(&words, &lines, &[], &|_| 0).is_empty());
     }
 
     #[test]

@@ -394,10 +394,10 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
     let lines = pixels::in_tables(&lines, scale);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let mut words = tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer)));
+    let mut words = digits::without_specks(digits::split_at_lines(tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer))), &lines));
     // A second, independent reading of every doubtful number: its crops alone, digits only.
     let picks = digits::doubtful(&words);
-    let cells = digits::cells_to_reread(&words, &lines, &picks);
+    let cells = digits::cells_to_reread(&words, &lines, &picks, &|b| pixels_solid_ink(&clean, b, ink));
     if !picks.is_empty() || !cells.is_empty() {
         let mut boxes: Vec<[u32; 4]> = picks.iter().map(|&i| digits::crop_box(&words[i], w, h)).collect();
         boxes.extend(cells.iter().map(|c| c.bbox).map(|b| [b[0].min(w), b[1].min(h), b[2].min(w).max(b[0].min(w) + 1), b[3].min(h).max(b[1].min(h) + 1)]));
@@ -409,8 +409,12 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
             let mut added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
             added.retain(|(_, w)| !(w.conf < digits::GUESS && !digits::one_digit_per_cell(w, &lines)));
             // A number read in a cell replaces the scraps the first reading made of it.
-            for (k, _) in &added {
-                for &i in &cells[k - picks.len()].words {
+            for (k, found) in &mut added {
+                for &i in &cells[*k - picks.len()].words {
+                    // The clean number beside the scraps, read alike: the two readings agree.
+                    if words[i].text == found.text {
+                        found.conf = found.conf.max(words[i].conf);
+                    }
                     words[i].text.clear();
                 }
             }
@@ -421,6 +425,25 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
     }
     let dpi = dpi.unwrap_or_else(|| estimate_dpi(&words));
     Ok(OcrPage { width: w, height: h, dpi, rotated, deskewed, warp, words, lines })
+}
+
+/// Pixels of solid ink in a box of the image: darker than `ink` with at least four of their eight
+/// neighbours dark too (strokes, not the specks of a noisy scan).
+fn pixels_solid_ink(img: &GrayImage, b: [u32; 4], ink: u8) -> usize {
+    let (x1, y1) = (b[2].min(img.width().saturating_sub(1)), b[3].min(img.height().saturating_sub(1)));
+    let dark = |x: u32, y: u32| img.get_pixel(x, y).0[0] < ink;
+    let mut n = 0;
+    for y in b[1].max(1)..y1 {
+        for x in b[0].max(1)..x1 {
+            if dark(x, y) {
+                let around = [(-1i32, -1i32), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)].iter().filter(|(dx, dy)| dark((x as i32 + dx) as u32, (y as i32 + dy) as u32)).count();
+                if around >= 4 {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// The resolution that makes the median Chinese character 11 points high (body text of reports

@@ -122,10 +122,16 @@ pub(crate) fn to_page(number: u32, p: &OcrPage, conf: &mut HashMap<(u32, [i32; 4
         // Chinese text over a ruling line (two lines of a label read as one word, reaching past
         // the cell's edge) stays on the side that holds most of it: a label's last character
         // would otherwise open the next cell.
+        let original = w;
         let mut w = w.clone();
         if chars.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c)) {
             if let Some(x) = crossing(&w, &p.lines) {
-                if x - w.x0 >= w.x1 - x {
+                // Tesseract's box of a word may reach over the next word (`服务` drawn over half
+                // of `其他` in the next cell): a word standing right of the line over the word's
+                // right part owns that cell. (Left of it, labels' boxes overlap all the time.)
+                let beside = |o: &nianbao_ocr::Word| !std::ptr::eq(o, original) && o.top.max(w.top) < o.bottom.min(w.bottom) - 0.3 * (o.bottom - o.top).min(w.bottom - w.top);
+                let right_taken = p.words.iter().any(|o| beside(o) && o.x0 >= x - 2.0 && w.x1 - o.x0 > 0.3 * (w.x1 - x));
+                if right_taken || x - w.x0 >= w.x1 - x {
                     w.x1 = x;
                 } else {
                     w.x0 = x;
@@ -275,6 +281,23 @@ mod tests {
         let page = nianbao_ocr::OcrPage { words: vec![label], lines: vec![line(670.5, false)], ..page };
         let p = to_page(1, &page, &mut HashMap::new());
         assert!(p.glyphs.iter().all(|g| g.x1 <= 670.5), "{:?}", p.glyphs);
+    }
+
+    #[test]
+    fn chinese_text_over_a_line_goes_to_the_side_no_other_word_stands_on() {
+        // 表三's header `法律服务机构 | 其他`: Tesseract drew `服务` over the line and half of `其`.
+        let word = |text: &str, x0: f64, x1: f64, top: f64, bottom: f64| nianbao_ocr::Word { x0, x1, top, bottom, conf: 90.0, text: text.into(), line: (1, 1, 1) };
+        let line = nianbao_ocr::Line { horizontal: false, pos: 1968.9, from: 0.0, to: 3000.0, width: 7.0 };
+        let words = vec![word("律", 1805.0, 1873.0, 609.0, 665.0), word("服务", 1902.0, 2037.0, 578.0, 697.0), word("其", 1980.0, 2094.0, 672.0, 728.0)];
+        let page = nianbao_ocr::OcrPage { width: 2481, height: 3508, dpi: 72.0, rotated: 0, deskewed: 0.0, words, lines: vec![line] };
+        let p = to_page(1, &page, &mut HashMap::new());
+        let side = |t: &str| p.glyphs.iter().filter(|g| g.text == t).all(|g| g.x1 <= 1968.9);
+        assert!(side("服") && side("务") && side("律") && !side("其"), "{:?}", p.glyphs);
+        // Alone, the same word keeps to the side holding most of it.
+        // A neighbour touching the word's edge by a pixel takes no side (`上` before `公`).
+        let alone = nianbao_ocr::OcrPage { words: vec![word("服务", 1902.0, 2037.0, 578.0, 697.0), word("其", 2035.0, 2094.0, 672.0, 728.0)], ..page };
+        let p = to_page(1, &alone, &mut HashMap::new());
+        assert!(p.glyphs.iter().all(|g| g.x0 >= 1968.9), "{:?}", p.glyphs);
     }
 
     #[test]
