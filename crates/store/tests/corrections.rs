@@ -1,6 +1,6 @@
 //! A reviewer's correction of a cell read by OCR (issue 15): kept as a new version of the
 //! reading, written into the stored cells, applied again on every re-check, and the findings
-//! follow it. On a real scan (`tests/fixtures/ocr/ocrscan_001.pdf`, some of whose 表三 cells OCR
+//! follow it. On a real scan (`tests/fixtures/ocr/ocrscan_003.pdf`, some of whose 表三 cells OCR
 //! read but the arithmetic could not confirm and left null), on SQLite and on the
 //! PostgreSQL server named by `NIANBAO_TEST_POSTGRES`. The scan is read by OCR once per test
 //! binary (`nianbao_store::parse_remembered`), so both databases share the reading.
@@ -11,7 +11,7 @@ use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 fn scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_001.pdf")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_003.pdf")
 }
 
 fn tempdir(name: &str) -> PathBuf {
@@ -31,7 +31,7 @@ fn doubtful_cell(doc: &nianbao_parse::ParsedDocument) -> (String, usize) {
         .rows
         .iter()
         .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
-        .expect("ocrscan_001 has a doubtful 表三 cell")
+        .expect("ocrscan_003 has a doubtful 表三 cell")
 }
 
 /// Findings of the report that name a cell of `ROW`.
@@ -41,7 +41,7 @@ async fn findings_on_row(store: &Store, report_id: i64) -> Vec<String> {
 }
 
 async fn stored_cell(store: &Store, report_id: i64, row: &str, column: usize) -> (Option<f64>, String) {
-    let layout = nianbao_model::Layout::L2019;
+    let layout = nianbao_model::Layout::L2021;
     let cell_id = *store.cell_keys.get(&(layout, TableId::Applications, row.to_string(), column)).unwrap();
     let r = sqlx::query("SELECT value, how FROM cells WHERE report_id = $1 AND cell_id = $2").bind(report_id).bind(cell_id).fetch_one(&store.pool).await.unwrap();
     (r.get(0), r.get(1))
@@ -62,7 +62,11 @@ async fn scenario(store: &Store) {
     let nulled = nulled.as_str();
     // The reading OCR could not confirm is null; the confirmed row has no finding.
     assert_eq!(stored_cell(store, report_id, nulled, col).await, (None, "ocr".to_string()));
-    assert_eq!(stored_cell(store, report_id, ROW, 6).await, (Some(0.0), "ocr".to_string()));
+    // 新收's 总计, confirmed by its row: what the reviewer breaks and then puts back.
+    let (total, how) = stored_cell(store, report_id, ROW, 6).await;
+    let total = total.expect("新收 总计 read and confirmed");
+    assert_eq!(how, "ocr");
+    let shown = nianbao_store::corrections::shown(total);
     assert!(findings_on_row(store, report_id).await.is_empty());
 
     let admin = store.add_user("corrector", "hash", nianbao_store::web::Role::Admin, None).await.unwrap();
@@ -76,7 +80,7 @@ async fn scenario(store: &Store) {
     assert_eq!(report["applications"][nulled][col], serde_json::json!(0), "{json}");
     // A 总计 that breaks its row: the re-check finds it.
     let first = store.correct_cell(report_id, TableId::Applications, ROW, 6, 5.0, Some(admin)).await.unwrap();
-    assert_eq!(first.old_value, "0");
+    assert_eq!(first.old_value, shown);
     assert_eq!(stored_cell(store, report_id, ROW, 6).await, (Some(5.0), "reviewer".to_string()));
     store.recheck_file(&detail.file, detail.agency_id).await.unwrap();
     let found = findings_on_row(store, report_id).await;
@@ -88,13 +92,13 @@ async fn scenario(store: &Store) {
     assert_eq!(stored_cell(store, report_id, nulled, col).await, (Some(0.0), "reviewer".to_string()));
 
     // A later correction of the same cell supersedes the first: the finding goes.
-    let second = store.correct_cell(report_id, TableId::Applications, ROW, 6, 0.0, Some(admin)).await.unwrap();
+    let second = store.correct_cell(report_id, TableId::Applications, ROW, 6, total, Some(admin)).await.unwrap();
     assert_eq!(second.old_value, "5");
     store.recheck_file(&detail.file, detail.agency_id).await.unwrap();
     assert!(findings_on_row(store, report_id).await.is_empty(), "{:?}", findings_on_row(store, report_id).await);
-    assert_eq!(stored_cell(store, report_id, ROW, 6).await, (Some(0.0), "reviewer".to_string()));
+    assert_eq!(stored_cell(store, report_id, ROW, 6).await, (Some(total), "reviewer".to_string()));
     let history = store.corrections_of(report_id).await.unwrap();
-    assert_eq!(history.iter().map(|c| (c.row.as_str(), c.old_value.as_str(), c.new_value)).collect::<Vec<_>>(), vec![(nulled, "", 0.0), (ROW, "0", 5.0), (ROW, "5", 0.0)]);
+    assert_eq!(history.iter().map(|c| (c.row.as_str(), c.old_value.as_str(), c.new_value)).collect::<Vec<_>>(), vec![(nulled, "", 0.0), (ROW, shown.as_str(), 5.0), (ROW, "5", total)]);
 
     // Bad corrections are refused and write nothing.
     assert!(store.correct_cell(report_id, TableId::Applications, ROW, 7, 1.0, Some(admin)).await.is_err(), "no eighth column");

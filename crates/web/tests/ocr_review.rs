@@ -1,5 +1,5 @@
 //! Issue 15's review of cells read from an image, through the router: on a real scan
-//! (`tests/fixtures/ocr/ocrscan_001.pdf`), an office account sees every OCR'd and every doubtful
+//! (`tests/fixtures/ocr/ocrscan_003.pdf`), an office account sees every OCR'd and every doubtful
 //! cell with the crop of the page image around it (a real PNG of the size the box asks for, with
 //! the cell's ink in its middle) and corrects cells; the correction is kept with who and when,
 //! shown in the history, and changes the findings; an agency account can do neither. The scan is
@@ -18,7 +18,7 @@ use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 fn scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_001.pdf")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_003.pdf")
 }
 
 async fn login(app: &Router, name: &str, password: &str) -> Session {
@@ -58,7 +58,7 @@ fn doubtful_and_lost(doc: &nianbao_parse::ParsedDocument) -> ((String, usize), O
         .rows
         .iter()
         .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
-        .expect("ocrscan_001 has a doubtful 表三 cell");
+        .expect("ocrscan_003 has a doubtful 表三 cell");
     let lost = table.rows.iter().find(|row| row.cells.iter().all(|c| c.span.is_none_or(|s| s.bbox.is_none()))).map(|row| row.key.clone());
     (doubtful, lost)
 }
@@ -117,8 +117,16 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         let (status, _, outlined) = fetch(&app, &office, &format!("{}&outline=1", crop_url.replace("&#38;", "&"))).await;
         assert_eq!(status, StatusCode::OK);
         assert_ne!(outlined, png, "the outlined crop differs");
-        // A cell OCR read nothing in is cropped where its row and column meet.
-        let lost = format!("/reports/{id}/crop?table=active_disclosure&#38;row=other_services&#38;col=2");
+        // A cell OCR read nothing in, in a row it read, is cropped where its row and column meet.
+        let (met_row, met_col) = doc.reports[0]
+            .report
+            .table(TableId::Applications)
+            .rows
+            .iter()
+            .filter(|r| r.cells.iter().any(|c| c.span.is_some_and(|s| s.bbox.is_some())))
+            .find_map(|r| r.cells.iter().position(|c| c.value.is_none() && c.span.is_none_or(|s| s.bbox.is_none())).map(|c| (r.key.clone(), c)))
+            .expect("ocrscan_003 has a cell OCR read nothing in, in a row it read");
+        let lost = format!("/reports/{id}/crop?table=applications&#38;row={met_row}&#38;col={met_col}");
         assert!(doubtful.contains(&lost), "{doubtful}");
         let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
         assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")));
@@ -167,8 +175,10 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         // The page: the corrected cells, and the history with who, when, cell, old → new.
         let page = get(&app, &office, &format!("/reports/{id}?notice=corrected")).await;
         let history = between(&page.body, "id=\"corrections\"", "</table>").expect("the correction history");
-        assert!(history.contains("admin") && history.contains("年") && history.contains("（空） → 0") && history.contains("0 → 5"), "{history}");
-        assert!(history.find("0 → 5") < history.find("（空） → 0"), "newest first: {history}");
+        let total = doc.reports[0].report.table(TableId::Applications).cell("new_received", 6).and_then(|c| c.value).expect("新收 总计 read");
+        let broken = format!("{} → 5", nianbao_store::corrections::shown(total));
+        assert!(history.contains("admin") && history.contains("年") && history.contains("（空） → 0") && history.contains(&broken), "{history}");
+        assert!(history.find(&broken) < history.find("（空） → 0"), "newest first: {history}");
         assert!(history.contains("表三“一、本年新收政府信息公开申请数量”行“总计”列"), "{history}");
         assert!(page.body.contains("5（已更正）"));
         assert!(page.body.contains(&format!("id=\"ocr-applications-{nulled}-{col}\" class=\" corrected\"")), "the corrected cell is no longer doubtful");
