@@ -264,9 +264,26 @@ pub fn read_pages(bytes: &[u8], opts: &Options) -> Result<Vec<OcrPage>, OcrError
     }
     available()?;
     let started = Instant::now();
+    let read = each_page(pages, |i| match opts.timeout.checked_sub(started.elapsed()) {
+        Some(left) if !left.is_zero() => {
+            let o = Options { timeout: left, ..opts.clone() };
+            frames::page(bytes, i, &o).and_then(|gray| read_gray(gray, None, &o))
+        }
+        _ => Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() }),
+    })?;
+    if read.len() < pages {
+        return Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() });
+    }
+    Ok(read)
+}
+
+/// `read(i)` for every page `i` in `0..pages`, one worker per core (Tesseract is held to one
+/// thread), the pages in order. A worker stops at its first error, which is returned; pages left
+/// unread by a stopped worker are missing from the answer, which the caller checks.
+pub fn each_page<T: Send, E: Send>(pages: usize, read: impl Fn(usize) -> Result<T, E> + Sync) -> Result<Vec<T>, E> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages);
-    let mut read: Vec<(usize, Result<OcrPage, OcrError>)> = std::thread::scope(|scope| {
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages).max(1);
+    let mut done: Vec<(usize, Result<T, E>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -276,13 +293,7 @@ pub fn read_pages(bytes: &[u8], opts: &Options) -> Result<Vec<OcrPage>, OcrError
                         if i >= pages {
                             break;
                         }
-                        let page = match opts.timeout.checked_sub(started.elapsed()) {
-                            Some(left) if !left.is_zero() => {
-                                let o = Options { timeout: left, ..opts.clone() };
-                                frames::page(bytes, i, &o).and_then(|gray| read_gray(gray, None, &o))
-                            }
-                            _ => Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() }),
-                        };
+                        let page = read(i);
                         let failed = page.is_err();
                         out.push((i, page));
                         if failed {
@@ -295,12 +306,8 @@ pub fn read_pages(bytes: &[u8], opts: &Options) -> Result<Vec<OcrPage>, OcrError
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
-    read.sort_by_key(|(i, _)| *i);
-    let read: Vec<OcrPage> = read.into_iter().map(|(_, p)| p).collect::<Result<_, _>>()?;
-    if read.len() < pages {
-        return Err(OcrError::Timeout { tool: "tesseract", secs: opts.timeout.as_secs() });
-    }
-    Ok(read)
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Tesseract's orientation detection wants this much text at least; smaller images stay as they are.

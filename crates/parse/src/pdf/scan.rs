@@ -10,7 +10,6 @@ use crate::error::ParseError;
 use crate::{Extracted, OcrSpan};
 use nianbao_ocr::{OcrError, OcrPage, Options};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 const SCAN: &str = "没有文字层的 PDF（扫描件）";
@@ -58,34 +57,10 @@ pub fn extract_scanned(file: &str, bytes: &[u8], limits: &crate::Limits) -> Resu
     let over = || ParseError::Limit { file: file.into(), what: format!("文字识别超过 {} 秒上限", limits.ocr_time.as_secs()) };
     let opts = options(limits, started).map_err(|_| over())?;
     let images = nianbao_ocr::render_pdf(bytes, &opts).map_err(|e| error(file, SCAN, e))?;
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(images.len()).max(1);
-    let mut read: Vec<(usize, Result<OcrPage, ParseError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(png) = images.get(i) else { break };
-                        let page = match options(limits, started) {
-                            Ok(o) => nianbao_ocr::read_image(png, Some(opts.dpi as f64), &o).map_err(|e| error(file, SCAN, e)),
-                            Err(()) => Err(over()),
-                        };
-                        let failed = page.is_err();
-                        out.push((i, page));
-                        if failed {
-                            break;
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    read.sort_by_key(|(i, _)| *i);
-    let pages: Vec<OcrPage> = read.into_iter().map(|(_, p)| p).collect::<Result<_, _>>()?;
+    let pages = nianbao_ocr::each_page(images.len(), |i| match options(limits, started) {
+        Ok(o) => nianbao_ocr::read_image(&images[i], Some(opts.dpi as f64), &o).map_err(|e| error(file, SCAN, e)),
+        Err(()) => Err(over()),
+    })?;
     if pages.len() < images.len() {
         return Err(over());
     }
