@@ -264,7 +264,7 @@ mod tests {
         let word = |text: &str, x0: f64, x1: f64, top: f64, bottom: f64| nianbao_ocr::Word { x0, x1, top, bottom, conf: 90.0, text: text.into(), line: (1, 1, 1) };
         let line = nianbao_ocr::Line { horizontal: false, pos: 1968.9, from: 0.0, to: 3000.0, width: 7.0 };
         let words = vec![word("律", 1805.0, 1873.0, 609.0, 665.0), word("服务", 1902.0, 2037.0, 578.0, 697.0), word("其", 1980.0, 2094.0, 672.0, 728.0)];
-        let page = nianbao_ocr::OcrPage { width: 2481, height: 3508, dpi: 72.0, rotated: 0, deskewed: 0.0, words, lines: vec![line] };
+        let page = nianbao_ocr::OcrPage { width: 2481, height: 3508, dpi: 72.0, rotated: 0, deskewed: 0.0, warp: None, words, lines: vec![line] };
         let p = to_page(1, &page, &mut HashMap::new());
         let side = |t: &str| p.glyphs.iter().filter(|g| g.text == t).all(|g| g.x1 <= 1968.9);
         assert!(side("服") && side("务") && side("律") && !side("其"), "{:?}", p.glyphs);
