@@ -19,7 +19,7 @@ fn is_cjk(c: char) -> bool {
 
 /// The word as a number, through the usual confusions (`O` → 0, `l`/`I`/`]` → 1); `None` when it
 /// is not one.
-fn as_number(text: &str) -> Option<String> {
+pub fn as_number(text: &str) -> Option<String> {
     let s: String = text
         .chars()
         .map(|c| match c {
@@ -111,6 +111,23 @@ pub fn without_specks(words: Vec<Word>) -> Vec<Word> {
         .collect()
 }
 
+/// The words with a degree sign as tall as a digit read as `0`: Tesseract's Chinese model
+/// takes the narrow oval zero of some fonts (Chromium's print of a table) for `°`, which a table
+/// cell never holds. The `0` is held under the trust rule's "very high" (so only arithmetic or an
+/// agreeing second reading can keep it); a small raised `°` stays as it is.
+pub fn degrees_as_zeros(mut words: Vec<Word>) -> Vec<Word> {
+    let mut heights: Vec<f64> = words.iter().filter(|w| w.text.chars().all(is_cjk) && w.conf >= 60.0).map(|w| w.bottom - w.top).collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&em) = heights.get(heights.len() / 2) else { return words };
+    for w in &mut words {
+        if matches!(w.text.as_str(), "°" | "º") && w.bottom - w.top >= 0.5 * em {
+            w.text = "0".into();
+            w.conf = w.conf.min(DIFFERING);
+        }
+    }
+    words
+}
+
 /// Cells of the ruled grid the first reading found no clean number in although numbers stand in
 /// the same row of cells: a digit lost in noise, or read as a scrap. A cell qualifies when it lies
 /// right of the row's first number (labels stand left of the numbers), or when its column holds
@@ -199,6 +216,70 @@ pub fn cells_to_reread(words: &[Word], lines: &[crate::Line], picked: &[usize], 
             if *bare || right_of_numbers || (*count >= 1 && numeric(3)) || skipped() {
                 out.push(Cell { bbox, words: ws.clone() });
             }
+        }
+    }
+    out
+}
+
+/// The confidence a number only the Chinese model's sheet reading found, in a crop where the
+/// first reading found none, needs to be kept (for arithmetic to check).
+const SURE_ALONE: f32 = 80.0;
+
+/// The crop of the sheet a word read on it lies in (by the middle of its height).
+fn crop_of(w: &Word, boxes: &[[u32; 4]], offsets: &[(u32, u32)]) -> Option<usize> {
+    let cy = (w.top + w.bottom) / 2.0;
+    offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64)
+}
+
+/// Two readings of the sheet, the English model's (`a`) and the Chinese model's (`b`), made one
+/// reading per crop. The English model reads most fonts' lone digits well but takes the narrow
+/// oval zero of some (a Chromium print) for `6` or `.0`, where the Chinese model reads `0`.
+/// Where both read the same number it is kept with the higher confidence. Where they differ the
+/// crop has one reading, chosen as below, and [`merge`] holds it under the trust rule's "very
+/// high" unless it agrees with the first reading, so only arithmetic can keep a changed number.
+/// A dot before a number (`.0`) is the noise of a cell's edge and is dropped; one after it stays
+/// (`3.` is a list number, a label's).
+pub fn reconcile(a: Vec<Word>, b: Vec<Word>, boxes: &[[u32; 4]], offsets: &[(u32, u32)], firsts: &[Option<String>]) -> Vec<Word> {
+    let mut by_crop: Vec<[Vec<Word>; 2]> = vec![[Vec::new(), Vec::new()]; boxes.len()];
+    for (side, reading) in [a, b].into_iter().enumerate() {
+        for mut w in reading {
+            let Some(k) = crop_of(&w, boxes, offsets) else { continue };
+            let trimmed = w.text.trim_start_matches('.');
+            if trimmed.is_empty() {
+                continue;
+            }
+            w.text = trimmed.to_string();
+            by_crop[k][side].push(w);
+        }
+    }
+    let text = |ws: &[Word]| ws.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+    let surest = |ws: &[Word]| ws.iter().map(|w| w.conf).fold(f32::NEG_INFINITY, f32::max);
+    let mut out = Vec::new();
+    for (k, [wa, wb]) in by_crop.into_iter().enumerate() {
+        let (ta, tb) = (text(&wa), text(&wb));
+        if wa.is_empty() && wb.is_empty() {
+            continue;
+        }
+        if ta == tb {
+            let conf = surest(&wa).max(surest(&wb));
+            out.extend(wa.into_iter().map(|w| Word { conf: w.conf.max(conf), ..w }));
+            continue;
+        }
+        // They differ (or one read nothing): the one the page's first reading agrees with; else,
+        // when both read a number, the surer; else the English reading alone. A Chinese reading
+        // alone, of a crop with no number in the first reading, is kept only when sure: the first
+        // reading was the Chinese model's too and found none there.
+        let first = firsts.get(k).and_then(|f| f.as_deref());
+        if !wb.is_empty() && first == Some(tb.as_str()) {
+            out.extend(wb);
+        } else if !wa.is_empty() && first == Some(ta.as_str()) {
+            out.extend(wa);
+        } else if !wa.is_empty() && !wb.is_empty() && surest(&wb) > surest(&wa) {
+            out.extend(wb);
+        } else if !wa.is_empty() {
+            out.extend(wa);
+        } else if first.is_some() || surest(&wb) >= SURE_ALONE {
+            out.extend(wb);
         }
     }
     out
@@ -345,7 +426,7 @@ pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(
         }
         let first = &words[i];
         let old = as_number(&first.text);
-        let agree = found[k].len() == 1 && old.as_deref() == Some(found[k][0].text.as_str());
+        let agree = found[k].len() == 1 && old.as_deref() == Some(found[k][0].text.trim_matches('.'));
         replaced[i] = true;
         for a in &found[k] {
             let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
@@ -540,5 +621,41 @@ mod tests {
         assert!(!one_digit_per_cell(&w(".3", 2026.0, 2189.0), &lines));
         assert!(!one_digit_per_cell(&w("105", 2026.0, 2189.0), &lines));
         assert!(one_digit_per_cell(&w("105", 2000.0, 2090.0), &lines));
+    }
+
+    #[test]
+    fn the_two_sheet_readings_agree_or_the_one_the_first_reading_or_confidence_backs_is_kept() {
+        // Four crops, 100 px high each, one under the other on the sheet.
+        let boxes = [[0, 0, 60, 100]; 5];
+        let offsets: Vec<(u32, u32)> = (0..5).map(|k| (40, 40 + 140 * k)).collect();
+        let at = |k: u32, text: &str, conf: f32| Word { x0: 50.0, x1: 70.0, top: 70.0 + 140.0 * k as f64, bottom: 100.0 + 140.0 * k as f64, conf, text: text.into(), line: (1, 1, 1) };
+        let english = vec![at(0, "0", 40.0), at(1, "6", 0.0), at(2, ".0", 0.0), at(3, "20", 0.0)];
+        let chinese = vec![at(0, "0", 85.0), at(1, "0", 70.0), at(2, "0", 30.0), at(4, "1", 57.0)];
+        let firsts = [None, Some("8".to_string()), Some("0".to_string()), Some("1".to_string()), None];
+        let got: Vec<(String, f32)> = reconcile(english, chinese, &boxes, &offsets, &firsts).into_iter().map(|w| (w.text, w.conf)).collect();
+        assert_eq!(
+            got,
+            vec![
+                // Both read 0: the surer confidence.
+                ("0".to_string(), 85.0),
+                // Both differ from the first reading's 8: the surer.
+                ("0".to_string(), 70.0),
+                // The Chinese reading agrees with the first; the English `.0` loses its dot anyway.
+                ("0".to_string(), 30.0),
+                // Only the English model read anything: it stands alone.
+                ("20".to_string(), 0.0),
+                // A Chinese reading alone, unsure, where the first reading found no number: dropped.
+            ]
+        );
+    }
+
+    #[test]
+    fn a_degree_sign_as_tall_as_a_digit_is_a_doubtful_zero_and_a_raised_one_is_not() {
+        let mut words: Vec<Word> = (0..5).map(|k| word("申请", 100.0 * k as f64, 0.0, 96.0)).collect();
+        words.push(Word { x0: 600.0, x1: 620.0, top: 0.0, bottom: 40.0, conf: 93.0, text: "°".into(), line: (1, 1, 1) });
+        words.push(Word { x0: 700.0, x1: 710.0, top: 0.0, bottom: 12.0, conf: 93.0, text: "°".into(), line: (1, 1, 1) });
+        let out = degrees_as_zeros(words);
+        assert_eq!((out[5].text.as_str(), out[5].conf), ("0", DIFFERING));
+        assert_eq!(out[6].text, "°");
     }
 }

@@ -401,7 +401,7 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
     let lines = pixels::in_tables(&lines, scale);
     let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
     let answer = run("tesseract", &args, Some(&pgm(&clean)), opts.timeout)?;
-    let mut words = digits::without_specks(digits::split_at_lines(tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer))), &lines));
+    let mut words = digits::degrees_as_zeros(digits::without_specks(digits::split_at_lines(tsv::without_shadows(tsv::words(&String::from_utf8_lossy(&answer))), &lines)));
     // A second, independent reading of every doubtful number: its crops alone, digits only.
     let picks = digits::doubtful(&words);
     let cells = digits::cells_to_reread(&words, &lines, &picks, &|b| pixels_solid_ink(&clean, b, ink));
@@ -409,10 +409,18 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
         let mut boxes: Vec<[u32; 4]> = picks.iter().map(|&i| digits::crop_box(&words[i], w, h)).collect();
         boxes.extend(cells.iter().map(|c| c.bbox).map(|b| [b[0].min(w), b[1].min(h), b[2].min(w).max(b[0].min(w) + 1), b[3].min(h).max(b[1].min(h) + 1)]));
         let (sheet, offsets) = digits::sheet(&clean, &boxes);
-        let args: Vec<&std::ffi::OsStr> = ["stdin", "stdout", "-l", "eng", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"].iter().map(std::ffi::OsStr::new).collect();
+        // Two readings of the sheet, digits only, by the English and the Chinese model: each
+        // misreads lone digits of some fonts, on different crops (`digits::reconcile`).
+        let read_sheet = |language: &str| -> Result<Vec<Word>, OcrError> {
+            let words = ["stdin", "stdout", "-l", language, "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"];
+            let args: Vec<&std::ffi::OsStr> = words.iter().map(std::ffi::OsStr::new).collect();
+            let answer = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout)?;
+            Ok(tsv::words(&String::from_utf8_lossy(&answer)))
+        };
         // The first reading stands when the second cannot be had.
-        if let Ok(answer) = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout) {
-            let again = tsv::words(&String::from_utf8_lossy(&answer));
+        if let (Ok(english), Ok(chinese)) = (read_sheet("eng"), read_sheet("chi_sim")) {
+            let firsts: Vec<Option<String>> = picks.iter().map(|&i| digits::as_number(&words[i].text)).collect();
+            let again = digits::reconcile(english, chinese, &boxes, &offsets, &firsts);
             let mut added = digits::found_in_empty(&again, &boxes, &offsets, picks.len(), (0, 0, 0));
             added.retain(|(_, w)| !(w.conf < digits::GUESS && !digits::one_digit_per_cell(w, &lines)));
             // A number read in a cell replaces the scraps the first reading made of it.

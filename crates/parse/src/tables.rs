@@ -400,9 +400,15 @@ pub fn find_regions(blocks: &[Block], range: std::ops::Range<usize>) -> Regions 
     let find = |from: usize, pred: &dyn Fn(&Block, &str) -> bool| -> Option<usize> {
         (from..range.end).find(|&i| pred(&blocks[i], &compact(blocks[i].text())))
     };
-    let t3 = find(range.start, &|b, t| is_short(b) && (t.contains("勾稽") || t.contains("申请人情况")))
-        .or_else(|| find(range.start, &|b, t| b.is_row() && t.contains("本年新收")))
-        .or_else(|| find(range.start, &|b, t| is_short(b) && t.contains("本年新收政府信息公开申请")));
+    // 表三 starts at its header, or at its first row when that comes first: OCR can garble the
+    // header (`勾移关系`, `申人请情况`) and match a later line, which gave 表三's first page to 表二.
+    let header = find(range.start, &|b, t| is_short(b) && (t.contains("勾稽") || t.contains("申请人情况")));
+    let first_row = find(range.start, &|b, t| b.is_row() && t.contains("本年新收"));
+    let t3 = match (header, first_row) {
+        (Some(h), Some(r)) => Some(h.min(r)),
+        (h, r) => h.or(r),
+    }
+    .or_else(|| find(range.start, &|b, t| is_short(b) && t.contains("本年新收政府信息公开申请")));
     let t2_pred = |b: &Block, t: &str| is_short(b) && (t.contains("第二十条第") || t.starts_with("信息内容") || t.contains("|信息内容"));
     let t2 = find(range.start, &t2_pred).filter(|&i| t3.is_none_or(|t3| i < t3));
     let t4_from = t3.unwrap_or(range.start);

@@ -219,3 +219,23 @@ fn a_table_two_row_with_extra_grid_cells_is_not_read_by_position() {
     let blank = coercion(row("<td>0</td><td></td><td>1</td>"));
     assert_eq!(blank, vec![Value::from(0), Value::Null, Value::from(1)]);
 }
+
+/// A scan's 表三 header can come out of OCR garbled (`勾移关系`, `申人请情况`) on its first page and
+/// clean where it is repeated on the next: 表三 then starts at its first row, not at the repeat
+/// (which gave the first page's rows to 表二).
+#[test]
+fn table_three_starts_at_its_first_row_when_its_header_is_garbled_and_repeated_later() {
+    let html = std::fs::read_to_string(fixtures_root().join("parse/html/004.html")).expect("fixture");
+    let (header, applicants) = ("（本列数据的勾稽关系为：<br/>第一项加第二项之和，<br/>等于第三项加第四项之和）</td>", "<td colspan=\"7\" style=\"text-align:center;\">申请人情况</td>");
+    let carried = "<td colspan=\"3\" style=\"text-align:center;\">二、上年结转政府信息公开申请数量</td>";
+    assert!(html.contains(header) && html.contains(applicants) && html.contains(carried), "fixture changed");
+    let page = html
+        .replace(header, "（本列数据的勾移关系为：<br/>第一项加第二项之和，<br/>等于第三项加第四项之和）</td>")
+        .replace(applicants, "<td colspan=\"7\">申人请情况</td>")
+        .replace(carried, &format!("<td colspan=\"10\">申请人情况</td></tr><tr>{carried}"));
+    let doc = nianbao_parse::parse_bytes("004.html", page.as_bytes()).expect("parses");
+    let json = nianbao_parse::to_json(&doc);
+    let original = nianbao_parse::to_json(&nianbao_parse::parse_bytes("004.html", html.as_bytes()).expect("parses"));
+    assert_eq!(json[0]["applications"]["new_received"], original[0]["applications"]["new_received"]);
+    assert!(json[0]["applications"]["new_received"][6].is_number());
+}
