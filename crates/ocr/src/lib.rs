@@ -412,8 +412,8 @@ pub fn read_gray(gray: GrayImage, dpi: Option<f64>, opts: &Options) -> Result<Oc
         // Two readings of the sheet, digits only, by the English and the Chinese model: each
         // misreads lone digits of some fonts, on different crops (`digits::reconcile`).
         let read_sheet = |language: &str| -> Result<Vec<Word>, OcrError> {
-            let words = ["stdin", "stdout", "-l", language, "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"];
-            let args: Vec<&std::ffi::OsStr> = words.iter().map(std::ffi::OsStr::new).collect();
+            let flags = ["stdin", "stdout", "-l", language, "--psm", "6", "-c", "tessedit_char_whitelist=0123456789.", "-c", "tessedit_create_tsv=1"];
+            let args: Vec<&std::ffi::OsStr> = flags.iter().map(std::ffi::OsStr::new).collect();
             let answer = run("tesseract", &args, Some(&pgm(&sheet)), opts.timeout)?;
             Ok(tsv::words(&String::from_utf8_lossy(&answer)))
         };
