@@ -20,7 +20,9 @@ fn ocr_dir() -> PathBuf {
 /// (every table page photographed in perspective) read 80.0% after the perspective correction,
 /// kept with a margin; `ocrjpeg` (one page, a third of the report's cells, none of them
 /// confirmed by a relation on that page alone) has no floor, only the rule of no wrong cell.
-const FLOORS: &[(&str, f64)] = &[("ocrclean", 0.99), ("ocrphoto", 0.75), ("ocrrot", 0.99), ("ocrscan", 0.89)];
+/// `ocrchrome` (a clean scan of a Chromium print, whose oval zeros the English model reads as `6`)
+/// read 76.1% with one second reading and 99.0% with two (`digits::reconcile`).
+const FLOORS: &[(&str, f64)] = &[("ocrchrome", 0.97), ("ocrclean", 0.99), ("ocrphoto", 0.75), ("ocrrot", 0.99), ("ocrscan", 0.89)];
 
 #[test]
 fn scans_and_photographs_read_right_or_abstain_never_wrong() {
