@@ -1,7 +1,9 @@
 //! A second reading of doubtful numbers (free of I/O): Tesseract reads isolated digits in table
 //! cells badly with the Chinese model (`5` as `。`, `0` as `>`, two cells as `Ds`). Each doubtful
-//! word's crop is pasted, padded, one under the other into a tall sheet that Tesseract reads once
-//! with digits only; each number read is mapped back to its crop by its height on the sheet.
+//! word's crop is pasted, padded, one under the other into a tall sheet that Tesseract reads twice
+//! with digits only, with the English and with the Chinese model (each misreads the lone digits of
+//! some font; [`reconcile`] makes one reading of the two); each number read is mapped back to its
+//! crop by its height on the sheet.
 //!
 //! The second reading replaces the first, with a confidence that says whether both agree: when
 //! they do, the higher of the two; when they differ, below the level at which a number no
