@@ -21,7 +21,7 @@ fn ocr_dir() -> PathBuf {
 /// kept with a margin; `ocrjpeg` (one page, a third of the report's cells, none of them
 /// confirmed by a relation on that page alone) has no floor, only the rule of no wrong cell.
 /// `ocrchrome` (a clean scan of a Chromium print, whose oval zeros the English model reads as `6`)
-/// read 76.1% with one second reading and 99.0% with two (`digits::reconcile`).
+/// read 62.2% with one second reading and 99.0% with two (`digits::reconcile`).
 const FLOORS: &[(&str, f64)] = &[("ocrchrome", 0.97), ("ocrclean", 0.99), ("ocrphoto", 0.75), ("ocrrot", 0.99), ("ocrscan", 0.89)];
 
 #[test]
