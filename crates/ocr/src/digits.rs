@@ -293,8 +293,7 @@ pub fn reconcile(a: Vec<Word>, b: Vec<Word>, boxes: &[[u32; 4]], offsets: &[(u32
 pub fn found_in_empty(again: &[Word], boxes: &[[u32; 4]], offsets: &[(u32, u32)], from: usize, line: (u32, u32, u32)) -> Vec<(usize, Word)> {
     let mut out = Vec::new();
     for a in again {
-        let cy = (a.top + a.bottom) / 2.0;
-        let Some(k) = offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64) else { continue };
+        let Some(k) = crop_of(a, boxes, offsets) else { continue };
         if k < from || as_number(&a.text).is_none() || !a.text.chars().all(|c| c.is_ascii_digit() || c == '.') {
             continue;
         }
@@ -410,9 +409,7 @@ pub fn sheet(img: &GrayImage, boxes: &[[u32; 4]]) -> (GrayImage, Vec<(u32, u32)>
 pub fn merge(words: Vec<Word>, picks: &[usize], boxes: &[[u32; 4]], offsets: &[(u32, u32)], again: &[Word], lines: &[crate::Line]) -> Vec<Word> {
     let mut found: Vec<Vec<&Word>> = vec![Vec::new(); picks.len()];
     for a in again {
-        let cy = (a.top + a.bottom) / 2.0;
-        let k = offsets.iter().zip(boxes).position(|(o, b)| cy >= o.1 as f64 && cy < (o.1 + b[3] - b[1]) as f64);
-        if let Some(k) = k {
+        if let Some(k) = crop_of(a, boxes, offsets) {
             let (dx, dy) = (boxes[k][0] as f64 - offsets[k].0 as f64, boxes[k][1] as f64 - offsets[k].1 as f64);
             let placed = Word { x0: a.x0 + dx, x1: a.x1 + dx, top: a.top + dy, bottom: a.bottom + dy, ..a.clone() };
             if as_number(&a.text).is_some() && a.text.chars().all(|c| c.is_ascii_digit() || c == '.') && !(a.conf < GUESS && !one_digit_per_cell(&placed, lines)) {
