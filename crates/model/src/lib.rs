@@ -26,7 +26,9 @@ pub enum ReadHow {
     Printed,
     /// The value was printed but its column was lost; the column was inferred from its position.
     Position,
-    /// The cell boundaries were lost; the value was recovered with the table's arithmetic.
+    /// The cell boundaries were lost; the value was recovered with the table's arithmetic. On a
+    /// table read by OCR: a number OCR could not read, solved from one relation of the table and
+    /// checked by another (a warning says so, with the cell's place on the page).
     Arithmetic,
     /// The cell boundaries were lost and the reading was chosen by a count the report's prose
     /// states (`制发行政规范性文件3件`).

@@ -75,17 +75,20 @@ fn main() {
                 total.confirmed += a.confirmed;
                 total.by_confidence += a.by_confidence;
                 total.nulled += a.nulled;
+                total.solved += a.solved;
             }
         }
     }
     let share = |n: usize| 100.0 * n as f64 / total.read.max(1) as f64;
     println!(
-        "OCR 读出的数：{}；勾稽关系印证 {}（{:.1}%），仅凭置信度保留 {}（{:.1}%），置空 {}（{:.1}%）",
+        "OCR 读出的数：{}；勾稽关系印证 {}（{:.1}%），仅凭置信度保留 {}（{:.1}%），未读出或读错而由勾稽关系推算并核验 {}（{:.1}%），置空 {}（{:.1}%）",
         total.read,
         total.confirmed,
         share(total.confirmed),
         total.by_confidence,
         share(total.by_confidence),
+        total.solved,
+        share(total.solved),
         total.nulled,
         share(total.nulled)
     );

@@ -14,6 +14,9 @@ pub enum Kind {
     Blank,
     Slash,
     Label,
+    /// A cell of a grid row's numbers that reads as no number and no word (`.6`, `二3`, `a`,
+    /// `441.`): a number OCR misread, held in its column as a number not read.
+    Garbled,
 }
 
 /// One cell of the table region, in reading order.
@@ -242,6 +245,20 @@ struct LogicalRow {
     positional: bool,
 }
 
+/// Text too short to be a label and unlike any word (`.6`, `0.`, `二3`, `441.`, `a`, `型`): what OCR
+/// makes of a number under noise or a seal. A short label has two characters of Chinese at least
+/// (`总计`, `其他`, `3.其他`).
+fn looks_misread_number(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let cjk = chars.iter().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(*c)).count();
+    let digits = chars.iter().any(|c| c.is_ascii_digit());
+    match cjk {
+        0 => !chars.is_empty() && chars.len() <= if digits { 6 } else { 3 },
+        1 => chars.len() == 1 || (digits && chars.len() <= 4),
+        _ => false,
+    }
+}
+
 /// What a label names, for splitting rows: nothing known, a group heading, or a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Names {
@@ -277,8 +294,17 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
     let mut seen_values = false;
     for bi in range {
         let b = &blocks[bi];
-        let toks = tokens(blocks, bi..bi + 1);
+        let mut toks = tokens(blocks, bi..bi + 1);
         if b.positional {
+            // Past the row's label, in a row of numbers, a cell that is neither a number nor a word
+            // is a number misread: kept as a value, it keeps the numbers after it in their columns.
+            // (A header row's `计` is not: no number follows the label there.)
+            let label_end = toks.iter().rposition(|t| !t.is_value() && !looks_misread_number(&t.text)).map_or(0, |i| i + 1);
+            if toks[label_end..].iter().any(|t| matches!(t.kind, Kind::Number(_))) {
+                for t in toks[label_end..].iter_mut().filter(|t| !t.is_value()) {
+                    t.kind = Kind::Garbled;
+                }
+            }
             let last_label = toks.iter().rposition(|t| !t.is_value());
             let (mut labels, values): (Vec<Tok>, Vec<Tok>) = match last_label {
                 Some(i) => (toks[..=i].iter().filter(|t| !t.is_value()).cloned().collect(), toks[i + 1..].to_vec()),
@@ -535,7 +561,7 @@ impl<'a> TableReader<'a> {
             Kind::Number(v) => Cell { value: Some(v), raw, span, how, mark: if v == 0.0 { CellMark::Zero } else { CellMark::Number } },
             Kind::Slash => Cell { value: None, raw, span, how, mark: CellMark::Slash },
             Kind::Blank => Cell { value: None, raw: None, span, how, mark: CellMark::Blank },
-            Kind::Label => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
+            Kind::Label | Kind::Garbled => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
         }
     }
 
@@ -668,6 +694,11 @@ impl<'a> TableReader<'a> {
             })
             .collect();
         let labelled: Vec<usize> = resolved.iter().filter_map(|r| if let Resolved::Row(i) = r { Some(*i) } else { None }).collect();
+        // A grid column right of 总计 that is blank in every row with too many cells is no column
+        // of the table (a photograph's page edge, the frame drawn twice): the row is read from
+        // its right end, so that cell would push every number one column left.
+        let wide = || lrows.iter().filter(|r| r.positional && r.values.len() > W);
+        let blank_right_column = wide().next().is_some() && wide().all(|r| r.values.last().is_some_and(|t| t.kind == Kind::Blank));
         let mut assigned: Vec<Option<(Vec<Cell>, Option<Tok>)>> = vec![None; defs.len()];
         let mut ambiguous: Vec<Ambiguous> = Vec::new();
         let mut by_order: Vec<usize> = Vec::new();
@@ -712,10 +743,14 @@ impl<'a> TableReader<'a> {
             if target >= defs.len() {
                 continue;
             }
-            let values: Vec<Tok> = if lr.positional && lr.values.len() > W {
-                lr.values[lr.values.len() - W..].to_vec()
+            let row_values = match &lr.values[..] {
+                [rest @ .., _] if blank_right_column && lr.positional && rest.len() >= W => rest,
+                all => all,
+            };
+            let values: Vec<Tok> = if lr.positional && row_values.len() > W {
+                row_values[row_values.len() - W..].to_vec()
             } else {
-                lr.values.clone()
+                row_values.to_vec()
             };
             let n = values.len();
             if lr.positional && n == W {
@@ -857,7 +892,15 @@ impl<'a> TableReader<'a> {
         let (Some(new), Some(carried), Some(total), Some(forward)) = (idx("new_received"), idx("carried_over"), idx("total_processed"), idx("carried_forward")) else {
             return;
         };
-        let value = |r: usize, c: usize| assigned[r].as_ref().and_then(|(cells, _)| cells.get(c)).and_then(|x| x.value);
+        let cell = |r: usize, c: usize| assigned[r].as_ref().and_then(|(cells, _)| cells.get(c)).and_then(|x| x.value);
+        // A row read by its label with a cell that could not be read, or whose numbers miss its
+        // own total, holds a misreading: it says nothing about where the unlabelled rows belong.
+        let misread = |r: usize| {
+            let v: Option<Vec<f64>> = (0..7).map(|c| cell(r, c)).collect();
+            let unreadable = assigned[r].as_ref().is_some_and(|(cells, _)| cells.iter().any(|x| x.mark == CellMark::Unreadable));
+            !by_order.contains(&r) && (unreadable || v.is_some_and(|v| (v[..6].iter().sum::<f64>() - v[6]).abs() > 1e-9))
+        };
+        let value = |r: usize, c: usize| if misread(r) { None } else { cell(r, c) };
         let mut broken = false;
         for c in 0..7 {
             if let (Some(a), Some(b), Some(t), Some(f)) = (value(new, c), value(carried, c), value(total, c), value(forward, c)) {
@@ -1069,5 +1112,15 @@ mod tests {
         assert_eq!(parse_number("1.属于国家秘密"), None);
         assert_eq!(parse_number("12,34"), None);
         assert_eq!(classify("/"), Kind::Slash);
+    }
+
+    #[test]
+    fn tells_a_misread_number_from_a_short_label() {
+        for misread in [".6", "0.", "二3", "441.", "a", "型", "eS 0", "Sit"] {
+            assert!(looks_misread_number(misread), "{misread}");
+        }
+        for label in ["总计", "其他", "3.其他", "(二)", "Piece a", "自然人", ""] {
+            assert!(!looks_misread_number(label), "{label}");
+        }
     }
 }

@@ -5,7 +5,12 @@
 //! number of 表三/表四 whose relations all miss a cell is not checked, so it is not kept — a cell
 //! lost in a row shifts the rest, and every shifted number may be read with confidence). Every other OCR'd number becomes
 //! null, with a warning giving what was read and, when one relation pins it down, the value the
-//! arithmetic asks for — a reviewer decides, the reader never guesses.
+//! arithmetic asks for — a reviewer decides, the reader never guesses from one relation.
+//!
+//! A number OCR could not read (a digit under a seal, `.6`) is solved from a relation it is the
+//! only cell missing from, and kept when another relation checks it ([`fill_lost_cells`]): two
+//! relations agreeing on it are not a guess. So is a misreading once nulled, when the relations
+//! then pin it down. Such a cell says [`ReadHow::Arithmetic`] and has a warning.
 //!
 //! A relation that fails is blamed on the one cell whose value, solved from it, makes every other
 //! relation of that cell hold, when exactly one cell can; else on every cell of it that fewer
@@ -18,6 +23,15 @@ use std::collections::HashMap;
 
 /// Confidence (Tesseract's 0–100) above which a number no relation checks is kept.
 pub const HIGH_CONFIDENCE: f32 = 90.0;
+
+/// Confidence (0–100) under which a number read by OCR that the arithmetic contradicts may be
+/// replaced by the value two relations agree on. Clear print is read at 90 and more; a misreading
+/// under a seal or in noise usually far below (`92` for `52` at 42, `60` for `0` at 64).
+pub const REPLACE_BELOW: f32 = 80.0;
+
+/// The most cells of a failing relation that no relation confirms which are blamed instead of
+/// every cell of it confirmed only once.
+const MAX_UNCONFIRMED_BLAMED: usize = 3;
 
 /// Confidence every character of the agency's name must have been read with: a name has no
 /// arithmetic to check it, and one wrong character names another agency.
@@ -93,8 +107,218 @@ fn fmt(v: f64) -> String {
     }
 }
 
+/// Fills the cells OCR could not read (a digit lost under a seal, a misread `.6`) from the
+/// relations, and keeps a filled value only when the arithmetic checks it.
+///
+/// A cell that is the only one missing from a relation is solved from it (the relation is its
+/// source), over and over, so a value solved in one row can complete a column. Solving proves
+/// nothing by itself — a misread in the source is copied into the cell — so a solved value stays
+/// only when a relation that solved nothing (a check) holds over it, or over a value solved from
+/// it: the check, with the solved values written out, is one equation over read numbers alone,
+/// as a row's total is. A check that fails over solved values empties them and everything solved
+/// before them, and those cells are not solved again; solved values no check reaches are emptied.
+/// `allowed`: whether a cell may take a value. Returns each kept cell with its value.
+fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref, f64) -> bool) -> Vec<(Ref, f64)> {
+    let lost = |report: &Report, x: Ref| {
+        report.table(x.0).rows.get(x.1).is_some_and(|row| {
+            row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
+        })
+    };
+    let cells_of = |r: &Relation| -> Vec<Ref> { r.lhs.iter().chain(&r.rhs).copied().collect() };
+    let holds = |report: &Report, r: &Relation| -> Option<bool> {
+        let l: Option<f64> = r.lhs.iter().map(|&y| value(report, y)).sum();
+        let rr: Option<f64> = r.rhs.iter().map(|&y| value(report, y)).sum();
+        Some((l? - rr?).abs() < 1e-9)
+    };
+    let mut barred: std::collections::HashSet<Ref> = std::collections::HashSet::new();
+    loop {
+        // Each solved cell: its value, its source relation, the cell as it was.
+        let mut solved: Vec<(Ref, f64, usize, nianbao_model::Cell)> = Vec::new();
+        loop {
+            let mut asked: HashMap<Ref, Vec<(f64, usize)>> = HashMap::new();
+            for (k, r) in rels.iter().enumerate() {
+                let missing: Vec<Ref> = cells_of(r).into_iter().filter(|&x| value(report, x).is_none()).collect();
+                let [x] = missing[..] else { continue };
+                if barred.contains(&x) || !lost(report, x) {
+                    continue;
+                }
+                let sum = |v: &[Ref]| v.iter().filter_map(|&y| value(report, y)).sum::<f64>();
+                let v = if r.lhs.contains(&x) { sum(&r.rhs) - sum(&r.lhs) } else { sum(&r.lhs) - sum(&r.rhs) };
+                asked.entry(x).or_default().push((v, k));
+            }
+            let mut asked: Vec<(Ref, Vec<(f64, usize)>)> = asked.into_iter().collect();
+            asked.sort_by_key(|(x, _)| (x.0 as u8, x.1, x.2));
+            let mut any = false;
+            for (x, vs) in asked {
+                let (v, source) = vs[0];
+                // Relations asking different values of it: a misread among them; nothing is solved.
+                if v < 0.0 || v.fract() != 0.0 || vs.iter().any(|(w, _)| (w - v).abs() > 1e-9) || !allowed(x, v) {
+                    continue;
+                }
+                if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+                    solved.push((x, v, source, cell.clone()));
+                    cell.value = Some(v);
+                    cell.how = ReadHow::Arithmetic;
+                    cell.mark = if v == 0.0 { CellMark::Zero } else { CellMark::Number };
+                    any = true;
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        if solved.is_empty() {
+            return Vec::new();
+        }
+        // A solved cell and the solved cells its source relation used, and theirs.
+        let index: HashMap<Ref, usize> = solved.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
+        let with_ancestors = |start: Ref| -> Vec<usize> {
+            let mut out = Vec::new();
+            let mut stack = vec![start];
+            while let Some(x) = stack.pop() {
+                let Some(&i) = index.get(&x) else { continue };
+                if out.contains(&i) {
+                    continue;
+                }
+                out.push(i);
+                stack.extend(cells_of(&rels[solved[i].2]).into_iter().filter(|&y| y != x));
+            }
+            out
+        };
+        let sources: std::collections::HashSet<usize> = solved.iter().map(|s| s.2).collect();
+        let mut ordered: Vec<usize> = sources.iter().copied().collect();
+        ordered.sort_unstable();
+        let basis = RelationSpan::of(ordered.iter().map(|&k| &rels[k]));
+        let mut proven = vec![false; solved.len()];
+        let mut refuted = vec![false; solved.len()];
+        for (k, r) in rels.iter().enumerate() {
+            // A relation the sources add up to holds whatever was read: it checks nothing.
+            if sources.contains(&k) || basis.contains(r) {
+                continue;
+            }
+            let Some(ok) = holds(report, r) else { continue };
+            for x in cells_of(r).into_iter().filter(|x| index.contains_key(x)) {
+                for i in with_ancestors(x) {
+                    if ok {
+                        proven[i] = true;
+                    } else {
+                        refuted[i] = true;
+                    }
+                }
+            }
+        }
+        let undo = |report: &mut Report, i: usize| {
+            let (x, _, _, was) = &solved[i];
+            if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+                *cell = was.clone();
+            }
+        };
+        if refuted.iter().any(|&b| b) {
+            // Start again without them: values solved after them may rest on them. A value a
+            // check proves is solved again (the failing check may fail for a misread elsewhere
+            // among its ancestors' sources) unless every refuted value is also proven.
+            let only_refuted = (0..solved.len()).any(|i| refuted[i] && !proven[i]);
+            for i in (0..solved.len()).rev() {
+                undo(report, i);
+                if refuted[i] && (!proven[i] || !only_refuted) {
+                    barred.insert(solved[i].0);
+                }
+            }
+            continue;
+        }
+        let mut kept = Vec::new();
+        for i in (0..solved.len()).rev() {
+            if proven[i] {
+                kept.push((solved[i].0, solved[i].1));
+            } else {
+                undo(report, i);
+            }
+        }
+        kept.reverse();
+        return kept;
+    }
+}
+
+/// The relations a set of relations adds up to (their linear span), to tell a check from a
+/// consequence of the relations values were solved from.
+struct RelationSpan {
+    /// Rows in echelon form: each with its pivot cell, which no later row has.
+    rows: Vec<(Ref, HashMap<Ref, f64>)>,
+}
+
+impl RelationSpan {
+    fn vector(r: &Relation) -> HashMap<Ref, f64> {
+        let mut v: HashMap<Ref, f64> = HashMap::new();
+        for x in &r.lhs {
+            *v.entry(*x).or_default() += 1.0;
+        }
+        for x in &r.rhs {
+            *v.entry(*x).or_default() -= 1.0;
+        }
+        v.retain(|_, c| c.abs() > 1e-9);
+        v
+    }
+
+    /// `v` less its parts along the rows.
+    fn reduce(&self, mut v: HashMap<Ref, f64>) -> HashMap<Ref, f64> {
+        for (pivot, row) in &self.rows {
+            let Some(&c) = v.get(pivot) else { continue };
+            for (x, a) in row {
+                *v.entry(*x).or_default() -= c * a;
+            }
+            v.retain(|_, c| c.abs() > 1e-9);
+        }
+        v
+    }
+
+    fn of<'r>(relations: impl Iterator<Item = &'r Relation>) -> RelationSpan {
+        let mut span = RelationSpan { rows: Vec::new() };
+        for r in relations {
+            let v = span.reduce(RelationSpan::vector(r));
+            // The smallest cell as pivot, so the order is the same on every run.
+            let Some((&pivot, &c)) = v.iter().min_by_key(|(x, _)| (x.0 as u8, x.1, x.2)) else { continue };
+            let row: HashMap<Ref, f64> = v.into_iter().map(|(x, a)| (x, a / c)).collect();
+            // Keep every earlier row free of the new pivot.
+            for (_, earlier) in &mut span.rows {
+                if let Some(&e) = earlier.get(&pivot) {
+                    for (x, a) in &row {
+                        *earlier.entry(*x).or_default() -= e * a;
+                    }
+                    earlier.retain(|_, c| c.abs() > 1e-9);
+                }
+            }
+            span.rows.push((pivot, row));
+        }
+        span
+    }
+
+    fn contains(&self, r: &Relation) -> bool {
+        self.reduce(RelationSpan::vector(r)).is_empty()
+    }
+}
+
 /// Applies the trust rule to the tables of `parsed` (see the module's text).
 pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
+    if ocr.is_empty() {
+        return;
+    }
+    let original = parsed.clone();
+    let mut blame_weak = std::collections::HashSet::new();
+    loop {
+        let unsolved = vet_once(parsed, ocr, &blame_weak);
+        if unsolved.is_empty() {
+            return;
+        }
+        // A failing relation blamed on its one unconfirmed cell that the arithmetic then could
+        // not solve and check: blamed again, the usual way, from the reading as it was.
+        *parsed = original.clone();
+        blame_weak.extend(unsolved);
+    }
+}
+
+/// One pass of [`vet`]; `blame_weak`: failing relations never blamed on their one unconfirmed
+/// cell alone. Returns the failing relations that were, where that cell stayed unsolved.
+fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collections::HashSet<usize>) -> Vec<usize> {
     let report = &mut parsed.report;
     let mut conf: HashMap<Ref, f32> = HashMap::new();
     for id in TableId::ALL {
@@ -120,10 +344,160 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
         }
     }
     if conf.is_empty() {
-        return;
+        return Vec::new();
     }
     let rels = relations(report);
-    // Whether each relation whose cells all have values holds.
+    let effective = report.effective_layout();
+    let mut solved = fill_lost_cells(report, &rels, &|_, _| true);
+    let mut warnings: Vec<ReadWarning> = Vec::new();
+    // Each nulled cell: its warning, what was read, with what confidence.
+    let mut dropped: HashMap<Ref, (usize, Option<f64>, f32)> = HashMap::new();
+    // Failing relations blamed on their one unconfirmed cell alone, and that cell.
+    let mut alone: Vec<(usize, Ref)> = Vec::new();
+    // Misreadings one at a time, the surest first: a cell that alone explains a failing relation
+    // is nulled and the arithmetic solves what it can, which may confirm the cells a second
+    // misreading in the same column would otherwise have cast doubt on.
+    loop {
+        let (status, confirmed) = assess(report, &rels);
+        if !status.contains(&Some(false)) {
+            break;
+        }
+        // The value relation `r` asks of cell `x`, the others as read.
+        let solve = |r: &Relation, x: Ref| -> f64 {
+            let sum = |v: &[Ref]| v.iter().filter(|y| **y != x).filter_map(|&y| value(report, y)).sum::<f64>();
+            if r.lhs.contains(&x) {
+                sum(&r.rhs) - sum(&r.lhs)
+            } else {
+                sum(&r.lhs) - sum(&r.rhs)
+            }
+        };
+        // Whether every other complete relation of `x` holds with `x` = `v` (and there is one).
+        let explains = |r: usize, x: Ref, v: f64| -> bool {
+            let mut others = 0;
+            for (k, o) in rels.iter().enumerate() {
+                if k == r || !(o.lhs.contains(&x) || o.rhs.contains(&x)) || status[k].is_none() {
+                    continue;
+                }
+                others += 1;
+                if (solve(o, x) - v).abs() > 1e-9 {
+                    return false;
+                }
+            }
+            others > 0
+        };
+        let failing: Vec<(usize, Vec<Ref>)> = rels
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| status[*k] == Some(false))
+            .map(|(k, r)| (k, r.lhs.iter().chain(&r.rhs).copied().filter(|x| conf.contains_key(x) && value(report, *x).is_some()).collect()))
+            .collect();
+        // Blamed cells, with the values failing relations ask for.
+        let mut blamed: HashMap<Ref, Vec<f64>> = HashMap::new();
+        fn ask(blamed: &mut HashMap<Ref, Vec<f64>>, x: Ref, want: Option<f64>) {
+            let entry = blamed.entry(x).or_default();
+            if let Some(v) = want.filter(|v| !entry.contains(v)) {
+                entry.push(v);
+            }
+        }
+        for (k, cells) in &failing {
+            let explainers: Vec<(Ref, f64)> = cells.iter().map(|&x| (x, solve(&rels[*k], x))).filter(|&(x, v)| v >= 0.0 && v.fract() == 0.0 && explains(*k, x, v)).collect();
+            if let [(x, v)] = explainers[..] {
+                ask(&mut blamed, x, Some(v));
+            }
+        }
+        let last = blamed.is_empty();
+        if last {
+            for (k, cells) in &failing {
+                let unconfirmed: Vec<Ref> = cells.iter().copied().filter(|x| !confirmed.contains_key(x)).collect();
+                if (1..=MAX_UNCONFIRMED_BLAMED).contains(&unconfirmed.len()) && !blame_weak.contains(k) {
+                    // The few cells no relation confirms (their rows miss a cell, or fail too):
+                    // blamed alone, if with them nulled the arithmetic solves and checks each (or
+                    // it was read surely); else `vet` does the pass again without this.
+                    for &x in &unconfirmed {
+                        alone.push((*k, x));
+                        let v = solve(&rels[*k], x);
+                        let pinned = unconfirmed.len() == 1 && v >= 0.0 && v.fract() == 0.0;
+                        ask(&mut blamed, x, pinned.then_some(v));
+                    }
+                    continue;
+                }
+                let weak: Vec<Ref> = cells.iter().copied().filter(|x| confirmed.get(x).copied().unwrap_or(0) < 2).collect();
+                for x in if weak.is_empty() { cells.clone() } else { weak } {
+                    ask(&mut blamed, x, None);
+                }
+            }
+        }
+        let mut refs: Vec<(Ref, Vec<f64>)> = blamed.into_iter().collect();
+        refs.sort_by_key(|(x, _)| (x.0 as u8, x.1, x.2));
+        for (x, wanted) in refs {
+            let k = conf.get(&x).copied().unwrap_or_default();
+            let read = value(report, x).map(fmt).unwrap_or_default();
+            let mut candidates = vec![read.clone()];
+            candidates.extend(wanted.iter().map(|v| fmt(*v)).filter(|v| *v != read));
+            let why = format!("从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符，已置空；候选值：{}", candidates.join("、"));
+            null_with_warning(report, x, k, why, effective, &mut warnings, &mut dropped);
+        }
+        // With the misreadings out, a nulled cell may be the one cell missing from a relation
+        // that solves it and another that checks it.
+        solved.extend(fill_lost_cells(report, &rels, &|x, v| replaceable(&dropped, x, v)));
+        if last {
+            break;
+        }
+    }
+    // Cells some relation names, complete or not.
+    let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.lhs.iter().chain(&r.rhs).copied()).collect();
+    let (_, confirmed) = assess(report, &rels);
+    let mut refs: Vec<(Ref, f32)> = conf.iter().map(|(x, k)| (*x, *k)).filter(|(x, _)| value(report, *x).is_some()).collect();
+    refs.sort_by_key(|(r, _)| (r.0 as u8, r.1, r.2));
+    for (x, k) in refs {
+        if confirmed.contains_key(&x) || (k >= HIGH_CONFIDENCE && !related.contains(&x)) {
+            continue;
+        }
+        let read = value(report, x).map(fmt).unwrap_or_default();
+        let why = if related.contains(&x) { "所在的勾稽关系缺少数值，无法印证" } else { "没有勾稽关系可以印证且置信度不高" };
+        null_with_warning(report, x, k, format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}"), effective, &mut warnings, &mut dropped);
+    }
+    solved.extend(fill_lost_cells(report, &rels, &|x, v| replaceable(&dropped, x, v)));
+    for (x, v) in solved {
+        let Some(row) = report.table(x.0).rows.get(x.1) else { continue };
+        let place = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
+        let solved = format!("由表内勾稽关系推算为 {}（已经另一勾稽关系核验），请核对原图", fmt(v));
+        match dropped.get(&x) {
+            // Read as the arithmetic has it: confirmed after all, a reading like any other.
+            Some(&(at, Some(read), _)) if read == v => {
+                if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+                    cell.how = ReadHow::Ocr;
+                }
+                warnings[at].message.clear();
+            }
+            Some(&(at, read, k)) => {
+                let read = read.map(fmt).unwrap_or_default();
+                warnings[at].message = format!("{place}：从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符；{solved}");
+            }
+            None => warnings.push(ReadWarning { message: format!("{place}：图片上未能识别，{solved}"), span: row.cells.get(x.2).and_then(|c| c.span) }),
+        }
+    }
+    parsed.warnings.extend(warnings.into_iter().filter(|w| !w.message.is_empty()));
+    // Blaming the one unconfirmed cell stands when the arithmetic put it right, or when it was
+    // read surely: then the rest of the relation, each confirmed, is not in doubt, and the cell
+    // may be the report's own error.
+    alone.into_iter().filter(|&(_, x)| value(&parsed.report, x).is_none() && conf.get(&x).is_none_or(|&k| k < REPLACE_BELOW)).map(|(k, _)| k).collect()
+}
+
+/// Whether a nulled cell may take the value `v` the arithmetic solved: when it was read as `v`, or
+/// read with a confidence under [`REPLACE_BELOW`] — a number printed clearly and read surely that
+/// the arithmetic contradicts may be the report's own error, which the checker must see as
+/// printed, not put right.
+fn replaceable(dropped: &HashMap<Ref, (usize, Option<f64>, f32)>, x: Ref, v: f64) -> bool {
+    match dropped.get(&x) {
+        Some(&(_, Some(read), k)) => read == v || k < REPLACE_BELOW,
+        _ => true,
+    }
+}
+
+/// Whether each relation whose cells all have values holds, and for each cell how many of those
+/// that hold name it.
+fn assess(report: &Report, rels: &[Relation]) -> (Vec<Option<bool>>, HashMap<Ref, usize>) {
     let status: Vec<Option<bool>> = rels
         .iter()
         .map(|r| {
@@ -133,7 +507,6 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
             Some((l.iter().sum::<f64>() - rr.iter().sum::<f64>()).abs() < 1e-9)
         })
         .collect();
-    // How many complete relations hold for each cell.
     let mut confirmed: HashMap<Ref, usize> = HashMap::new();
     for (r, s) in rels.iter().zip(&status) {
         if *s == Some(true) {
@@ -142,99 +515,25 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
             }
         }
     }
-    // The value relation `r` asks of cell `x`, the others as read.
-    let solve = |r: &Relation, x: Ref| -> f64 {
-        let sum = |v: &[Ref]| v.iter().filter(|y| **y != x).filter_map(|&y| value(report, y)).sum::<f64>();
-        if r.lhs.contains(&x) {
-            sum(&r.rhs) - sum(&r.lhs)
-        } else {
-            sum(&r.lhs) - sum(&r.rhs)
-        }
-    };
-    // Whether every other complete relation of `x` holds with `x` = `v` (and there is one).
-    let explains = |r: usize, x: Ref, v: f64| -> bool {
-        let mut others = 0;
-        for (k, o) in rels.iter().enumerate() {
-            if k == r || !(o.lhs.contains(&x) || o.rhs.contains(&x)) || status[k].is_none() {
-                continue;
-            }
-            others += 1;
-            if (solve(o, x) - v).abs() > 1e-9 {
-                return false;
-            }
-        }
-        others > 0
-    };
-    // Blamed cells, with the values failing relations ask for.
-    let mut blamed: HashMap<Ref, Vec<f64>> = HashMap::new();
-    for (k, (r, s)) in rels.iter().zip(&status).enumerate() {
-        if *s != Some(false) {
-            continue;
-        }
-        let cells: Vec<Ref> = r.lhs.iter().chain(&r.rhs).copied().filter(|x| conf.contains_key(x)).collect();
-        let explainers: Vec<(Ref, f64)> = cells
-            .iter()
-            .map(|&x| (x, solve(r, x)))
-            .filter(|&(x, v)| v >= 0.0 && v.fract() == 0.0 && explains(k, x, v))
-            .collect();
-        let suspects: Vec<(Ref, Option<f64>)> = if let [(x, v)] = explainers[..] {
-            vec![(x, Some(v))]
-        } else {
-            let weak: Vec<(Ref, Option<f64>)> = cells.iter().filter(|x| confirmed.get(x).copied().unwrap_or(0) < 2).map(|&x| (x, None)).collect();
-            if weak.is_empty() {
-                cells.iter().map(|&x| (x, None)).collect()
-            } else {
-                weak
-            }
-        };
-        for (x, want) in suspects {
-            let entry = blamed.entry(x).or_default();
-            if let Some(v) = want {
-                if !entry.contains(&v) {
-                    entry.push(v);
-                }
-            }
-        }
+    (status, confirmed)
+}
+
+/// Nulls cell `x` read with confidence `k`, with a warning saying `why` at its place.
+fn null_with_warning(report: &mut Report, x: Ref, k: f32, why: String, effective: nianbao_model::Layout, warnings: &mut Vec<ReadWarning>, dropped: &mut HashMap<Ref, (usize, Option<f64>, f32)>) {
+    let Some(row) = report.table(x.0).rows.get(x.1) else { return };
+    let place = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
+    dropped.insert(x, (warnings.len(), value(report, x), k));
+    warnings.push(ReadWarning { message: format!("{place}：{why}"), span: row.cells.get(x.2).and_then(|c| c.span) });
+    if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+        cell.value = None;
+        cell.mark = CellMark::Unreadable;
     }
-    // Cells some relation names, complete or not.
-    let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.lhs.iter().chain(&r.rhs).copied()).collect();
-    let effective = report.effective_layout();
-    let mut refs: Vec<(&Ref, &f32)> = conf.iter().collect();
-    refs.sort_by_key(|(r, _)| (r.0 as u8, r.1, r.2));
-    let mut warnings = Vec::new();
-    let mut drop = Vec::new();
-    for (&x, &k) in refs {
-        let why = if let Some(wanted) = blamed.get(&x) {
-            let read = value(report, x).map(fmt).unwrap_or_default();
-            let mut candidates = vec![read.clone()];
-            candidates.extend(wanted.iter().map(|v| fmt(*v)).filter(|v| *v != read));
-            format!("从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符，已置空；候选值：{}", candidates.join("、"))
-        } else if confirmed.contains_key(&x) || (k >= HIGH_CONFIDENCE && !related.contains(&x)) {
-            continue;
-        } else {
-            let read = value(report, x).map(fmt).unwrap_or_default();
-            let why = if related.contains(&x) { "所在的勾稽关系缺少数值，无法印证" } else { "没有勾稽关系可以印证且置信度不高" };
-            format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}")
-        };
-        let table = report.table(x.0);
-        let Some(row) = table.rows.get(x.1) else { continue };
-        let place = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
-        warnings.push(ReadWarning { message: format!("{place}：{why}"), span: row.cells.get(x.2).and_then(|c| c.span) });
-        drop.push(x);
-    }
-    for x in drop {
-        if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
-            cell.value = None;
-            cell.mark = CellMark::Unreadable;
-        }
-    }
-    parsed.warnings.extend(warnings);
 }
 
 /// What the trust rule did with one report's numbers read by OCR.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Audit {
-    /// Numbers read by OCR (kept or nulled).
+    /// Cells of rows read by OCR that hold a number or should (kept, solved or nulled).
     pub read: usize,
     /// Kept, and a relation of the table holds over them.
     pub confirmed: usize,
@@ -242,6 +541,8 @@ pub struct Audit {
     pub by_confidence: usize,
     /// Nulled by the rule.
     pub nulled: usize,
+    /// Not read (or misread), solved from one relation and checked by another.
+    pub solved: usize,
 }
 
 /// Counts, for the benchmark, how the numbers of a report read by OCR fared.
@@ -258,6 +559,11 @@ pub fn audit(parsed: &ParsedReport) -> Audit {
     for id in TableId::ALL {
         for (i, row) in report.table(id).rows.iter().enumerate() {
             for (c, cell) in row.cells.iter().enumerate() {
+                if cell.how == ReadHow::Arithmetic && row.cells.iter().any(|x| x.how == ReadHow::Ocr) {
+                    a.read += 1;
+                    a.solved += 1;
+                    continue;
+                }
                 if cell.how != ReadHow::Ocr {
                     continue;
                 }
@@ -339,16 +645,15 @@ mod tests {
     }
 
     #[test]
-    fn a_misread_number_is_nulled_with_the_value_the_arithmetic_asks_for() {
+    fn a_misread_number_is_replaced_by_the_value_its_row_and_its_column_both_ask_for() {
         // 予以公开 自然人 6 read as 8: its row and its column fail, and only 6 in its place makes
-        // both hold: that cell alone is blamed.
+        // both hold: that cell alone is blamed, and solved from the one, checked by the other.
         let (mut p, ocr) = report(&full(Some(("granted", 0, 8.0))));
         vet(&mut p, &ocr);
         let granted = p.report.applications.row("granted").unwrap();
-        assert_eq!(granted.cells[0].value, None);
+        assert_eq!((granted.cells[0].value, granted.cells[0].how), (Some(6.0), ReadHow::Arithmetic));
         assert_eq!(granted.cells[6].value, Some(8.0), "the rest of the row is not blamed");
-        assert_eq!(granted.cells[0].mark, CellMark::Unreadable);
-        assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 8") && w.message.contains("候选值：8、6")), "{:?}", p.warnings);
+        assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 8") && w.message.contains("推算为 6")), "{:?}", p.warnings);
         // Nothing wrong is left: every kept value is the true one.
         let truth = full(None);
         for (row, (_, want)) in p.report.applications.rows.iter().zip(&truth) {
@@ -371,6 +676,110 @@ mod tests {
         assert_eq!((cells[0].value, cells[1].value), (Some(12.0), None));
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].message.contains("置信度 60"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_relation_the_sources_add_up_to_is_no_check() {
+        // A 2×2 table with row totals, column totals and the grand total: the grand total's row
+        // relation is the sum of the two column relations less the two row relations.
+        let x = |r: usize, c: usize| (TableId::Applications, r, c);
+        let rel = |lhs: Vec<Ref>, rhs: Vec<Ref>| Relation { lhs, rhs };
+        let rows = [rel(vec![x(0, 0), x(0, 1)], vec![x(0, 2)]), rel(vec![x(1, 0), x(1, 1)], vec![x(1, 2)])];
+        let columns = [rel(vec![x(0, 0), x(1, 0)], vec![x(2, 0)]), rel(vec![x(0, 1), x(1, 1)], vec![x(2, 1)])];
+        let grand = rel(vec![x(2, 0), x(2, 1)], vec![x(2, 2)]);
+        let total_column = rel(vec![x(0, 2), x(1, 2)], vec![x(2, 2)]);
+        let span = RelationSpan::of(rows.iter().chain(&columns));
+        assert!(!span.contains(&grand), "the grand total is not implied without the total column");
+        let span = RelationSpan::of(rows.iter().chain(&columns).chain([&total_column]));
+        assert!(span.contains(&grand));
+        assert!(span.contains(&rows[1]));
+        assert!(!RelationSpan::of(rows.iter()).contains(&columns[0]));
+    }
+
+    /// Empties cells as OCR leaves a number it could not read.
+    fn lose(p: &mut ParsedReport, cells: &[(&str, usize)]) {
+        for &(key, c) in cells {
+            let row = p.report.applications.rows.iter_mut().find(|r| r.key == key).unwrap();
+            row.cells[c] = Cell { span: row.cells[c].span, ..Cell::unreadable() };
+        }
+    }
+
+    #[test]
+    fn a_lost_number_is_solved_when_a_relation_that_solved_nothing_checks_it() {
+        // 上年结转 and （七）总计 lost in one column: each is solved from its row, and 新收 + 上年结转
+        // = 总计 + 结转下年度 in that column, which solved neither, checks both.
+        let (mut p, ocr) = report(&full(None));
+        lose(&mut p, &[("carried_over", 0), ("total_processed", 0)]);
+        vet(&mut p, &ocr);
+        let apps = &p.report.applications;
+        for (key, want) in [("carried_over", 1.0), ("total_processed", 9.0)] {
+            let cell = &apps.row(key).unwrap().cells[0];
+            assert_eq!((cell.value, cell.how), (Some(want), ReadHow::Arithmetic), "{key}");
+        }
+        assert_eq!(p.warnings.iter().filter(|w| w.message.contains("推算为")).count(), 2, "{:?}", p.warnings);
+        assert_eq!(apps.row("carried_over").unwrap().cells[6].value, Some(1.0), "the read numbers of the solved rows are kept");
+    }
+
+    #[test]
+    fn a_surely_read_number_the_arithmetic_contradicts_is_nulled_not_put_right() {
+        // 予以公开 自然人 printed 8 where the sums ask for 6: read at 97, it may be the report's own
+        // error, which the checker must see; the cell is left for the reviewer, with both values.
+        let (mut p, mut ocr) = report(&full(Some(("granted", 0, 8.0))));
+        ocr.iter_mut().for_each(|s| s.conf = 97.0);
+        vet(&mut p, &ocr);
+        let granted = p.report.applications.row("granted").unwrap();
+        assert_eq!((granted.cells[0].value, granted.cells[0].mark), (None, CellMark::Unreadable));
+        assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 8") && w.message.contains("候选值：8、6")), "{:?}", p.warnings);
+        assert_eq!(granted.cells[6].value, Some(8.0), "the rest of the row is not blamed");
+    }
+
+    #[test]
+    fn a_number_solved_from_a_misread_is_not_kept() {
+        // 予以公开's 总计 8 read as 9 and its 自然人 lost, with an outcome row missing, so no
+        // column of outcomes checks anything: the row alone would solve 自然人 as 7. Neither 7
+        // nor the 9 it rests on is kept.
+        let mut rows = full(Some(("granted", 6, 9.0)));
+        rows.retain(|r| r.0 != "unavailable_not_held");
+        let (mut p, ocr) = report(&rows);
+        lose(&mut p, &[("granted", 0)]);
+        vet(&mut p, &ocr);
+        let granted = p.report.applications.row("granted").unwrap();
+        assert_eq!(granted.cells[0].value, None, "{:?}", granted.cells[0]);
+        assert_eq!(granted.cells[6].value, None, "the misread total is not kept");
+        assert!(!p.warnings.iter().any(|w| w.message.contains("推算为")), "{:?}", p.warnings);
+        assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 9")), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn two_misreadings_in_one_column_are_caught_the_surer_first() {
+        // 予以公开's 其他 1 read as 4 (its row and its column pin it down), and （七）总计's 总计 12
+        // read as 92 in a row that lost a cell, beside a lost 结转下年度 总计: at first the 总计
+        // column has two cells no relation confirms; once the first misreading is solved, 92 is
+        // the only one, and solving it from the column is checked by its row and by 新收 + 结转.
+        let mut rows = full(Some(("granted", 5, 4.0)));
+        rows.iter_mut().find(|r| r.0 == "total_processed").unwrap().1[6] = 92.0;
+        let (mut p, ocr) = report(&rows);
+        lose(&mut p, &[("total_processed", 2), ("carried_forward", 6)]);
+        vet(&mut p, &ocr);
+        let truth = full(None);
+        for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
+            let got: Vec<Option<f64>> = row.cells.iter().map(|c| c.value).collect();
+            assert_eq!(got, want.iter().map(|v| Some(*v)).collect::<Vec<_>>(), "{key}");
+        }
+        let total = p.report.applications.row("total_processed").unwrap();
+        assert_eq!(total.cells[6].how, ReadHow::Arithmetic);
+        assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 92") && w.message.contains("推算为 12")), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_number_only_its_source_relation_gives_is_not_kept() {
+        // The only relation left over 上年结转 is its row: solving from it checks nothing.
+        let mut rows = full(None);
+        rows.retain(|r| r.0 == "carried_over");
+        let (mut p, ocr) = report(&rows);
+        lose(&mut p, &[("carried_over", 0)]);
+        vet(&mut p, &ocr);
+        assert!(p.report.applications.rows[0].cells.iter().all(|c| c.value.is_none()), "{:?}", p.report.applications.rows[0]);
     }
 
     #[test]

@@ -239,3 +239,37 @@ fn table_three_starts_at_its_first_row_when_its_header_is_garbled_and_repeated_l
     assert_eq!(json[0]["applications"]["new_received"], original[0]["applications"]["new_received"]);
     assert!(json[0]["applications"]["new_received"][6].is_number());
 }
+
+/// The 表三 rows of 004.html (from 本年新收 to the end of 结转下年度继续办理's row) rewritten by `edit`.
+fn table_three_rows_of_004_edited(edit: impl Fn(&str) -> String) -> (serde_json::Value, serde_json::Value) {
+    let html = std::fs::read_to_string(fixtures_root().join("parse/html/004.html")).expect("fixture");
+    let start = html.find("<td colspan=\"3\" style=\"text-align:center;\">一、本年新收").expect("fixture changed");
+    let last = html.find("四、结转下年度继续办理").expect("fixture changed");
+    let end = last + html[last..].find("</tr>").expect("fixture changed") + "</tr>".len();
+    let page = format!("{}{}{}", &html[..start], edit(&html[start..end]), &html[end..]);
+    let json = nianbao_parse::to_json(&nianbao_parse::parse_bytes("004.html", page.as_bytes()).expect("parses"));
+    let original = nianbao_parse::to_json(&nianbao_parse::parse_bytes("004.html", html.as_bytes()).expect("parses"));
+    (json[0]["applications"].clone(), original[0]["applications"].clone())
+}
+
+/// A photograph's page edge or a frame drawn twice gives every grid row one more cell, blank, right
+/// of 总计. The rows are read from their right end, so that cell must not count as a column.
+#[test]
+fn a_blank_grid_column_right_of_the_total_is_no_column_of_table_three() {
+    let (read, original) = table_three_rows_of_004_edited(|rows| rows.replace("</tr>", "<td>&nbsp;</td></tr>"));
+    assert_eq!(read, original);
+    assert_eq!(read["new_received"][6], 2);
+}
+
+/// OCR reads a number under a seal as `二3` or `.6`: that cell is a number not read, in its column,
+/// not a second label that would leave the row short of cells.
+#[test]
+fn a_misread_number_in_a_grid_row_keeps_the_numbers_after_it_in_their_columns() {
+    // The first `2` is 本年新收's 自然人, the first `0` 上年结转's.
+    let (read, original) = table_three_rows_of_004_edited(|rows| rows.replacen(">2</td>", ">二3</td>", 1).replacen(">0</td>", ">.6</td>", 1));
+    assert_eq!(read["new_received"][0], serde_json::Value::Null);
+    assert_eq!(read["new_received"][6], original["new_received"][6]);
+    assert_eq!(read["carried_over"][0], serde_json::Value::Null);
+    assert_eq!(read["carried_over"][6], original["carried_over"][6]);
+    assert_eq!(read["granted"], original["granted"]);
+}

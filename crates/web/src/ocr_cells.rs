@@ -149,7 +149,10 @@ pub fn ocr_cells(parsed: &ParsedReport, report_id: i64, office: bool) -> Vec<Ocr
     for table in TableId::ALL {
         for row in &report.table(table).rows {
             for (column, cell) in row.cells.iter().enumerate() {
-                if !matches!(cell.how, ReadHow::Ocr | ReadHow::Reviewer) {
+                // A number OCR could not read that the arithmetic solved and checked is shown too:
+                // it was not read, so the reviewer looks at the image.
+                let solved = cell.how == ReadHow::Arithmetic && read_from_image(report, table);
+                if !(matches!(cell.how, ReadHow::Ocr | ReadHow::Reviewer) || solved) {
                     continue;
                 }
                 let doubtful = cell.value.is_none() && cell.mark == CellMark::Unreadable;
@@ -358,6 +361,24 @@ mod tests {
         assert_eq!((missing.page, missing.bbox), (1, [500, 1000, 600, 2100]));
         assert!(place_of(&report, TableId::ActiveDisclosure, "licensing", 5).is_none());
         assert!(place_of(&Report::default(), TableId::ActiveDisclosure, "penalty", 0).is_none(), "no box anywhere");
+    }
+
+    #[test]
+    fn a_number_the_arithmetic_solved_on_a_scan_is_listed_with_its_note() {
+        use nianbao_model::{ParsedReport, ReadHow, ReadWarning};
+        let span = |start: usize| Some(Span { start, end: start + 1, page: Some(1), bbox: Some([0, 0, 10, 10]), ..Span::default() });
+        let mut parsed = ParsedReport::default();
+        let read = Cell { how: ReadHow::Ocr, span: span(0), ..Cell::number(3.0) };
+        let solved = Cell { how: ReadHow::Arithmetic, span: span(2), ..Cell::number(0.0) };
+        parsed.report.applications.rows.push(Row { key: "carried_over".into(), cells: vec![read, solved], label: None, label_span: None });
+        parsed.warnings.push(ReadWarning { message: "由表内勾稽关系推算为 0".into(), span: span(2) });
+        let cells = super::ocr_cells(&parsed, 1, true);
+        let listed = cells.iter().find(|c| c.row == "carried_over" && c.column == 1).expect("the solved cell is listed");
+        assert_eq!((listed.value.as_str(), listed.note.as_str()), ("0", "由表内勾稽关系推算为 0"));
+        assert!(listed.crop.is_some());
+        // Recovered from the arithmetic in a table no image was read for: not an OCR cell.
+        parsed.report.applications.rows[0].cells[0].how = ReadHow::Printed;
+        assert!(!super::ocr_cells(&parsed, 1, true).iter().any(|c| c.row == "carried_over"));
     }
 
     #[test]
