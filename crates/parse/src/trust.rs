@@ -347,7 +347,6 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         return Vec::new();
     }
     let rels = relations(report);
-    let effective = report.effective_layout();
     let mut solved = fill_lost_cells(report, &rels, &|_, _| true);
     let mut warnings: Vec<ReadWarning> = Vec::new();
     // Each nulled cell: its warning, what was read, with what confidence.
@@ -435,7 +434,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
             let mut candidates = vec![read.clone()];
             candidates.extend(wanted.iter().map(|v| fmt(*v)).filter(|v| *v != read));
             let why = format!("从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符，已置空；候选值：{}", candidates.join("、"));
-            null_with_warning(report, x, k, why, effective, &mut warnings, &mut dropped);
+            null_with_warning(report, x, k, why, &mut warnings, &mut dropped);
         }
         // With the misreadings out, a nulled cell may be the one cell missing from a relation
         // that solves it and another that checks it.
@@ -455,12 +454,11 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         }
         let read = value(report, x).map(fmt).unwrap_or_default();
         let why = if related.contains(&x) { "所在的勾稽关系缺少数值，无法印证" } else { "没有勾稽关系可以印证且置信度不高" };
-        null_with_warning(report, x, k, format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}"), effective, &mut warnings, &mut dropped);
+        null_with_warning(report, x, k, format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}"), &mut warnings, &mut dropped);
     }
     solved.extend(fill_lost_cells(report, &rels, &|x, v| replaceable(&dropped, x, v)));
     for (x, v) in solved {
-        let Some(row) = report.table(x.0).rows.get(x.1) else { continue };
-        let place = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
+        let Some((place, span)) = place(report, x) else { continue };
         let solved = format!("由表内勾稽关系推算为 {}（已经另一勾稽关系核验），请核对原图", fmt(v));
         match dropped.get(&x) {
             // Read as the arithmetic has it: confirmed after all, a reading like any other.
@@ -474,7 +472,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 let read = read.map(fmt).unwrap_or_default();
                 warnings[at].message = format!("{place}：从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符；{solved}");
             }
-            None => warnings.push(ReadWarning { message: format!("{place}：图片上未能识别，{solved}"), span: row.cells.get(x.2).and_then(|c| c.span) }),
+            None => warnings.push(ReadWarning { message: format!("{place}：图片上未能识别，{solved}"), span }),
         }
     }
     parsed.warnings.extend(warnings.into_iter().filter(|w| !w.message.is_empty()));
@@ -518,12 +516,19 @@ fn assess(report: &Report, rels: &[Relation]) -> (Vec<Option<bool>>, HashMap<Ref
     (status, confirmed)
 }
 
+/// Cell `x` in words (`表三“（一）予以公开”行“总计”列`), and its span.
+fn place(report: &Report, x: Ref) -> Option<(String, Option<nianbao_model::Span>)> {
+    let effective = report.effective_layout();
+    let row = report.table(x.0).rows.get(x.1)?;
+    let words = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
+    Some((words, row.cells.get(x.2).and_then(|c| c.span)))
+}
+
 /// Nulls cell `x` read with confidence `k`, with a warning saying `why` at its place.
-fn null_with_warning(report: &mut Report, x: Ref, k: f32, why: String, effective: nianbao_model::Layout, warnings: &mut Vec<ReadWarning>, dropped: &mut HashMap<Ref, (usize, Option<f64>, f32)>) {
-    let Some(row) = report.table(x.0).rows.get(x.1) else { return };
-    let place = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
+fn null_with_warning(report: &mut Report, x: Ref, k: f32, why: String, warnings: &mut Vec<ReadWarning>, dropped: &mut HashMap<Ref, (usize, Option<f64>, f32)>) {
+    let Some((place, span)) = place(report, x) else { return };
     dropped.insert(x, (warnings.len(), value(report, x), k));
-    warnings.push(ReadWarning { message: format!("{place}：{why}"), span: row.cells.get(x.2).and_then(|c| c.span) });
+    warnings.push(ReadWarning { message: format!("{place}：{why}"), span });
     if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
         cell.value = None;
         cell.mark = CellMark::Unreadable;
