@@ -35,12 +35,14 @@ fn scans_and_photographs_read_right_or_abstain_never_wrong() {
     let mut ocr_cells = 0;
     let scores = common::score_dir(&dir, |name, doc| {
         let parsed = nianbao_parse::parse_file(doc).map_err(|e| e.to_string())?;
-        // Every number read from the image says so, with its page and box.
+        // Every number read from the image says so, with its page and box; one OCR could not
+        // read that the arithmetic solved says that, with a warning at its place.
         for r in &parsed.reports {
             for t in nianbao_model::TableId::ALL {
                 for row in &r.report.table(t).rows {
                     for c in row.cells.iter().filter(|c| c.value.is_some()) {
-                        assert_eq!(c.how, nianbao_model::ReadHow::Ocr, "{name} {}: {c:?}", row.key);
+                        let solved = c.how == nianbao_model::ReadHow::Arithmetic && r.warnings.iter().any(|w| w.span == c.span && w.message.contains("推算为"));
+                        assert!(c.how == nianbao_model::ReadHow::Ocr || solved, "{name} {}: {c:?}", row.key);
                         let span = c.span.expect("span");
                         assert!(span.page.is_some() && span.bbox.is_some(), "{name} {}: {span:?}", row.key);
                         ocr_cells += 1;
