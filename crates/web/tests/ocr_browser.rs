@@ -1,5 +1,5 @@
 //! Issue 15's review of cells read from an image in a real headless Chromium (the harness of
-//! `tests/common/browser.rs`): a reviewer opens a scanned report (`tests/fixtures/ocr/ocrscan_003.pdf`,
+//! `tests/common/browser.rs`): a reviewer opens a scanned report (`tests/fixtures/ocr/ocrphoto_003.pdf`,
 //! read by OCR once, at set-up), sees the crop of the page image beside the first doubtful cell
 //! (the image loads), types the value it shows and finds the cell corrected and the correction in
 //! the history. Skipped without Chromium or without Tesseract (unless `NIANBAO_REQUIRE_BROWSER`
@@ -27,7 +27,7 @@ struct Site {
 async fn start_server(dir: &Path) -> Site {
     let store = Store::open(dir.join("workbench.db").to_str().unwrap()).await.unwrap();
     store.add_user(USER, &nianbao_web::auth::hash_password(PASSWORD).unwrap(), Role::Admin, None).await.unwrap();
-    let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_003.pdf");
+    let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrphoto_003.pdf");
     let summary = store.ingest(&[scan], false).await.unwrap();
     assert_eq!(summary.written, 1, "{:?}", summary.failures);
     let report: i64 = sqlx::Row::get(&sqlx::query("SELECT MAX(id) FROM reports").fetch_one(&store.pool).await.unwrap(), 0);

@@ -1,5 +1,5 @@
 //! Issue 15's review of cells read from an image, through the router: on a real scan
-//! (`tests/fixtures/ocr/ocrscan_003.pdf`), an office account sees every OCR'd and every doubtful
+//! (`tests/fixtures/ocr/ocrphoto_003.pdf`), an office account sees every OCR'd and every doubtful
 //! cell with the crop of the page image around it (a real PNG of the size the box asks for, with
 //! the cell's ink in its middle) and corrects cells; the correction is kept with who and when,
 //! shown in the history, and changes the findings; an agency account can do neither. The scan is
@@ -10,7 +10,7 @@ mod common;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use common::http::{between, get, rt, send, session_of, try_login, Resp, Session};
-use nianbao_model::TableId;
+use nianbao_model::{ReadHow, TableId};
 use nianbao_store::web::Role;
 use nianbao_store::Store;
 use nianbao_web::{app, crop, AppState, Config};
@@ -18,7 +18,7 @@ use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 fn scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_003.pdf")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrphoto_003.pdf")
 }
 
 async fn login(app: &Router, name: &str, password: &str) -> Session {
@@ -57,8 +57,8 @@ fn doubtful_and_lost(doc: &nianbao_parse::ParsedDocument) -> ((String, usize), O
     let doubtful = table
         .rows
         .iter()
-        .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
-        .expect("ocrscan_003 has a doubtful 表三 cell");
+        .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.how == ReadHow::Ocr && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
+        .expect("ocrphoto_003 has a doubtful 表三 cell");
     let lost = table.rows.iter().find(|row| row.cells.iter().all(|c| c.span.is_none_or(|s| s.bbox.is_none()))).map(|row| row.key.clone());
     (doubtful, lost)
 }
@@ -125,7 +125,7 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
             .iter()
             .filter(|r| r.cells.iter().any(|c| c.span.is_some_and(|s| s.bbox.is_some())))
             .find_map(|r| r.cells.iter().position(|c| c.value.is_none() && c.span.is_none_or(|s| s.bbox.is_none())).map(|c| (r.key.clone(), c)))
-            .expect("ocrscan_003 has a cell OCR read nothing in, in a row it read");
+            .expect("ocrphoto_003 has a cell OCR read nothing in, in a row it read");
         let lost = format!("/reports/{id}/crop?table=applications&#38;row={met_row}&#38;col={met_col}");
         assert!(doubtful.contains(&lost), "{doubtful}");
         let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
