@@ -1,6 +1,6 @@
 //! A reviewer's correction of a cell read by OCR (issue 15): kept as a new version of the
 //! reading, written into the stored cells, applied again on every re-check, and the findings
-//! follow it. On a real scan (`tests/fixtures/ocr/ocrscan_003.pdf`, some of whose 表三 cells OCR
+//! follow it. On a photographed report (`tests/fixtures/ocr/ocrphoto_003.pdf`, some of whose 表三 cells OCR
 //! read but the arithmetic could not confirm and left null), on SQLite and on the
 //! PostgreSQL server named by `NIANBAO_TEST_POSTGRES`. The scan is read by OCR once per test
 //! binary (`nianbao_store::parse_remembered`), so both databases share the reading.
@@ -11,7 +11,7 @@ use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 fn scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrscan_003.pdf")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocr/ocrphoto_003.pdf")
 }
 
 fn tempdir(name: &str) -> PathBuf {
@@ -30,8 +30,8 @@ fn doubtful_cell(doc: &nianbao_parse::ParsedDocument) -> (String, usize) {
     table
         .rows
         .iter()
-        .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
-        .expect("ocrscan_003 has a doubtful 表三 cell")
+        .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.how == nianbao_model::ReadHow::Ocr && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
+        .expect("ocrphoto_003 has a doubtful 表三 cell")
 }
 
 /// Findings of the report that name a cell of `ROW`.
