@@ -63,6 +63,29 @@ struct Relation {
     rhs: Vec<Ref>,
 }
 
+impl Relation {
+    fn cells(&self) -> impl Iterator<Item = Ref> + '_ {
+        self.lhs.iter().chain(&self.rhs).copied()
+    }
+
+    /// Whether it holds, when every cell of it has a value.
+    fn holds(&self, report: &Report) -> Option<bool> {
+        let l: Option<f64> = self.lhs.iter().map(|&x| value(report, x)).sum();
+        let r: Option<f64> = self.rhs.iter().map(|&x| value(report, x)).sum();
+        Some((l? - r?).abs() < 1e-9)
+    }
+
+    /// The value it asks of cell `x`, the others as read.
+    fn solve(&self, report: &Report, x: Ref) -> f64 {
+        let sum = |v: &[Ref]| v.iter().filter(|y| **y != x).filter_map(|&y| value(report, y)).sum::<f64>();
+        if self.lhs.contains(&x) {
+            sum(&self.rhs) - sum(&self.lhs)
+        } else {
+            sum(&self.lhs) - sum(&self.rhs)
+        }
+    }
+}
+
 fn relations(report: &Report) -> Vec<Relation> {
     let mut out = Vec::new();
     let apps = &report.applications;
@@ -124,12 +147,6 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
             row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
         })
     };
-    let cells_of = |r: &Relation| -> Vec<Ref> { r.lhs.iter().chain(&r.rhs).copied().collect() };
-    let holds = |report: &Report, r: &Relation| -> Option<bool> {
-        let l: Option<f64> = r.lhs.iter().map(|&y| value(report, y)).sum();
-        let rr: Option<f64> = r.rhs.iter().map(|&y| value(report, y)).sum();
-        Some((l? - rr?).abs() < 1e-9)
-    };
     let mut barred: std::collections::HashSet<Ref> = std::collections::HashSet::new();
     loop {
         // Each solved cell: its value, its source relation, the cell as it was.
@@ -137,14 +154,12 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
         loop {
             let mut asked: HashMap<Ref, Vec<(f64, usize)>> = HashMap::new();
             for (k, r) in rels.iter().enumerate() {
-                let missing: Vec<Ref> = cells_of(r).into_iter().filter(|&x| value(report, x).is_none()).collect();
+                let missing: Vec<Ref> = r.cells().filter(|&x| value(report, x).is_none()).collect();
                 let [x] = missing[..] else { continue };
                 if barred.contains(&x) || !lost(report, x) {
                     continue;
                 }
-                let sum = |v: &[Ref]| v.iter().filter_map(|&y| value(report, y)).sum::<f64>();
-                let v = if r.lhs.contains(&x) { sum(&r.rhs) - sum(&r.lhs) } else { sum(&r.lhs) - sum(&r.rhs) };
-                asked.entry(x).or_default().push((v, k));
+                asked.entry(x).or_default().push((r.solve(report, x), k));
             }
             let mut asked: Vec<(Ref, Vec<(f64, usize)>)> = asked.into_iter().collect();
             asked.sort_by_key(|(x, _)| (x.0 as u8, x.1, x.2));
@@ -181,7 +196,7 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
                     continue;
                 }
                 out.push(i);
-                stack.extend(cells_of(&rels[solved[i].2]).into_iter().filter(|&y| y != x));
+                stack.extend(rels[solved[i].2].cells().filter(|&y| y != x));
             }
             out
         };
@@ -196,8 +211,8 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
             if sources.contains(&k) || basis.contains(r) {
                 continue;
             }
-            let Some(ok) = holds(report, r) else { continue };
-            for x in cells_of(r).into_iter().filter(|x| index.contains_key(x)) {
+            let Some(ok) = r.holds(report) else { continue };
+            for x in r.cells().filter(|x| index.contains_key(x)) {
                 for i in with_ancestors(x) {
                     if ok {
                         proven[i] = true;
@@ -361,15 +376,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         if !status.contains(&Some(false)) {
             break;
         }
-        // The value relation `r` asks of cell `x`, the others as read.
-        let solve = |r: &Relation, x: Ref| -> f64 {
-            let sum = |v: &[Ref]| v.iter().filter(|y| **y != x).filter_map(|&y| value(report, y)).sum::<f64>();
-            if r.lhs.contains(&x) {
-                sum(&r.rhs) - sum(&r.lhs)
-            } else {
-                sum(&r.lhs) - sum(&r.rhs)
-            }
-        };
+        let solve = |r: &Relation, x: Ref| r.solve(report, x);
         // Whether every other complete relation of `x` holds with `x` = `v` (and there is one).
         let explains = |r: usize, x: Ref, v: f64| -> bool {
             let mut others = 0;
@@ -388,7 +395,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
             .iter()
             .enumerate()
             .filter(|(k, _)| status[*k] == Some(false))
-            .map(|(k, r)| (k, r.lhs.iter().chain(&r.rhs).copied().filter(|x| conf.contains_key(x) && value(report, *x).is_some()).collect()))
+            .map(|(k, r)| (k, r.cells().filter(|x| conf.contains_key(x) && value(report, *x).is_some()).collect()))
             .collect();
         // Blamed cells, with the values failing relations ask for.
         let mut blamed: HashMap<Ref, Vec<f64>> = HashMap::new();
@@ -444,7 +451,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         }
     }
     // Cells some relation names, complete or not.
-    let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.lhs.iter().chain(&r.rhs).copied()).collect();
+    let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.cells()).collect();
     let (_, confirmed) = assess(report, &rels);
     let mut refs: Vec<(Ref, f32)> = conf.iter().map(|(x, k)| (*x, *k)).filter(|(x, _)| value(report, *x).is_some()).collect();
     refs.sort_by_key(|(r, _)| (r.0 as u8, r.1, r.2));
@@ -496,20 +503,12 @@ fn replaceable(dropped: &HashMap<Ref, (usize, Option<f64>, f32)>, x: Ref, v: f64
 /// Whether each relation whose cells all have values holds, and for each cell how many of those
 /// that hold name it.
 fn assess(report: &Report, rels: &[Relation]) -> (Vec<Option<bool>>, HashMap<Ref, usize>) {
-    let status: Vec<Option<bool>> = rels
-        .iter()
-        .map(|r| {
-            let l: Option<Vec<f64>> = r.lhs.iter().map(|&x| value(report, x)).collect();
-            let rr: Option<Vec<f64>> = r.rhs.iter().map(|&x| value(report, x)).collect();
-            let (l, rr) = (l?, rr?);
-            Some((l.iter().sum::<f64>() - rr.iter().sum::<f64>()).abs() < 1e-9)
-        })
-        .collect();
+    let status: Vec<Option<bool>> = rels.iter().map(|r| r.holds(report)).collect();
     let mut confirmed: HashMap<Ref, usize> = HashMap::new();
     for (r, s) in rels.iter().zip(&status) {
         if *s == Some(true) {
-            for x in r.lhs.iter().chain(&r.rhs) {
-                *confirmed.entry(*x).or_default() += 1;
+            for x in r.cells() {
+                *confirmed.entry(x).or_default() += 1;
             }
         }
     }
@@ -554,12 +553,7 @@ pub struct Audit {
 pub fn audit(parsed: &ParsedReport) -> Audit {
     let report = &parsed.report;
     let rels = relations(report);
-    let holds = |r: &Relation| -> bool {
-        let l: Option<f64> = r.lhs.iter().map(|&x| value(report, x)).sum();
-        let rr: Option<f64> = r.rhs.iter().map(|&x| value(report, x)).sum();
-        matches!((l, rr), (Some(a), Some(b)) if (a - b).abs() < 1e-9)
-    };
-    let held: Vec<&Relation> = rels.iter().filter(|r| holds(r)).collect();
+    let held: Vec<&Relation> = rels.iter().filter(|r| r.holds(report) == Some(true)).collect();
     let mut a = Audit::default();
     for id in TableId::ALL {
         for (i, row) in report.table(id).rows.iter().enumerate() {
