@@ -282,14 +282,23 @@ fn names_row(labels: &[Tok], header_zone: bool, names: &dyn Fn(&str, bool) -> Na
         || (labels.len() > 1 && names(&joined_labels(labels), header_zone) == Names::Row)
 }
 
+/// The page and mean vertical middle of the cells that have a box, all on one page.
+fn middle(toks: &[Tok], height: &dyn Fn(&Tok) -> Option<(u32, f64)>) -> Option<(u32, f64)> {
+    let placed: Vec<(u32, f64)> = toks.iter().filter_map(height).collect();
+    let page = placed.first()?.0;
+    placed.iter().all(|&(p, _)| p == page).then(|| (page, placed.iter().map(|&(_, y)| y).sum::<f64>() / placed.len() as f64))
+}
+
 fn joined_labels(labels: &[Tok]) -> String {
     labels.iter().map(|t| t.text.as_str()).collect()
 }
 
 /// Rebuilds rows from the cells. `names(text, header_zone)` tells what a label names: a label
 /// naming a row or group after a row label with no value between them starts a new (blank) row.
-fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(&str, bool) -> Names) -> Vec<LogicalRow> {
-    let mut rows = Vec::new();
+/// `height(tok)`: the page and the vertical middle of a cell where the source has boxes (a PDF,
+/// a scan), which decides whose label a line between two rows of numbers is.
+fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(&str, bool) -> Names, height: &dyn Fn(&Tok) -> Option<(u32, f64)>) -> Vec<LogicalRow> {
+    let mut rows: Vec<LogicalRow> = Vec::new();
     let mut cur = LogicalRow::default();
     let mut seen_values = false;
     for bi in range {
@@ -316,6 +325,18 @@ fn logical_rows(blocks: &[Block], range: std::ops::Range<usize>, names: &dyn Fn(
             let own_names = labels.iter().any(|t| names(&t.text, !seen_values) != Names::Nothing);
             if cur.values.is_empty() && !cur.labels.is_empty() && !own_names && names_row(&cur.labels, !seen_values, names) {
                 let mut joined = std::mem::take(&mut cur.labels);
+                // A label centred in a tall cell is printed partly below its row's numbers: the
+                // lines nearer the numbers of the row above, which has no label, are that row's.
+                if let Some(above) = rows.last_mut().filter(|r| r.positional && r.labels.is_empty() && !r.values.is_empty()) {
+                    if let (Some((page, above_y)), Some((this_page, this_y))) = (middle(&above.values, height), middle(&values, height)) {
+                        if page == this_page {
+                            let nearer_above = |t: &Tok| height(t).is_some_and(|(p, y)| p == page && (y - above_y).abs() < (y - this_y).abs());
+                            let (theirs, ours): (Vec<Tok>, Vec<Tok>) = joined.into_iter().partition(|t| nearer_above(t));
+                            above.labels = theirs;
+                            joined = ours;
+                        }
+                    }
+                }
                 joined.append(&mut labels);
                 labels = joined;
             } else if !cur.labels.is_empty() || !cur.values.is_empty() {
@@ -550,6 +571,13 @@ impl<'a> TableReader<'a> {
         self.source.span_in(&self.blocks[t.block].line, t.range.0, t.range.1)
     }
 
+    /// The page and vertical middle of a cell, where the source has boxes.
+    fn height(&self, t: &Tok) -> Option<(u32, f64)> {
+        let span = self.span(t);
+        let [_, top, _, bottom] = span.bbox?;
+        Some((span.page?, (top + bottom) as f64 / 2.0))
+    }
+
     fn warn(&mut self, message: String, span: Option<Span>) {
         self.warnings.push(ReadWarning { message, span });
     }
@@ -591,7 +619,7 @@ impl<'a> TableReader<'a> {
     pub fn active_disclosure(&mut self, range: std::ops::Range<usize>, layout: Layout) -> Table {
         let defs = layout::active_disclosure_rows(layout);
         let mut table = Table { span: self.first_span(&range), ..Table::default() };
-        let rows = logical_rows(self.blocks, range, &|t, _| if labels::active_disclosure_row(t, layout).is_some() { Names::Row } else { Names::Nothing });
+        let rows = logical_rows(self.blocks, range, &|t, _| if labels::active_disclosure_row(t, layout).is_some() { Names::Row } else { Names::Nothing }, &|t| self.height(t));
         table.headers = rows.iter().flat_map(|r| r.labels.iter()).map(|t| compact(&t.text)).filter(|t| !t.is_empty()).collect();
         for lr in &rows {
             let Some((label, key)) = lr.labels.iter().rev().find_map(|t| labels::active_disclosure_row(&t.text, layout).map(|k| (t, k))) else {
@@ -669,7 +697,7 @@ impl<'a> TableReader<'a> {
                 Resolved::Row(_) => Names::Row,
                 Resolved::Group(..) => Names::Group,
                 _ => Names::Nothing,
-            })
+            }, &|t| self.height(t))
         };
         let mut seen_values = false;
         let resolved: Vec<Resolved> = lrows
@@ -1025,7 +1053,7 @@ impl<'a> TableReader<'a> {
     pub fn review_litigation(&mut self, range: std::ops::Range<usize>) -> Table {
         const W: usize = 15;
         let mut table = Table { span: self.first_span(&range), ..Table::default() };
-        let lrows = logical_rows(self.blocks, range, &|_, _| Names::Nothing);
+        let lrows = logical_rows(self.blocks, range, &|_, _| Names::Nothing, &|t| self.height(t));
         table.headers = lrows.iter().flat_map(|r| r.labels.iter()).map(|t| compact(&t.text)).collect();
         let positional = lrows.iter().find(|r| r.positional && r.values.len() >= W && r.values.iter().any(|t| t.kind != Kind::Blank));
         let cells: Vec<Cell> = if let Some(r) = positional {
@@ -1112,6 +1140,35 @@ mod tests {
         assert_eq!(parse_number("1.属于国家秘密"), None);
         assert_eq!(parse_number("12,34"), None);
         assert_eq!(classify("/"), Kind::Slash);
+    }
+
+    fn row(cells: &[&str], positional: bool) -> Block {
+        let line = |t: &str| nianbao_model::TextLine { text: t.to_string(), offsets: (0..=t.len() as u32).collect(), is_table_row: true };
+        Block::from_cells(cells.iter().map(|t| line(t)).collect(), positional)
+    }
+
+    #[test]
+    fn a_label_centred_around_its_numbers_is_not_given_to_the_next_row() {
+        // A scan's 表三: row 一's label is printed in three lines around its numbers, and OCR read
+        // its middle line apart from them; row 二's numbers follow with no label of their own.
+        let blocks = vec![
+            row(&["", "2", "", "", "", "", "", "2"], true),
+            row(&["一、本年新收", "政府信息公开"], false),
+            row(&["", "0", "0", "", "", "", "", "0"], true),
+            row(&["二、上年结转政府信息公开申请数量"], false),
+        ];
+        let names = |t: &str, hz: bool| match labels::applications_row(t, Layout::L2021, hz) {
+            Resolved::Row(_) => Names::Row,
+            _ => Names::Nothing,
+        };
+        let labels_of = |rows: &[LogicalRow]| rows.iter().map(|r| (joined_labels(&r.labels), r.values.len())).collect::<Vec<_>>();
+        // Where the cells are on the page, the label is nearer the first row's numbers.
+        let ys = [100.0, 110.0, 200.0, 240.0];
+        let rows = logical_rows(&blocks, 0..4, &names, &|t| Some((1, ys[t.block])));
+        assert_eq!(labels_of(&rows), vec![("一、本年新收政府信息公开".to_string(), 8), (String::new(), 8), ("二、上年结转政府信息公开申请数量".to_string(), 0)]);
+        // Without boxes (text read line by line), the lines above a row are its label.
+        let rows = logical_rows(&blocks, 0..4, &names, &|_| None);
+        assert_eq!(labels_of(&rows), vec![(String::new(), 8), ("一、本年新收政府信息公开".to_string(), 8), ("二、上年结转政府信息公开申请数量".to_string(), 0)]);
     }
 
     #[test]
