@@ -225,6 +225,7 @@ fn parse_in(file: &str, bytes: &[u8], limits: &Limits, folder: Option<&Path>) ->
             return Err(over_time());
         }
         if let Some(mut r) = read_report(&blocks, range, &source) {
+            trust::drop_guesses_not_read_by_ocr(&mut r.report, &ocr);
             if !ocr.is_empty() {
                 trust::vet(&mut r, &ocr);
                 // With printed text beside the pictures the agency was printed, not read by OCR.

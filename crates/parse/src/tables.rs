@@ -259,6 +259,21 @@ fn looks_misread_number(text: &str) -> bool {
     }
 }
 
+/// The number in a misread cell holding one run of digits and no other digit or point (`区0`,
+/// `art0`, `0=©`, `4.` is not: its point may have been a digit).
+pub fn digits_in_garbled(text: &str) -> Option<f64> {
+    let runs: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|r| !r.is_empty()).collect();
+    match runs[..] {
+        [run] if run.len() <= 6 && !text.contains(['.', ',', '，', '。', '-']) => run.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A cell whose number was guessed from a misread cell (`区0` read as 0).
+pub fn guessed(cell: &Cell) -> bool {
+    cell.value.is_some() && cell.raw.as_deref().is_some_and(|raw| parse_number(raw) != cell.value)
+}
+
 /// What a label names, for splitting rows: nothing known, a group heading, or a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Names {
@@ -589,7 +604,13 @@ impl<'a> TableReader<'a> {
             Kind::Number(v) => Cell { value: Some(v), raw, span, how, mark: if v == 0.0 { CellMark::Zero } else { CellMark::Number } },
             Kind::Slash => Cell { value: None, raw, span, how, mark: CellMark::Slash },
             Kind::Blank => Cell { value: None, raw: None, span, how, mark: CellMark::Blank },
-            Kind::Label | Kind::Garbled => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
+            Kind::Garbled => match digits_in_garbled(&t.text) {
+                // A guess (`区0` for `0` with a seal's ink beside it): `trust` keeps it only if
+                // the arithmetic confirms it.
+                Some(v) => Cell { value: Some(v), raw, span, how, mark: if v == 0.0 { CellMark::Zero } else { CellMark::Number } },
+                None => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
+            },
+            Kind::Label => Cell { value: None, raw, span, how: ReadHow::Unreadable, mark: CellMark::Unreadable },
         }
     }
 
@@ -721,6 +742,24 @@ impl<'a> TableReader<'a> {
                 r
             })
             .collect();
+        // In a grid row named by its label, cells after the label that make up the row's seven
+        // columns exactly are its numbers, whatever OCR made of them (`H中` for a `0` a seal's
+        // ink runs through): read as labels, they would leave the row short of numbers.
+        let mut lrows = lrows;
+        for (lr, res) in lrows.iter_mut().zip(&resolved) {
+            let Resolved::Row(i) = res else { continue };
+            if !lr.positional || lr.values.len() >= W || !lr.values.iter().any(|t| matches!(t.kind, Kind::Number(_))) {
+                continue;
+            }
+            let Some(named) = lr.labels.iter().rposition(|t| [true, false].iter().any(|&hz| labels::applications_row(&t.text, layout, hz) == Resolved::Row(*i))) else { continue };
+            let after = lr.labels.len() - named - 1;
+            if after == 0 || after + lr.values.len() != W || lr.labels[named + 1..].iter().any(|t| t.block != lr.values[0].block) {
+                continue;
+            }
+            let mut cells: Vec<Tok> = lr.labels.drain(named + 1..).map(|t| Tok { kind: Kind::Garbled, ..t }).collect();
+            cells.append(&mut lr.values);
+            lr.values = cells;
+        }
         let labelled: Vec<usize> = resolved.iter().filter_map(|r| if let Resolved::Row(i) = r { Some(*i) } else { None }).collect();
         // A grid column right of 总计 that is blank in every row with too many cells is no column
         // of the table (a photograph's page edge, the frame drawn twice): the row is read from
@@ -925,7 +964,7 @@ impl<'a> TableReader<'a> {
         // own total, holds a misreading: it says nothing about where the unlabelled rows belong.
         let misread = |r: usize| {
             let v: Option<Vec<f64>> = (0..7).map(|c| cell(r, c)).collect();
-            let unreadable = assigned[r].as_ref().is_some_and(|(cells, _)| cells.iter().any(|x| x.mark == CellMark::Unreadable));
+            let unreadable = assigned[r].as_ref().is_some_and(|(cells, _)| cells.iter().any(|x| x.mark == CellMark::Unreadable || guessed(x)));
             !by_order.contains(&r) && (unreadable || v.is_some_and(|v| (v[..6].iter().sum::<f64>() - v[6]).abs() > 1e-9))
         };
         let value = |r: usize, c: usize| if misread(r) { None } else { cell(r, c) };
@@ -1178,6 +1217,13 @@ mod tests {
         }
         for label in ["总计", "其他", "3.其他", "(二)", "Piece a", "自然人", ""] {
             assert!(!looks_misread_number(label), "{label}");
+        }
+        // What may be guessed of a misread cell: its one run of digits, for the arithmetic to check.
+        assert_eq!(digits_in_garbled("区0"), Some(0.0));
+        assert_eq!(digits_in_garbled("0=©"), Some(0.0));
+        assert_eq!(digits_in_garbled("eS 12"), Some(12.0));
+        for nothing in ["二3.", ".6", "441.", "1a2", "型", ""] {
+            assert_eq!(digits_in_garbled(nothing), None, "{nothing}");
         }
     }
 }

@@ -112,8 +112,12 @@ fn relations(report: &Report) -> Vec<Relation> {
     out
 }
 
+fn cell_at(report: &Report, r: Ref) -> Option<&nianbao_model::Cell> {
+    report.table(r.0).rows.get(r.1)?.cells.get(r.2)
+}
+
 fn value(report: &Report, r: Ref) -> Option<f64> {
-    report.table(r.0).rows.get(r.1)?.cells.get(r.2)?.value
+    cell_at(report, r)?.value
 }
 
 /// The lowest confidence of the OCR'd text in `start..end`, if any of it was OCR'd.
@@ -312,6 +316,23 @@ impl RelationSpan {
     }
 }
 
+/// A number guessed from a misread cell (`区0`) is a hypothesis for the arithmetic of an OCR
+/// reading; in printed text (a web page, a text layer) no relation is asked about it, and the cell
+/// is one not read.
+pub fn drop_guesses_not_read_by_ocr(report: &mut Report, ocr: &[OcrSpan]) {
+    for id in TableId::ALL {
+        for cell in report.table_mut(id).rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+            if crate::tables::guessed(cell) && cell.span.is_none_or(|s| confidence(ocr, s.start, s.end).is_none()) {
+                not_read(cell);
+            }
+        }
+    }
+}
+
+fn not_read(cell: &mut nianbao_model::Cell) {
+    (cell.value, cell.mark, cell.how) = (None, CellMark::Unreadable, ReadHow::Unreadable);
+}
+
 /// Applies the trust rule to the tables of `parsed` (see the module's text).
 pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
     if ocr.is_empty() {
@@ -345,7 +366,8 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 cell.how = ReadHow::Ocr;
                 read = true;
                 if cell.value.is_some() {
-                    conf.insert((id, i, c), k);
+                    // A number guessed from a misread cell (`区0`) has no confidence of its own.
+                    conf.insert((id, i, c), if crate::tables::guessed(cell) { 0.0 } else { k });
                 }
             }
             // In a row read from an image, a cell without a number is one OCR did not read (a
@@ -362,6 +384,22 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         return Vec::new();
     }
     let rels = relations(report);
+    // A number guessed from a misread cell (`区0`) stands only where every relation over it holds:
+    // else it is a cell not read, and the arithmetic blames the readings around it no more than
+    // it would without the guess.
+    let (status, _) = assess(report, &rels);
+    let guesses: Vec<Ref> = conf
+        .keys()
+        .copied()
+        .filter(|&x| cell_at(report, x).is_some_and(crate::tables::guessed))
+        .filter(|&x| rels.iter().zip(&status).any(|(r, s)| *s == Some(false) && r.cells().any(|c| c == x)))
+        .collect();
+    for x in guesses {
+        conf.remove(&x);
+        if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+            not_read(cell);
+        }
+    }
     let mut solved = fill_lost_cells(report, &rels, &|_, _| true);
     let mut warnings: Vec<ReadWarning> = Vec::new();
     // Each nulled cell: its warning, what was read, with what confidence.
@@ -440,7 +478,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
             let read = value(report, x).map(fmt).unwrap_or_default();
             let mut candidates = vec![read.clone()];
             candidates.extend(wanted.iter().map(|v| fmt(*v)).filter(|v| *v != read));
-            let why = format!("从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符，已置空；候选值：{}", candidates.join("、"));
+            let why = format!("{}，与表内勾稽关系不符，已置空；候选值：{}", read_as(report, x, value(report, x), k), candidates.join("、"));
             null_with_warning(report, x, k, why, &mut warnings, &mut dropped);
         }
         // With the misreadings out, a nulled cell may be the one cell missing from a relation
@@ -461,7 +499,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         }
         let read = value(report, x).map(fmt).unwrap_or_default();
         let why = if related.contains(&x) { "所在的勾稽关系缺少数值，无法印证" } else { "没有勾稽关系可以印证且置信度不高" };
-        null_with_warning(report, x, k, format!("从图片识别为 {read}（置信度 {k:.0}），{why}，已置空；候选值：{read}"), &mut warnings, &mut dropped);
+        null_with_warning(report, x, k, format!("{}，{why}，已置空；候选值：{read}", read_as(report, x, value(report, x), k)), &mut warnings, &mut dropped);
     }
     solved.extend(fill_lost_cells(report, &rels, &|x, v| replaceable(&dropped, x, v)));
     for (x, v) in solved {
@@ -476,8 +514,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 warnings[at].message.clear();
             }
             Some(&(at, read, k)) => {
-                let read = read.map(fmt).unwrap_or_default();
-                warnings[at].message = format!("{place}：从图片识别为 {read}（置信度 {k:.0}），与表内勾稽关系不符；{solved}");
+                warnings[at].message = format!("{place}：{}，与表内勾稽关系不符；{solved}", read_as(report, x, read, k));
             }
             None => warnings.push(ReadWarning { message: format!("{place}：图片上未能识别，{solved}"), span }),
         }
@@ -521,6 +558,15 @@ fn place(report: &Report, x: Ref) -> Option<(String, Option<nianbao_model::Span>
     let row = report.table(x.0).rows.get(x.1)?;
     let words = format!("{}“{}”列", layout::describe_row(x.0, effective, &row.key), layout::column_label(x.0, effective, &row.key, x.2));
     Some((words, row.cells.get(x.2).and_then(|c| c.span)))
+}
+
+/// What OCR read in cell `x` (`read`, the number taken from it) and how surely, for a warning.
+fn read_as(report: &Report, x: Ref, read: Option<f64>, k: f32) -> String {
+    let raw = report.table(x.0).rows.get(x.1).and_then(|r| r.cells.get(x.2)).and_then(|c| c.raw.as_deref());
+    match (raw, read) {
+        (Some(raw), Some(v)) if crate::tables::parse_number(raw) != Some(v) => format!("从图片识别为“{raw}”（当作 {}）", fmt(v)),
+        _ => format!("从图片识别为 {}（置信度 {k:.0}）", read.map(fmt).unwrap_or_default()),
+    }
 }
 
 /// Nulls cell `x` read with confidence `k`, with a warning saying `why` at its place.
@@ -662,6 +708,27 @@ mod tests {
         }
         // The untouched rows far from the misreading stay read.
         assert_eq!(p.report.applications.row("unavailable_not_held").unwrap().cells[6].value, Some(4.0));
+    }
+
+    #[test]
+    fn a_number_guessed_from_a_misread_cell_stands_only_where_the_arithmetic_has_it() {
+        // 予以公开 自然人 (6) read as `型6`, 不掌握 其他 (0) as `区8`: each guessed as its digits.
+        let (mut p, ocr) = report(&full(Some(("unavailable_not_held", 5, 8.0))));
+        let guess = |p: &mut ParsedReport, key: &str, c: usize, raw: &str| {
+            let row = p.report.applications.rows.iter_mut().find(|r| r.key == key).unwrap();
+            row.cells[c].raw = Some(raw.into());
+        };
+        guess(&mut p, "granted", 0, "型6");
+        guess(&mut p, "unavailable_not_held", 5, "区8");
+        vet(&mut p, &ocr);
+        let cell = |p: &ParsedReport, key: &str, c: usize| p.report.applications.row(key).unwrap().cells[c].clone();
+        // The arithmetic confirms 6 (its row and its column hold).
+        assert_eq!(cell(&p, "granted", 0).value, Some(6.0));
+        // It contradicts 8: the guess is dropped, and the cell, not read, is solved (0) from its row
+        // and checked by its column like any cell OCR could not read.
+        let solved = cell(&p, "unavailable_not_held", 5);
+        assert_eq!((solved.value, solved.how), (Some(0.0), ReadHow::Arithmetic));
+        assert!(p.warnings.iter().any(|w| w.message.contains("图片上未能识别，由表内勾稽关系推算为 0")), "{:?}", p.warnings);
     }
 
     #[test]

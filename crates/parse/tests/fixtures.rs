@@ -273,3 +273,18 @@ fn a_misread_number_in_a_grid_row_keeps_the_numbers_after_it_in_their_columns() 
     assert_eq!(read["carried_over"][6], original["carried_over"][6]);
     assert_eq!(read["granted"], original["granted"]);
 }
+
+/// A cell OCR made a word of (`H中` for a `0` under a seal) right after a row's label: the row's
+/// cells after its label are its seven columns, so it is a number not read, in its column. A
+/// guess from such a cell (`区0`) is for the arithmetic of an OCR reading: in a web page it stays
+/// unread.
+#[test]
+fn a_word_in_place_of_a_number_keeps_the_row_in_its_columns_and_is_not_guessed_outside_ocr() {
+    // 本年新收 is `2`, blanks, `2`: its 自然人 becomes `H中`, its 商业企业 `1`; 上年结转's 自然人 `0`
+    // becomes `区0`.
+    let (read, original) = table_three_rows_of_004_edited(|rows| rows.replacen(">2</td>", ">H中</td>", 1).replacen(">&nbsp;</td>", ">1</td>", 1).replacen(">0</td>", ">区0</td>", 1));
+    assert_eq!(read["new_received"], serde_json::json!([null, 1, null, null, null, null, 2]));
+    assert_eq!(read["carried_over"][0], serde_json::Value::Null);
+    assert_eq!(read["carried_over"][6], original["carried_over"][6]);
+    assert_eq!(read["granted"], original["granted"]);
+}
