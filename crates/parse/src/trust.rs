@@ -329,6 +329,12 @@ pub fn drop_guesses_not_read_by_ocr(report: &mut Report, ocr: &[OcrSpan]) {
     }
 }
 
+/// A number OCR read doubtfully: guessed from a misread cell, or printed with a leading zero.
+fn doubtful(cell: &nianbao_model::Cell) -> bool {
+    let leading_zero = cell.raw.as_deref().is_some_and(|raw| raw.len() > 1 && raw.starts_with('0') && raw.bytes().all(|b| b.is_ascii_digit()));
+    cell.value.is_some() && (leading_zero || crate::tables::guessed(cell))
+}
+
 fn not_read(cell: &mut nianbao_model::Cell) {
     (cell.value, cell.mark, cell.how) = (None, CellMark::Unreadable, ReadHow::Unreadable);
 }
@@ -366,8 +372,10 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 cell.how = ReadHow::Ocr;
                 read = true;
                 if cell.value.is_some() {
-                    // A number guessed from a misread cell (`区0`) has no confidence of its own.
-                    conf.insert((id, i, c), if crate::tables::guessed(cell) { 0.0 } else { k });
+                    // A number guessed from a misread cell (`区0`), or read with a leading zero no
+                    // count is printed with (`03`: a `0` and a `3` of the next row, in a
+                    // photograph), has no confidence of its own.
+                    conf.insert((id, i, c), if doubtful(cell) { 0.0 } else { k });
                 }
             }
             // In a row read from an image, a cell without a number is one OCR did not read (a
@@ -384,14 +392,14 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         return Vec::new();
     }
     let rels = relations(report);
-    // A number guessed from a misread cell (`区0`) stands only where every relation over it holds:
-    // else it is a cell not read, and the arithmetic blames the readings around it no more than
+    // A doubtful number (guessed from `区0`, read as `03`) stands only where every relation over
+    // it holds: else it is a cell not read, and the arithmetic blames the readings around it no more than
     // it would without the guess.
     let (status, _) = assess(report, &rels);
     let guesses: Vec<Ref> = conf
         .keys()
         .copied()
-        .filter(|&x| cell_at(report, x).is_some_and(crate::tables::guessed))
+        .filter(|&x| cell_at(report, x).is_some_and(doubtful))
         .filter(|&x| rels.iter().zip(&status).any(|(r, s)| *s == Some(false) && r.cells().any(|c| c == x)))
         .collect();
     for x in guesses {
@@ -719,11 +727,13 @@ mod tests {
             row.cells[c].raw = Some(raw.into());
         };
         guess(&mut p, "granted", 0, "型6");
+        guess(&mut p, "granted", 1, "01");
         guess(&mut p, "unavailable_not_held", 5, "区8");
         vet(&mut p, &ocr);
         let cell = |p: &ParsedReport, key: &str, c: usize| p.report.applications.row(key).unwrap().cells[c].clone();
-        // The arithmetic confirms 6 (its row and its column hold).
+        // The arithmetic confirms 6 and 1 (their row and their columns hold).
         assert_eq!(cell(&p, "granted", 0).value, Some(6.0));
+        assert_eq!(cell(&p, "granted", 1).value, Some(1.0));
         // It contradicts 8: the guess is dropped, and the cell, not read, is solved (0) from its row
         // and checked by its column like any cell OCR could not read.
         let solved = cell(&p, "unavailable_not_held", 5);
