@@ -116,6 +116,10 @@ fn cell_at(report: &Report, r: Ref) -> Option<&nianbao_model::Cell> {
     report.table(r.0).rows.get(r.1)?.cells.get(r.2)
 }
 
+fn cell_at_mut(report: &mut Report, r: Ref) -> Option<&mut nianbao_model::Cell> {
+    report.table_mut(r.0).rows.get_mut(r.1)?.cells.get_mut(r.2)
+}
+
 fn value(report: &Report, r: Ref) -> Option<f64> {
     cell_at(report, r)?.value
 }
@@ -174,7 +178,7 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
                 if v < 0.0 || v.fract() != 0.0 || vs.iter().any(|(w, _)| (w - v).abs() > 1e-9) || !allowed(x, v) {
                     continue;
                 }
-                if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+                if let Some(cell) = cell_at_mut(report, x) {
                     solved.push((x, v, source, cell.clone()));
                     cell.value = Some(v);
                     cell.how = ReadHow::Arithmetic;
@@ -228,7 +232,7 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
         }
         let undo = |report: &mut Report, i: usize| {
             let (x, _, _, was) = &solved[i];
-            if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+            if let Some(cell) = cell_at_mut(report, *x) {
                 *cell = was.clone();
             }
         };
@@ -393,8 +397,8 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
     }
     let rels = relations(report);
     // A doubtful number (guessed from `区0`, read as `03`) stands only where every relation over
-    // it holds: else it is a cell not read, and the arithmetic blames the readings around it no more than
-    // it would without the guess.
+    // it holds: else it is a cell not read, and the arithmetic blames the readings around it no
+    // more than it would without the guess.
     let (status, _) = assess(report, &rels);
     let guesses: Vec<Ref> = conf
         .keys()
@@ -404,7 +408,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         .collect();
     for x in guesses {
         conf.remove(&x);
-        if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+        if let Some(cell) = cell_at_mut(report, x) {
             not_read(cell);
         }
     }
@@ -516,7 +520,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         match dropped.get(&x) {
             // Read as the arithmetic has it: confirmed after all, a reading like any other.
             Some(&(at, Some(read), _)) if read == v => {
-                if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+                if let Some(cell) = cell_at_mut(report, x) {
                     cell.how = ReadHow::Ocr;
                 }
                 warnings[at].message.clear();
@@ -570,7 +574,7 @@ fn place(report: &Report, x: Ref) -> Option<(String, Option<nianbao_model::Span>
 
 /// What OCR read in cell `x` (`read`, the number taken from it) and how surely, for a warning.
 fn read_as(report: &Report, x: Ref, read: Option<f64>, k: f32) -> String {
-    let raw = report.table(x.0).rows.get(x.1).and_then(|r| r.cells.get(x.2)).and_then(|c| c.raw.as_deref());
+    let raw = cell_at(report, x).and_then(|c| c.raw.as_deref());
     match (raw, read) {
         (Some(raw), Some(v)) if crate::tables::parse_number(raw) != Some(v) => format!("从图片识别为“{raw}”（当作 {}）", fmt(v)),
         _ => format!("从图片识别为 {}（置信度 {k:.0}）", read.map(fmt).unwrap_or_default()),
@@ -582,7 +586,7 @@ fn null_with_warning(report: &mut Report, x: Ref, k: f32, why: String, warnings:
     let Some((place, span)) = place(report, x) else { return };
     dropped.insert(x, (warnings.len(), value(report, x), k));
     warnings.push(ReadWarning { message: format!("{place}：{why}"), span });
-    if let Some(cell) = report.table_mut(x.0).rows.get_mut(x.1).and_then(|r| r.cells.get_mut(x.2)) {
+    if let Some(cell) = cell_at_mut(report, x) {
         cell.value = None;
         cell.mark = CellMark::Unreadable;
     }
