@@ -821,6 +821,16 @@ impl<'a> TableReader<'a> {
             };
             let n = values.len();
             if lr.positional && n == W {
+                // A grid row with no number at all, under a label naming a row already read: the
+                // label's second line in a grid row of its own (`5.要求行政机` over
+                // `关确认或重新出具已获取信息`). A row printed blank never replaces numbers read.
+                if matches!(res, Resolved::Row(_)) && values.iter().all(|t| t.kind == Kind::Blank) {
+                    if let Some(slot) = assigned[target].as_mut() {
+                        slot.1 = slot.1.take().or(label);
+                        next = target + 1;
+                        continue;
+                    }
+                }
                 assigned[target] = Some((values.iter().map(|t| self.cell(t, ReadHow::Printed)).collect(), label));
                 next = target + 1;
                 continue;

@@ -288,3 +288,19 @@ fn a_word_in_place_of_a_number_keeps_the_row_in_its_columns_and_is_not_guessed_o
     assert_eq!(read["carried_over"][6], original["carried_over"][6]);
     assert_eq!(read["granted"], original["granted"]);
 }
+
+/// A long label wrapped into a grid row of its own under its row's numbers (`5.要求行政机` over
+/// `关确认或重新出具已获取信息` in a scan): the numbers, placed by order, are that row's; the label's
+/// second line, a row with no number, does not blank them.
+#[test]
+fn a_label_wrapped_into_a_blank_grid_row_does_not_blank_the_numbers_above_it() {
+    let blank = "<td style=\"text-align:center;\">&nbsp;</td>".repeat(7);
+    let (read, original) = table_three_rows_of_004_edited(|rows| {
+        let rows = rows.replacen("二、上年结转政府信息公开申请数量</td>", "二、上年结</td>", 1);
+        let at = rows.find("二、上年结</td>").and_then(|k| rows[k..].find("</tr>").map(|e| k + e + "</tr>".len())).expect("fixture changed");
+        format!("{}<tr><td colspan=\"3\">转政府信息公开申请数量</td>{blank}</tr>{}", &rows[..at], &rows[at..])
+    });
+    assert_eq!(read["carried_over"], original["carried_over"]);
+    assert_eq!(read["carried_over"][6], 0);
+    assert_eq!(read["granted"], original["granted"]);
+}
