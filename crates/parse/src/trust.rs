@@ -13,9 +13,12 @@
 //! then pin it down. Such a cell says [`ReadHow::Arithmetic`] and has a warning.
 //!
 //! A relation that fails is blamed on the one cell whose value, solved from it, makes every other
-//! relation of that cell hold, when exactly one cell can; else on every cell of it that fewer
-//! than two relations confirm (a whole row read into the wrong row satisfies its own row total,
+//! relation of that cell hold, when exactly one cell can; else on the fewest cells that explain
+//! every failure at once ([`localize`]: many misreadings sharing columns, under a seal); else on
+//! every cell of it that fewer than two relations confirm (a whole row read into the wrong row satisfies its own row total,
 //! so one confirmation is not enough against a failing column); when none is left, on all.
+
+mod localize;
 
 use crate::OcrSpan;
 use nianbao_model::{layout, CellMark, ParsedReport, ReadHow, ReadWarning, Report, TableId};
@@ -461,6 +464,14 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 ask(&mut blamed, x, Some(v));
             }
         }
+        // Many misreadings sharing columns: none explains its relation alone, but the fewest
+        // cells that explain every failure at once do.
+        if blamed.is_empty() {
+            let found = localize::fewest_misreadings(&rels, &|x| value(report, x), &|x| conf.contains_key(&x));
+            for (x, v) in found.unwrap_or_default() {
+                ask(&mut blamed, x, v);
+            }
+        }
         let last = blamed.is_empty();
         if last {
             for (k, cells) in &failing {
@@ -873,5 +884,38 @@ mod tests {
         vet(&mut p, &ocr);
         assert!(p.report.applications.rows[0].cells.iter().all(|c| c.value.is_none()), "{:?}", p.report.applications.rows[0]);
         assert!(p.warnings.iter().all(|w| w.message.contains("缺少数值")), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn seven_misreadings_under_a_seal_are_found_together_and_the_rows_around_them_kept() {
+        // As `chrscan_000_2022` read them: a seal over the first columns of 表三 hides 予以公开's
+        // 自然人 and 内部事务's 总计 and makes 0s into 6, 9, 20 and 1 into 81 in five rows, and 新收's
+        // 其他 and 总计 read 4 and 313. No cell alone explains its row (its column fails by another
+        // misreading, or misses the hidden cell), and the weak rule used to null all of 表三 but 新收.
+        let mut rows = full(None);
+        let misread = |rows: &mut Vec<(&'static str, [f64; 7])>, key: &str, c: usize, v: f64| rows.iter_mut().find(|r| r.0 == key).unwrap().1[c] = v;
+        misread(&mut rows, "granted", 1, 81.0);
+        misread(&mut rows, "withheld_process_info", 1, 6.0);
+        misread(&mut rows, "other_other", 1, 9.0);
+        misread(&mut rows, "withheld_internal_affairs", 2, 6.0);
+        misread(&mut rows, "other_unpaid_fee", 0, 20.0);
+        misread(&mut rows, "new_received", 5, 4.0);
+        misread(&mut rows, "new_received", 6, 313.0);
+        let (mut p, ocr) = report(&rows);
+        lose(&mut p, &[("granted", 0), ("withheld_internal_affairs", 6)]);
+        vet(&mut p, &ocr);
+        let truth = full(None);
+        let mut kept = 0;
+        for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
+            for (cell, w) in row.cells.iter().zip(want) {
+                assert!(cell.value.is_none() || cell.value == Some(*w), "{key}: {:?} for {w}", cell.value);
+                kept += usize::from(cell.value.is_some());
+            }
+        }
+        // Each misreading was read at 70, under `REPLACE_BELOW`: solved back, every cell is kept.
+        assert_eq!(kept, truth.len() * 7, "{:?}", p.warnings);
+        for key in ["unavailable_not_held", "total_processed", "carried_forward"] {
+            assert!(p.report.applications.row(key).unwrap().cells.iter().all(|c| c.how == ReadHow::Ocr), "{key}");
+        }
     }
 }
