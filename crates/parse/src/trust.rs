@@ -71,11 +71,25 @@ impl Relation {
         self.lhs.iter().chain(&self.rhs).copied()
     }
 
-    /// Whether it holds, when every cell of it has a value.
+    /// Whether it holds, when every cell of it has a value; `Some(false)` too when the cells
+    /// without one are all on one side and the other side is already smaller: they are counts,
+    /// never negative (a total read as 0 over a part read as 80).
     fn holds(&self, report: &Report) -> Option<bool> {
-        let l: Option<f64> = self.lhs.iter().map(|&x| value(report, x)).sum();
-        let r: Option<f64> = self.rhs.iter().map(|&x| value(report, x)).sum();
-        Some((l? - r?).abs() < 1e-9)
+        let side = |cells: &[Ref]| cells.iter().fold((0.0, 0), |(sum, missing), &x| match value(report, x) {
+            Some(v) => (sum + v, missing),
+            None => (sum, missing + 1),
+        });
+        let ((l, lmiss), (r, rmiss)) = (side(&self.lhs), side(&self.rhs));
+        match (lmiss, rmiss) {
+            (0, 0) => Some((l - r).abs() < 1e-9),
+            (_, 0) if r - l < -1e-9 => Some(false),
+            (0, _) if l - r < -1e-9 => Some(false),
+            _ => None,
+        }
+    }
+
+    fn complete(&self, report: &Report) -> bool {
+        self.cells().all(|x| value(report, x).is_some())
     }
 
     /// The value it asks of cell `x`, the others as read.
@@ -265,6 +279,60 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
     }
 }
 
+/// Fills with 0 the cells OCR could not read that two relations each force to 0: a relation whose
+/// cells without a number are all on one side, and whose read numbers already balance, leaves
+/// them nothing but 0, as counts are never negative (a row of 0s under a total of 0, a hidden
+/// digit in a column whose total is its other cells' sum). One relation alone proves nothing — a
+/// total misread as 0 would zero every hidden part — but two, each over its own read numbers,
+/// are two readings agreeing, as a solved value checked by a second relation is. When the
+/// zeros make any relation fail, none is kept. Returns each filled cell with its value (0).
+fn fill_forced_zeros(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref, f64) -> bool) -> Vec<(Ref, f64)> {
+    let lost = |report: &Report, x: Ref| {
+        report.table(x.0).rows.get(x.1).is_some_and(|row| {
+            row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
+        })
+    };
+    let mut filled: Vec<(Ref, nianbao_model::Cell)> = Vec::new();
+    loop {
+        let mut forcing: HashMap<Ref, usize> = HashMap::new();
+        for r in rels {
+            let missing = |cells: &[Ref]| cells.iter().filter(|&&x| value(report, x).is_none()).count();
+            let (lmiss, rmiss) = (missing(&r.lhs), missing(&r.rhs));
+            if (lmiss == 0) == (rmiss == 0) {
+                continue;
+            }
+            let sum = |cells: &[Ref]| cells.iter().filter_map(|&x| value(report, x)).sum::<f64>();
+            if (sum(&r.lhs) - sum(&r.rhs)).abs() > 1e-9 {
+                continue;
+            }
+            for x in r.cells().filter(|&x| value(report, x).is_none()) {
+                *forcing.entry(x).or_default() += 1;
+            }
+        }
+        let mut zeros: Vec<Ref> = forcing.into_iter().filter(|&(x, n)| n >= 2 && lost(report, x) && allowed(x, 0.0)).map(|(x, _)| x).collect();
+        if zeros.is_empty() {
+            break;
+        }
+        zeros.sort_by_key(|x| (x.0 as u8, x.1, x.2));
+        for x in zeros {
+            if let Some(cell) = cell_at_mut(report, x) {
+                filled.push((x, cell.clone()));
+                (cell.value, cell.how, cell.mark) = (Some(0.0), ReadHow::Arithmetic, CellMark::Zero);
+            }
+        }
+    }
+    let filled_cells: std::collections::HashSet<Ref> = filled.iter().map(|(x, _)| *x).collect();
+    if rels.iter().any(|r| r.holds(report) == Some(false) && r.cells().any(|x| filled_cells.contains(&x))) {
+        for (x, was) in filled.into_iter().rev() {
+            if let Some(cell) = cell_at_mut(report, x) {
+                *cell = was;
+            }
+        }
+        return Vec::new();
+    }
+    filled.into_iter().map(|(x, _)| (x, 0.0)).collect()
+}
+
 /// The relations a set of relations adds up to (their linear span), to tell a check from a
 /// consequence of the relations values were solved from.
 struct RelationSpan {
@@ -352,6 +420,14 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
         return;
     }
     let original = parsed.clone();
+    if std::env::var_os("NB_DEBUG_VET").is_some() {
+        for id in [TableId::Applications, TableId::ReviewLitigation] {
+            for row in &parsed.report.table(id).rows {
+                let v: Vec<String> = row.cells.iter().map(|c| match (c.value, c.span.and_then(|s| confidence(ocr, s.start, s.end))) { (Some(v), Some(k)) => format!("{v}@{k:.0}"), (Some(v), None) => format!("{v}"), (None, _) => "_".into() }).collect();
+                eprintln!("DBG {:40} {}", row.key, v.join(" "));
+            }
+        }
+    }
     let mut blame_weak = std::collections::HashSet::new();
     loop {
         let unsolved = vet_once(parsed, ocr, &blame_weak);
@@ -434,7 +510,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
         let explains = |r: usize, x: Ref, v: f64| -> bool {
             let mut others = 0;
             for (k, o) in rels.iter().enumerate() {
-                if k == r || !(o.lhs.contains(&x) || o.rhs.contains(&x)) || status[k].is_none() {
+                if k == r || !(o.lhs.contains(&x) || o.rhs.contains(&x)) || status[k].is_none() || !o.complete(report) {
                     continue;
                 }
                 others += 1;
@@ -458,7 +534,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
                 entry.push(v);
             }
         }
-        for (k, cells) in &failing {
+        for (k, cells) in failing.iter().filter(|(k, _)| rels[*k].complete(report)) {
             let explainers: Vec<(Ref, f64)> = cells.iter().map(|&x| (x, solve(&rels[*k], x))).filter(|&(x, v)| v >= 0.0 && v.fract() == 0.0 && explains(*k, x, v)).collect();
             if let [(x, v)] = explainers[..] {
                 ask(&mut blamed, x, Some(v));
@@ -511,6 +587,7 @@ fn vet_once(parsed: &mut ParsedReport, ocr: &[OcrSpan], blame_weak: &std::collec
             break;
         }
     }
+    solved.extend(fill_forced_zeros(report, &rels, &|x, v| replaceable(&dropped, x, v)));
     // Cells some relation names, complete or not.
     let related: std::collections::HashSet<Ref> = rels.iter().flat_map(|r| r.cells()).collect();
     let (_, confirmed) = assess(report, &rels);
@@ -916,6 +993,42 @@ mod tests {
         assert_eq!(kept, truth.len() * 7, "{:?}", p.warnings);
         for key in ["unavailable_not_held", "total_processed", "carried_forward"] {
             assert!(p.report.applications.row(key).unwrap().cells.iter().all(|c| c.how == ReadHow::Ocr), "{key}");
+        }
+    }
+
+    #[test]
+    fn hidden_cells_two_relations_leave_nothing_but_zero_are_filled_with_zero() {
+        // A seal over 科研机构 and 社会公益组织 of 予以公开 and 不掌握: each row and each column misses
+        // two cells, so none solves one; but each row's read numbers already make its total, and
+        // each column's its total: the hidden counts can only be 0, which two relations say.
+        let (mut p, ocr) = report(&full(None));
+        lose(&mut p, &[("granted", 2), ("granted", 3), ("unavailable_not_held", 2), ("unavailable_not_held", 3)]);
+        vet(&mut p, &ocr);
+        for key in ["granted", "unavailable_not_held"] {
+            let row = p.report.applications.row(key).unwrap();
+            for c in [2, 3] {
+                assert_eq!((row.cells[c].value, row.cells[c].how), (Some(0.0), ReadHow::Arithmetic), "{key} {c}");
+            }
+            assert!(row.cells.iter().all(|c| c.value.is_some()), "the read numbers are confirmed: {key}");
+        }
+        assert_eq!(p.warnings.iter().filter(|w| w.message.contains("推算为 0")).count(), 4, "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_total_misread_over_hidden_parts_zeros_nothing_by_itself() {
+        // 予以公开 reads `_ 1 _ 0 0 1 2`: its 总计 8 misread as 2 balances the read parts, as if the
+        // hidden 自然人 (6) were 0. Only that row says so — the 自然人 column asks for 6 — so no
+        // zero is filled from it, and nothing wrong is kept.
+        let mut rows = full(None);
+        rows.iter_mut().find(|r| r.0 == "granted").unwrap().1[6] = 2.0;
+        let (mut p, ocr) = report(&rows);
+        lose(&mut p, &[("granted", 0), ("granted", 2)]);
+        vet(&mut p, &ocr);
+        let truth = full(None);
+        for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
+            for (cell, w) in row.cells.iter().zip(want) {
+                assert!(cell.value.is_none() || cell.value == Some(*w), "{key}: {:?} for {w}", cell.value);
+            }
         }
     }
 }
