@@ -420,14 +420,6 @@ pub fn vet(parsed: &mut ParsedReport, ocr: &[OcrSpan]) {
         return;
     }
     let original = parsed.clone();
-    if std::env::var_os("NB_DEBUG_VET").is_some() {
-        for id in [TableId::Applications, TableId::ReviewLitigation] {
-            for row in &parsed.report.table(id).rows {
-                let v: Vec<String> = row.cells.iter().map(|c| match (c.value, c.span.and_then(|s| confidence(ocr, s.start, s.end))) { (Some(v), Some(k)) => format!("{v}@{k:.0}"), (Some(v), None) => format!("{v}"), (None, _) => "_".into() }).collect();
-                eprintln!("DBG {:40} {}", row.key, v.join(" "));
-            }
-        }
-    }
     let mut blame_weak = std::collections::HashSet::new();
     loop {
         let unsolved = vet_once(parsed, ocr, &blame_weak);
