@@ -15,8 +15,11 @@
 //! A relation that fails is blamed on the one cell whose value, solved from it, makes every other
 //! relation of that cell hold, when exactly one cell can; else on the fewest cells that explain
 //! every failure at once ([`localize`]: many misreadings sharing columns, under a seal); else on
-//! every cell of it that fewer than two relations confirm (a whole row read into the wrong row satisfies its own row total,
-//! so one confirmation is not enough against a failing column); when none is left, on all.
+//! every cell of it that fewer than two relations confirm (a whole row read into the wrong row
+//! satisfies its own row total, so one confirmation is not enough against a failing column); when
+//! none is left, on all. Counts are never negative: a relation whose missing cells would have to
+//! be is failing, and a missing cell two relations leave nothing but 0 is 0
+//! ([`fill_forced_zeros`]).
 
 mod localize;
 
@@ -155,6 +158,13 @@ fn fmt(v: f64) -> String {
     }
 }
 
+/// Whether cell `x` is one OCR did not read (or whose misreading was nulled), in a row it read.
+fn lost(report: &Report, x: Ref) -> bool {
+    report.table(x.0).rows.get(x.1).is_some_and(|row| {
+        row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
+    })
+}
+
 /// Fills the cells OCR could not read (a digit lost under a seal, a misread `.6`) from the
 /// relations, and keeps a filled value only when the arithmetic checks it.
 ///
@@ -167,11 +177,6 @@ fn fmt(v: f64) -> String {
 /// before them, and those cells are not solved again; solved values no check reaches are emptied.
 /// `allowed`: whether a cell may take a value. Returns each kept cell with its value.
 fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref, f64) -> bool) -> Vec<(Ref, f64)> {
-    let lost = |report: &Report, x: Ref| {
-        report.table(x.0).rows.get(x.1).is_some_and(|row| {
-            row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
-        })
-    };
     let mut barred: std::collections::HashSet<Ref> = std::collections::HashSet::new();
     loop {
         // Each solved cell: its value, its source relation, the cell as it was.
@@ -287,11 +292,6 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
 /// are two readings agreeing, as a solved value checked by a second relation is. When the
 /// zeros make any relation fail, none is kept. Returns each filled cell with its value (0).
 fn fill_forced_zeros(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref, f64) -> bool) -> Vec<(Ref, f64)> {
-    let lost = |report: &Report, x: Ref| {
-        report.table(x.0).rows.get(x.1).is_some_and(|row| {
-            row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
-        })
-    };
     let mut filled: Vec<(Ref, nianbao_model::Cell)> = Vec::new();
     loop {
         let mut forcing: HashMap<Ref, usize> = HashMap::new();
