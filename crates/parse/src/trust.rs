@@ -1023,4 +1023,62 @@ mod tests {
             }
         }
     }
+
+    /// A consistent 表三 of small counts (every row adds up, every column, 新收 + 结转): the outcome
+    /// rows' parts, from which the totals follow.
+    fn consistent(parts: &[[u8; 6]], carried: [u8; 6]) -> Vec<(&'static str, [f64; 7])> {
+        let keys: Vec<&'static str> = layout::outcome_rows(nianbao_model::Layout::L2021).iter().map(|d| d.key).collect();
+        let with_total = |p: [f64; 6]| {
+            let mut r = [0.0; 7];
+            r[..6].copy_from_slice(&p);
+            r[6] = p.iter().sum();
+            r
+        };
+        let mut rows: Vec<(&'static str, [f64; 7])> = layout::APPLICATIONS_2021.iter().map(|d| (d.key, [0.0; 7])).collect();
+        let mut processed = [0.0; 6];
+        for (k, p) in keys.iter().zip(parts) {
+            let p = p.map(f64::from);
+            for c in 0..6 {
+                processed[c] += p[c];
+            }
+            rows.iter_mut().find(|r| r.0 == *k).unwrap().1 = with_total(p);
+        }
+        let forward = carried.map(f64::from);
+        let mut received = [0.0; 6];
+        for c in 0..6 {
+            // 新收 + 上年结转 = 总计 + 结转下年度, with 上年结转 no more than what was processed and carried.
+            received[c] = processed[c] + forward[c];
+        }
+        for (key, v) in [("new_received", received), ("carried_over", [0.0; 6]), ("total_processed", processed), ("carried_forward", forward)] {
+            rows.iter_mut().find(|r| r.0 == key).unwrap().1 = with_total(v);
+        }
+        rows
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+        #[test]
+        fn misreadings_and_lost_cells_never_leave_a_wrong_number(
+            parts in proptest::collection::vec(proptest::array::uniform6(proptest::prelude::prop_oneof![8 => proptest::prelude::Just(0u8), 2 => 0u8..20]), 22),
+            carried in proptest::array::uniform6(0u8..3),
+            misreads in proptest::collection::vec((0usize..25, 0usize..7, 0u8..100), 0..7),
+            losses in proptest::collection::vec((0usize..25, 0usize..7), 0..5),
+        ) {
+            let truth = consistent(&parts, carried);
+            let mut rows = truth.clone();
+            for &(r, c, v) in &misreads {
+                let n = rows.len();
+                rows[r % n].1[c] = f64::from(v);
+            }
+            let (mut p, ocr) = report(&rows);
+            let lost: Vec<(&str, usize)> = losses.iter().map(|&(r, c)| (truth[r % truth.len()].0, c)).collect();
+            lose(&mut p, &lost);
+            vet(&mut p, &ocr);
+            for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
+                for (c, (cell, w)) in row.cells.iter().zip(want).enumerate() {
+                    proptest::prop_assert!(cell.value.is_none() || cell.value == Some(*w), "{key}[{c}]: {:?} for {w}; misreads {misreads:?} losses {losses:?}", cell.value);
+                }
+            }
+        }
+    }
 }
