@@ -771,6 +771,22 @@ mod tests {
         rows
     }
 
+    /// The kept values that are not the true ones (a null is never wrong), and how many are kept.
+    fn wrong_and_kept(p: &ParsedReport, truth: &[(&str, [f64; 7])]) -> (Vec<String>, usize) {
+        let mut wrong = Vec::new();
+        let mut kept = 0;
+        for (row, (key, want)) in p.report.applications.rows.iter().zip(truth) {
+            for (c, (cell, w)) in row.cells.iter().zip(want).enumerate() {
+                match cell.value {
+                    Some(v) if v != *w => wrong.push(format!("{key}[{c}]: {v} for {w}")),
+                    Some(_) => kept += 1,
+                    None => {}
+                }
+            }
+        }
+        (wrong, kept)
+    }
+
     #[test]
     fn numbers_the_arithmetic_confirms_are_kept_and_marked_as_ocr() {
         let (mut p, ocr) = report(&full(None));
@@ -792,12 +808,8 @@ mod tests {
         assert_eq!(granted.cells[6].value, Some(8.0), "the rest of the row is not blamed");
         assert!(p.warnings.iter().any(|w| w.message.contains("从图片识别为 8") && w.message.contains("推算为 6")), "{:?}", p.warnings);
         // Nothing wrong is left: every kept value is the true one.
-        let truth = full(None);
-        for (row, (_, want)) in p.report.applications.rows.iter().zip(&truth) {
-            for (cell, w) in row.cells.iter().zip(want) {
-                assert!(cell.value.is_none() || cell.value == Some(*w), "{}: {:?} vs {w}", row.key, cell.value);
-            }
-        }
+        let (wrong, _) = wrong_and_kept(&p, &full(None));
+        assert!(wrong.is_empty(), "{wrong:?}");
         // The untouched rows far from the misreading stay read.
         assert_eq!(p.report.applications.row("unavailable_not_held").unwrap().cells[6].value, Some(4.0));
     }
@@ -974,13 +986,8 @@ mod tests {
         lose(&mut p, &[("granted", 0), ("withheld_internal_affairs", 6)]);
         vet(&mut p, &ocr);
         let truth = full(None);
-        let mut kept = 0;
-        for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
-            for (cell, w) in row.cells.iter().zip(want) {
-                assert!(cell.value.is_none() || cell.value == Some(*w), "{key}: {:?} for {w}", cell.value);
-                kept += usize::from(cell.value.is_some());
-            }
-        }
+        let (wrong, kept) = wrong_and_kept(&p, &truth);
+        assert!(wrong.is_empty(), "{wrong:?}");
         // Each misreading was read at 70, under `REPLACE_BELOW`: solved back, every cell is kept.
         assert_eq!(kept, truth.len() * 7, "{:?}", p.warnings);
         for key in ["unavailable_not_held", "total_processed", "carried_forward"] {
@@ -1016,12 +1023,8 @@ mod tests {
         let (mut p, ocr) = report(&rows);
         lose(&mut p, &[("granted", 0), ("granted", 2)]);
         vet(&mut p, &ocr);
-        let truth = full(None);
-        for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
-            for (cell, w) in row.cells.iter().zip(want) {
-                assert!(cell.value.is_none() || cell.value == Some(*w), "{key}: {:?} for {w}", cell.value);
-            }
-        }
+        let (wrong, _) = wrong_and_kept(&p, &full(None));
+        assert!(wrong.is_empty(), "{wrong:?}");
     }
 
     /// A consistent 表三 of small counts (every row adds up, every column, 新收 + 结转): the outcome
@@ -1074,11 +1077,8 @@ mod tests {
             let lost: Vec<(&str, usize)> = losses.iter().map(|&(r, c)| (truth[r % truth.len()].0, c)).collect();
             lose(&mut p, &lost);
             vet(&mut p, &ocr);
-            for (row, (key, want)) in p.report.applications.rows.iter().zip(&truth) {
-                for (c, (cell, w)) in row.cells.iter().zip(want).enumerate() {
-                    proptest::prop_assert!(cell.value.is_none() || cell.value == Some(*w), "{key}[{c}]: {:?} for {w}; misreads {misreads:?} losses {losses:?}", cell.value);
-                }
-            }
+            let (wrong, _) = wrong_and_kept(&p, &truth);
+            proptest::prop_assert!(wrong.is_empty(), "{wrong:?}; misreads {misreads:?} losses {losses:?}");
         }
     }
 }
