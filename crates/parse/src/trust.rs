@@ -78,17 +78,29 @@ impl Relation {
     /// without one are all on one side and the other side is already smaller: they are counts,
     /// never negative (a total read as 0 over a part read as 80).
     fn holds(&self, report: &Report) -> Option<bool> {
-        let side = |cells: &[Ref]| cells.iter().fold((0.0, 0), |(sum, missing), &x| match value(report, x) {
-            Some(v) => (sum + v, missing),
-            None => (sum, missing + 1),
-        });
-        let ((l, lmiss), (r, rmiss)) = (side(&self.lhs), side(&self.rhs));
+        self.holds_with(|x| value(report, x))
+    }
+
+    /// [`Relation::holds`] over the values `value` gives.
+    fn holds_with(&self, value: impl Fn(Ref) -> Option<f64>) -> Option<bool> {
+        let ((l, lmiss), (r, rmiss)) = self.sides(value);
         match (lmiss, rmiss) {
             (0, 0) => Some((l - r).abs() < 1e-9),
             (_, 0) if r - l < -1e-9 => Some(false),
             (0, _) if l - r < -1e-9 => Some(false),
             _ => None,
         }
+    }
+
+    /// Each side's sum of the values `value` gives, and how many of its cells it gives none.
+    fn sides(&self, value: impl Fn(Ref) -> Option<f64>) -> ((f64, usize), (f64, usize)) {
+        let side = |cells: &[Ref]| {
+            cells.iter().fold((0.0, 0), |(sum, missing), &x| match value(x) {
+                Some(v) => (sum + v, missing),
+                None => (sum, missing + 1),
+            })
+        };
+        (side(&self.lhs), side(&self.rhs))
     }
 
     fn complete(&self, report: &Report) -> bool {
@@ -296,13 +308,8 @@ fn fill_forced_zeros(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Re
     loop {
         let mut forcing: HashMap<Ref, usize> = HashMap::new();
         for r in rels {
-            let missing = |cells: &[Ref]| cells.iter().filter(|&&x| value(report, x).is_none()).count();
-            let (lmiss, rmiss) = (missing(&r.lhs), missing(&r.rhs));
-            if (lmiss == 0) == (rmiss == 0) {
-                continue;
-            }
-            let sum = |cells: &[Ref]| cells.iter().filter_map(|&x| value(report, x)).sum::<f64>();
-            if (sum(&r.lhs) - sum(&r.rhs)).abs() > 1e-9 {
+            let ((l, lmiss), (rv, rmiss)) = r.sides(|x| value(report, x));
+            if (lmiss == 0) == (rmiss == 0) || (l - rv).abs() > 1e-9 {
                 continue;
             }
             for x in r.cells().filter(|&x| value(report, x).is_none()) {

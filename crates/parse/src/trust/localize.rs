@@ -132,20 +132,12 @@ impl Search<'_> {
     /// the rest as read: it is complete and fails, or its one unknown would be a negative or
     /// fractional count, or its unknowns, all on one side, would add up to a negative sum.
     fn cannot_hold(&self, r: &Relation, unknown: &BTreeSet<Ref>) -> bool {
-        let side = |cells: &[Ref]| -> (f64, usize) {
-            cells.iter().fold((0.0, 0), |(sum, missing), x| match self.read.get(x).copied().flatten().filter(|_| !unknown.contains(x)) {
-                Some(v) => (sum + v, missing),
-                None => (sum, missing + 1),
-            })
-        };
-        let ((l, lmiss), (rv, rmiss)) = (side(&r.lhs), side(&r.rhs));
-        let asked = match (lmiss, rmiss) {
-            (0, 0) => return (l - rv).abs() > 1e-9,
-            (_, 0) => rv - l,
-            (0, _) => l - rv,
-            _ => return false,
-        };
-        asked < -1e-9 || (lmiss + rmiss == 1 && (asked - asked.round()).abs() > 1e-9)
+        let known = |x: Ref| self.read.get(&x).copied().flatten().filter(|_| !unknown.contains(&x));
+        if r.holds_with(known) == Some(false) {
+            return true;
+        }
+        let ((l, lmiss), (rv, rmiss)) = r.sides(known);
+        lmiss + rmiss == 1 && ((l - rv) - (l - rv).round()).abs() > 1e-9
     }
 
     /// Solves the relations with the cells of `unknown` and the lost cells unknown: each relation
