@@ -170,11 +170,39 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// Whether cell `x` is one OCR did not read (or whose misreading was nulled), in a row it read.
+/// Whether cell `x` is one OCR did not read (or whose misreading was nulled), in a row it read,
+/// at a known place on the page (for the reviewer's crop).
 fn lost(report: &Report, x: Ref) -> bool {
     report.table(x.0).rows.get(x.1).is_some_and(|row| {
-        row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable)
+        row.cells.iter().any(|c| c.how == ReadHow::Ocr)
+            && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable && (c.span.is_some() || unplaced_cell_box(report, x).is_some()))
     })
+}
+
+/// Where a cell OCR found no word in stands on its page: the height of its row's other cells by
+/// the width of its column's cells in other rows, on their page; the span, of no text, starts at
+/// the row's first placed cell, so a warning names the row's line. `None` when neither is known.
+fn unplaced_cell_box(report: &Report, x: Ref) -> Option<nianbao_model::Span> {
+    let table = report.table(x.0);
+    let row = table.rows.get(x.1)?;
+    let first = row.cells.iter().find_map(|c| c.span.filter(|s| s.bbox.is_some()))?;
+    let boxes = |spans: &mut dyn Iterator<Item = nianbao_model::Span>| -> Vec<[i32; 4]> { spans.filter(|s| s.page == first.page).filter_map(|s| s.bbox).collect() };
+    let across = boxes(&mut row.cells.iter().filter_map(|c| c.span));
+    let down = boxes(&mut table.rows.iter().filter_map(|r| r.cells.get(x.2)?.span));
+    let (top, bottom) = (across.iter().map(|b| b[1]).min()?, across.iter().map(|b| b[3]).max()?);
+    let (left, right) = (down.iter().map(|b| b[0]).min()?, down.iter().map(|b| b[2]).max()?);
+    Some(nianbao_model::Span { end: first.start, bbox: Some([left, top, right, bottom]), cell: None, ..first })
+}
+
+/// Gives cell `x` the value `v` the arithmetic found (and a place, if the reader gave it none).
+/// Returns the cell as it was, to undo it.
+fn fill(report: &mut Report, x: Ref, v: f64) -> Option<nianbao_model::Cell> {
+    let place = unplaced_cell_box(report, x);
+    let cell = cell_at_mut(report, x)?;
+    let was = cell.clone();
+    (cell.value, cell.how, cell.mark) = (Some(v), ReadHow::Arithmetic, if v == 0.0 { CellMark::Zero } else { CellMark::Number });
+    cell.span = cell.span.or(place);
+    Some(was)
 }
 
 /// Fills the cells OCR could not read (a digit lost under a seal, a misread `.6`) from the
@@ -212,11 +240,8 @@ fn fill_lost_cells(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Ref,
                 if v < 0.0 || v.fract() != 0.0 || vs.iter().any(|(w, _)| (w - v).abs() > 1e-9) || !allowed(x, v) {
                     continue;
                 }
-                if let Some(cell) = cell_at_mut(report, x) {
-                    solved.push((x, v, source, cell.clone()));
-                    cell.value = Some(v);
-                    cell.how = ReadHow::Arithmetic;
-                    cell.mark = if v == 0.0 { CellMark::Zero } else { CellMark::Number };
+                if let Some(was) = fill(report, x, v) {
+                    solved.push((x, v, source, was));
                     any = true;
                 }
             }
@@ -322,9 +347,8 @@ fn fill_forced_zeros(report: &mut Report, rels: &[Relation], allowed: &dyn Fn(Re
         }
         zeros.sort_by_key(|x| (x.0 as u8, x.1, x.2));
         for x in zeros {
-            if let Some(cell) = cell_at_mut(report, x) {
-                filled.push((x, cell.clone()));
-                (cell.value, cell.how, cell.mark) = (Some(0.0), ReadHow::Arithmetic, CellMark::Zero);
+            if let Some(was) = fill(report, x, 0.0) {
+                filled.push((x, was));
             }
         }
     }
@@ -1032,6 +1056,28 @@ mod tests {
         vet(&mut p, &ocr);
         let (wrong, _) = wrong_and_kept(&p, &full(None));
         assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    #[test]
+    fn a_cell_the_reader_never_placed_is_solved_at_its_row_and_column_on_the_page() {
+        // Each cell of the scan in a grid: column c spans x 100c..100c+50, row r spans y 20r..20r+10.
+        let (mut p, ocr) = report(&full(None));
+        for (r, row) in p.report.applications.rows.iter_mut().enumerate() {
+            for (c, cell) in row.cells.iter_mut().enumerate() {
+                if let Some(span) = cell.span.as_mut() {
+                    span.bbox = Some([100 * c as i32, 20 * r as i32, 100 * c as i32 + 50, 20 * r as i32 + 10]);
+                }
+            }
+        }
+        // 予以公开's 自然人 (6): no word in it at all, so the reader gave it no place.
+        let at = p.report.applications.rows.iter().position(|r| r.key == "granted").unwrap();
+        p.report.applications.rows[at].cells[0] = Cell::unreadable();
+        vet(&mut p, &ocr);
+        let cell = &p.report.applications.rows[at].cells[0];
+        assert_eq!((cell.value, cell.how), (Some(6.0), ReadHow::Arithmetic));
+        let span = cell.span.expect("a place on the page");
+        assert_eq!((span.page, span.bbox), (Some(1), Some([0, 20 * at as i32, 50, 20 * at as i32 + 10])));
+        assert!(p.warnings.iter().any(|w| w.span == cell.span && w.message.contains("推算为 6")), "{:?}", p.warnings);
     }
 
     /// A consistent 表三 of small counts (every row adds up, every column, 新收 + 结转): the outcome
