@@ -171,37 +171,20 @@ fn fmt(v: f64) -> String {
 }
 
 /// Whether cell `x` is one OCR did not read (or whose misreading was nulled), in a row it read,
-/// at a known place on the page (for the reviewer's crop).
+/// at a place on the page (a span with its box): every value the arithmetic gives keeps the place
+/// it stands at, as every value OCR reads does. A cell the reader placed no word in is left null;
+/// the workbench still crops it where its row and column meet, for the reviewer to type.
 fn lost(report: &Report, x: Ref) -> bool {
     report.table(x.0).rows.get(x.1).is_some_and(|row| {
-        row.cells.iter().any(|c| c.how == ReadHow::Ocr)
-            && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable && (c.span.is_some() || unplaced_cell_box(report, x).is_some()))
+        row.cells.iter().any(|c| c.how == ReadHow::Ocr) && row.cells.get(x.2).is_some_and(|c| c.value.is_none() && c.mark == CellMark::Unreadable && c.span.is_some())
     })
 }
 
-/// Where a cell OCR found no word in stands on its page: the height of its row's other cells by
-/// the width of its column's cells in other rows, on their page; the span, of no text, starts at
-/// the row's first placed cell, so a warning names the row's line. `None` when neither is known.
-fn unplaced_cell_box(report: &Report, x: Ref) -> Option<nianbao_model::Span> {
-    let table = report.table(x.0);
-    let row = table.rows.get(x.1)?;
-    let first = row.cells.iter().find_map(|c| c.span.filter(|s| s.bbox.is_some()))?;
-    let boxes = |spans: &mut dyn Iterator<Item = nianbao_model::Span>| -> Vec<[i32; 4]> { spans.filter(|s| s.page == first.page).filter_map(|s| s.bbox).collect() };
-    let across = boxes(&mut row.cells.iter().filter_map(|c| c.span));
-    let down = boxes(&mut table.rows.iter().filter_map(|r| r.cells.get(x.2)?.span));
-    let (top, bottom) = (across.iter().map(|b| b[1]).min()?, across.iter().map(|b| b[3]).max()?);
-    let (left, right) = (down.iter().map(|b| b[0]).min()?, down.iter().map(|b| b[2]).max()?);
-    Some(nianbao_model::Span { end: first.start, bbox: Some([left, top, right, bottom]), cell: None, ..first })
-}
-
-/// Gives cell `x` the value `v` the arithmetic found (and a place, if the reader gave it none).
-/// Returns the cell as it was, to undo it.
+/// Gives cell `x` the value `v` the arithmetic found. Returns the cell as it was, to undo it.
 fn fill(report: &mut Report, x: Ref, v: f64) -> Option<nianbao_model::Cell> {
-    let place = unplaced_cell_box(report, x);
     let cell = cell_at_mut(report, x)?;
     let was = cell.clone();
     (cell.value, cell.how, cell.mark) = (Some(v), ReadHow::Arithmetic, if v == 0.0 { CellMark::Zero } else { CellMark::Number });
-    cell.span = cell.span.or(place);
     Some(was)
 }
 
@@ -1059,25 +1042,19 @@ mod tests {
     }
 
     #[test]
-    fn a_cell_the_reader_never_placed_is_solved_at_its_row_and_column_on_the_page() {
-        // Each cell of the scan in a grid: column c spans x 100c..100c+50, row r spans y 20r..20r+10.
+    fn a_cell_the_reader_never_placed_is_not_filled() {
+        // 予以公开's 自然人 (6): no word in it at all, so the reader gave it no place. Its row and its
+        // column would solve it, but a value without its place on the page is not given.
         let (mut p, ocr) = report(&full(None));
-        for (r, row) in p.report.applications.rows.iter_mut().enumerate() {
-            for (c, cell) in row.cells.iter_mut().enumerate() {
-                if let Some(span) = cell.span.as_mut() {
-                    span.bbox = Some([100 * c as i32, 20 * r as i32, 100 * c as i32 + 50, 20 * r as i32 + 10]);
-                }
-            }
-        }
-        // 予以公开's 自然人 (6): no word in it at all, so the reader gave it no place.
         let at = p.report.applications.rows.iter().position(|r| r.key == "granted").unwrap();
         p.report.applications.rows[at].cells[0] = Cell::unreadable();
         vet(&mut p, &ocr);
-        let cell = &p.report.applications.rows[at].cells[0];
-        assert_eq!((cell.value, cell.how), (Some(6.0), ReadHow::Arithmetic));
-        let span = cell.span.expect("a place on the page");
-        assert_eq!((span.page, span.bbox), (Some(1), Some([0, 20 * at as i32, 50, 20 * at as i32 + 10])));
-        assert!(p.warnings.iter().any(|w| w.span == cell.span && w.message.contains("推算为 6")), "{:?}", p.warnings);
+        assert_eq!(p.report.applications.rows[at].cells[0].value, None);
+        // With its place, the same cell is solved.
+        let (mut p, ocr) = report(&full(None));
+        lose(&mut p, &[("granted", 0)]);
+        vet(&mut p, &ocr);
+        assert_eq!(p.report.applications.rows[at].cells[0].value, Some(6.0));
     }
 
     /// A consistent 表三 of small counts (every row adds up, every column, 新收 + 结转): the outcome
