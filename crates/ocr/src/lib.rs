@@ -4,8 +4,9 @@
 //!
 //! A page image (PNG, JPEG, TIFF, or a PDF page rendered at 300 dpi by `pdftoppm` from
 //! poppler-utils) is turned upright (Tesseract's orientation detection), straightened (the skew of
-//! its text lines, [`pixels::skew_angle`], after a photograph's perspective is undone,
-//! [`perspective`]), its ruling lines are found as long dark runs and erased,
+//! its text lines, [`pixels::skew_angle`], or its table's rows where the two disagree, after a
+//! photograph's perspective is undone, [`perspective`]), its ruling lines are found as long dark
+//! runs (pieces of one faint line joined) and erased,
 //! and Tesseract reads what is left into word boxes with confidences ([`tsv::words`]). The caller
 //! (`nianbao-parse`) feeds words and lines to the same table reconstruction PDF glyphs go through.
 //!
@@ -329,6 +330,10 @@ pub struct Straightened {
 /// The commonest paper level below which a page is a photograph rather than a scan.
 const PHOTO_PAPER: u8 = 235;
 
+/// Degrees by which the table's rows must disagree with the text's lines to straighten the page by
+/// the rows (closer, the profile's angle straightens both).
+const TABLE_TILT_WINS: f64 = 0.5;
+
 /// Prepares a page image for reading. The crop of a cell on the workbench retraces these steps
 /// to find the cell again, so they live in one place.
 pub fn straighten(gray: GrayImage, timeout: Duration) -> Straightened {
@@ -347,12 +352,18 @@ pub fn straighten_warped(gray: GrayImage, timeout: Duration) -> (Straightened, O
     let rotated = orientation(&gray, timeout);
     let gray = turn(&gray, rotated);
     let ink = pixels::otsu(&gray);
-    let warp = perspective::correction(&gray, ink);
+    let (warp, rows_tilt) = perspective::correction_and_tilt(&gray, ink);
     let gray = match &warp {
         Some(h) => perspective::warp(&gray, h),
         None => gray,
     };
-    let skew = pixels::skew_angle(&gray, ink, 4.0);
+    let mut skew = pixels::skew_angle(&gray, ink, 4.0);
+    // The sharpest profile is the text's. On a photograph the text and the table stand at angles
+    // a degree apart, and a table a degree askew has no line straight enough to be found: its
+    // rows' own tilt then wins.
+    if let Some(tilt) = rows_tilt.filter(|t| (t - skew).abs() > TABLE_TILT_WINS && t.abs() <= perspective::MAX_TILT) {
+        skew = tilt;
+    }
     let page = if skew.abs() >= 0.25 { Straightened { gray: pixels::rotate(&gray, skew), rotated, skew, ink } } else { Straightened { gray, rotated, skew: 0.0, ink } };
     (page, warp)
 }

@@ -14,7 +14,7 @@ use image::GrayImage;
 pub type Homography = [f64; 9];
 
 /// Tilt searched for a line of either family, in degrees either way.
-const MAX_TILT: f64 = 7.0;
+pub(crate) const MAX_TILT: f64 = 7.0;
 /// Angle step of the line search (degrees); each found line is then fitted to its pixels.
 const STEP: f64 = 0.1;
 /// Lines converging (or not square) by less than this (degrees) are a scan, not a photograph.
@@ -253,15 +253,47 @@ pub fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<Homograp
 /// parallel and square (a scan, turned or not) or too few lines are found to tell. `ink`: the
 /// Otsu threshold of text.
 pub fn correction(img: &GrayImage, ink: u8) -> Option<Homography> {
+    correction_and_tilt(img, ink).0
+}
+
+/// [`correction`], and the tilt of the table's rows when the page is not corrected: the angle (in
+/// degrees, as [`crate::pixels::rotate`] takes it) that levels the long horizontal lines, when at
+/// least two of them agree on it (see [`TILT_AGREES`]).
+pub fn correction_and_tilt(img: &GrayImage, ink: u8) -> (Option<Homography>, Option<f64>) {
     let (w, h) = (img.width() as f64, img.height() as f64);
     if w < 200.0 || h < 200.0 {
-        return None;
+        return (None, None);
     }
     // A photographed thin line is a light grey, lighter than text: the line finder's threshold.
     let ink = crate::pixels::line_threshold(img, ink);
     let scale = w.max(h) / 11.7;
     let horizontal = family(img, ink, true, scale);
     let vertical = family(img, ink, false, scale);
+    let warp = keystone(&horizontal, &vertical, w, h, scale);
+    (warp, if warp.is_none() { rows_tilt(&horizontal) } else { None })
+}
+
+/// Two lines of a table whose slopes differ by less than this (degrees) are parallel.
+const TILT_AGREES: f64 = 0.3;
+
+/// The angle that levels the horizontal lines: of the slopes the most length of lines agrees on
+/// (a page's edge or a line misfound stands apart), their average weighted by length; `None`
+/// without a second line to confirm it.
+fn rows_tilt(horizontal: &[Fitted]) -> Option<f64> {
+    let limit = TILT_AGREES.to_radians().tan();
+    let agreeing = |r: &Fitted| horizontal.iter().filter(|f| (f.b - r.b).abs() <= limit).map(|f| f.length).sum::<f64>();
+    let reference = horizontal.iter().max_by(|p, q| agreeing(p).total_cmp(&agreeing(q)))?;
+    let parallel: Vec<&Fitted> = horizontal.iter().filter(|f| (f.b - reference.b).abs() <= limit).collect();
+    if parallel.len() < 2 {
+        return None;
+    }
+    let length: f64 = parallel.iter().map(|f| f.length).sum();
+    let slope = parallel.iter().map(|f| f.b * f.length).sum::<f64>() / length;
+    Some(slope.atan().to_degrees())
+}
+
+/// The homography that makes the table's outer lines a rectangle, when they converge.
+fn keystone(horizontal: &[Fitted], vertical: &[Fitted], w: f64, h: f64, scale: f64) -> Option<Homography> {
     let (cx, cy) = (w / 2.0, h / 2.0);
     let top = horizontal.iter().min_by(|p, q| p.a.total_cmp(&q.a))?;
     let bottom = horizontal.iter().max_by(|p, q| p.a.total_cmp(&q.a))?;
@@ -394,6 +426,44 @@ mod tests {
         assert_eq!((hz.len(), vt.len()), (7, 5), "{lines:?}");
         // And nothing to correct the second time.
         assert!(correction(&fixed, 128).is_none());
+    }
+
+    #[test]
+    fn a_wide_table_turned_is_levelled_by_its_rows() {
+        // 表四 alone at the top of a page: three long rows, columns too short to find corners by.
+        let mut page = GrayImage::from_pixel(1600, 1200, image::Luma([255]));
+        for y in [150u32, 230, 310] {
+            for x in 100..1500 {
+                for t in 0..3 {
+                    page.put_pixel(x, y + t, image::Luma([0]));
+                }
+            }
+        }
+        for x in (100..=1500u32).step_by(100) {
+            for y in 150..313 {
+                for t in 0..3 {
+                    page.put_pixel(x.min(1497) + t, y, image::Luma([0]));
+                }
+            }
+        }
+        assert!(correction_and_tilt(&page, 128).1.is_some_and(|t| t.abs() < 0.05));
+        for deg in [-5.0, 2.5] {
+            let turned = crate::pixels::rotate(&page, deg);
+            let (warp, tilt) = correction_and_tilt(&turned, 128);
+            assert!(warp.is_none(), "turned {deg}°");
+            let tilt = tilt.unwrap_or_else(|| panic!("turned {deg}°: no tilt"));
+            // The tilt given to `rotate` levels the rows again.
+            assert!((tilt + deg).abs() < 0.1, "turned {deg}°: tilt {tilt}");
+            let level = crate::pixels::rotate(&turned, tilt);
+            let long = crate::pixels::ruling_lines(&level, 128, 128, 400, 8).iter().filter(|l| l.horizontal && l.to - l.from > 1200.0).count();
+            assert_eq!(long, 3, "turned {deg}°");
+        }
+        // One long line alone confirms nothing.
+        let line = |b: f64| Fitted { horizontal: true, a: 100.0, b, length: 1000.0 };
+        assert_eq!(rows_tilt(&[line(0.05)]), None);
+        // A line at another angle (the page's edge) is left out of the average.
+        let t = rows_tilt(&[line(0.05), line(0.0502), line(0.12)]).unwrap();
+        assert!((t - 0.0501f64.atan().to_degrees()).abs() < 1e-6, "{t}");
     }
 
     #[test]

@@ -327,30 +327,118 @@ pub fn ruling_lines(img: &GrayImage, ink: u8, text_ink: u8, min_len: u32, max_wi
         done.extend(open);
         for (first, last, from, to, sum, n) in done {
             let width = last - first + 1;
-            if width > max_width || n == 0.0 {
+            // Thickness is ink per pixel of length: a line left a fraction of a degree askew
+            // (a photograph's rows converge) wanders over more rows than it is thick.
+            if n == 0.0 || n / (to - from).max(1) as f64 > max_width as f64 || width > 2 * max_width {
                 continue;
             }
             // A line has paper along both its sides; a run through a line of (blurred) text has
             // the text's strokes beside it.
-            let side = |at: i64| -> f64 {
-                if at < 0 {
-                    return 0.0;
-                }
-                let mut dark = 0u32;
-                for a in from..to {
-                    let (x, y) = if horizontal { (a as i64, at) } else { (at, a as i64) };
-                    if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= text_ink {
-                        dark += 1;
-                    }
-                }
-                dark as f64 / (to - from).max(1) as f64
-            };
-            let off = 3 + width as i64 / 2;
-            if side(first as i64 - off) > 0.25 || side(last as i64 + off) > 0.25 {
+            if !paper_beside(img, text_ink, horizontal, first, last, from, to) {
                 continue;
             }
             out.push(Line { horizontal, pos: sum / n, from: from as f64, to: to as f64, width: width as f64 });
         }
+    }
+    joined_over_faint_gaps(img, ink, text_ink, min_len, out)
+}
+
+/// Whether the band of `from..to` just outside rows (or columns) `first..=last` is mostly paper
+/// on both sides (at most a quarter of it ink darker than `text_ink`).
+fn paper_beside(img: &GrayImage, text_ink: u8, horizontal: bool, first: u32, last: u32, from: u32, to: u32) -> bool {
+    let side = |at: i64| -> f64 {
+        if at < 0 {
+            return 0.0;
+        }
+        let mut dark = 0u32;
+        for a in from..to {
+            let (x, y) = if horizontal { (a as i64, at) } else { (at, a as i64) };
+            if x < img.width() as i64 && y < img.height() as i64 && img.get_pixel(x as u32, y as u32).0[0] <= text_ink {
+                dark += 1;
+            }
+        }
+        dark as f64 / (to - from).max(1) as f64
+    };
+    let off = 3 + (last - first + 1) as i64 / 2;
+    side(first as i64 - off) <= 0.25 && side(last as i64 + off) <= 0.25
+}
+
+/// Pieces of one line lie within this many pixels of each other's position.
+const COLLINEAR: f64 = 2.0;
+/// Share of a gap between two pieces of a line that must show ink at the line's height.
+const GAP_INK: f64 = 0.6;
+
+/// The lines with two pieces of one line joined across the gap between them when the gap shows
+/// the line too, only fainter. A thin line photographed is a light grey that hovers about the
+/// line threshold and wanders a pixel up or down: its runs along one row break into pieces too
+/// short to count, and the piece lost between two found ones would join the cells above and below
+/// it into one (two rows' numbers read as `03`). The gap counts as line when most of it
+/// ([`GAP_INK`]) has ink within the line's band (darker than half-way to the paper) and no text
+/// beside it, and no stretch of it longer than an eighth of a line's least length is blank (where
+/// a seal's ring crossed, its red dropped with the line's ink under it). A cell really spanning
+/// the two rows has paper there, or its text, with ink beside the band.
+fn joined_over_faint_gaps(img: &GrayImage, ink: u8, text_ink: u8, min_len: u32, lines: Vec<Line>) -> Vec<Line> {
+    let max_blank = (min_len / 8).max(4) as usize;
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let darkest_across = |horizontal: bool, along: i64, lo: i64, hi: i64| -> u8 {
+        (lo..=hi)
+            .filter_map(|across| {
+                let (x, y) = if horizontal { (along, across) } else { (across, along) };
+                (x >= 0 && y >= 0 && x < w && y < h).then(|| raw[(y * w + x) as usize])
+            })
+            .min()
+            .unwrap_or(255)
+    };
+    // Between the line threshold and the paper: a faint line, yet darker than any grain of paper.
+    let paper = paper(img, text_ink);
+    let faint = ((ink as u16 + paper.max(ink) as u16) / 2) as u8;
+    let gap_is_line = |a: &Line, b: &Line| -> bool {
+        let (start, end) = (a.to.ceil() as i64, b.from.floor() as i64);
+        if end <= start {
+            return false;
+        }
+        let pos = (a.pos + b.pos) / 2.0;
+        let half = (a.width.max(b.width) / 2.0).ceil() + COLLINEAR;
+        let (lo, hi) = ((pos - half).floor() as i64, (pos + half).ceil() as i64);
+        let band = hi - lo + 1;
+        // Ink in the band with no text beside it: a line's stretch, not a character.
+        let inked: Vec<bool> = (start..end)
+            .map(|along| {
+                darkest_across(a.horizontal, along, lo, hi) <= faint
+                    && darkest_across(a.horizontal, along, lo - band - 2, lo - 3) > text_ink
+                    && darkest_across(a.horizontal, along, hi + 3, hi + band + 2) > text_ink
+            })
+            .collect();
+        let (mut longest_blank, mut blank) = (0, 0);
+        for &i in &inked {
+            blank = if i { 0 } else { blank + 1 };
+            longest_blank = longest_blank.max(blank);
+        }
+        inked.iter().filter(|&&i| i).count() as f64 >= GAP_INK * inked.len() as f64 && longest_blank <= max_blank
+    };
+    let (mut out, mut pending): (Vec<Line>, Vec<Line>) = (Vec::with_capacity(lines.len()), lines);
+    pending.sort_by(|a, b| b.horizontal.cmp(&a.horizontal).then(a.pos.total_cmp(&b.pos)));
+    // Groups of one direction whose positions lie within COLLINEAR of the group's first.
+    let mut rest = &pending[..];
+    while let Some(first) = rest.first() {
+        let n = rest.iter().take_while(|l| l.horizontal == first.horizontal && l.pos - first.pos <= COLLINEAR).count();
+        let mut group = rest[..n].to_vec();
+        rest = &rest[n..];
+        group.sort_by(|a, b| a.from.total_cmp(&b.from));
+        let mut joined: Vec<Line> = Vec::with_capacity(group.len());
+        for l in group {
+            match joined.last_mut() {
+                Some(prev) if prev.to < l.from && gap_is_line(prev, &l) => {
+                    let (la, lb) = (prev.to - prev.from, l.to - l.from);
+                    prev.pos = (prev.pos * la + l.pos * lb) / (la + lb).max(1.0);
+                    prev.to = l.to;
+                    prev.width = prev.width.max(l.width);
+                }
+                _ => joined.push(l),
+            }
+        }
+        out.extend(joined);
     }
     out
 }
@@ -553,6 +641,77 @@ mod tests {
         assert!(ruling_lines(&erased, 128, 128, 100, 8).is_empty());
         // The text is still there.
         assert_eq!(erased.get_pixel(45, 105).0[0], 0);
+    }
+
+    /// Paper with a horizontal line at `y` drawn dark over `dark` and faint (a light grey, a
+    /// pixel higher every 60 pixels, as a photographed thin line wanders) over `faint`.
+    fn line_with_faint_stretch(img: &mut GrayImage, y: u32, dark: &[std::ops::Range<u32>], faint: std::ops::Range<u32>) {
+        for r in dark {
+            for x in r.clone() {
+                for t in 0..3 {
+                    img.put_pixel(x, y + t, image::Luma([60]));
+                }
+            }
+        }
+        for x in faint {
+            let wander = (x / 60) % 2;
+            img.put_pixel(x, y + wander, image::Luma([228]));
+            img.put_pixel(x, y + wander + 1, image::Luma([236]));
+        }
+    }
+
+    #[test]
+    fn pieces_of_a_line_are_joined_over_its_faint_stretch_and_a_cell_spanning_rows_stays_open() {
+        let mut img = GrayImage::from_pixel(1000, 700, image::Luma([255]));
+        // Text elsewhere on the page, so the thresholds are a page's.
+        for x in (100..900).step_by(40) {
+            for y in 600..630 {
+                for t in 0..12 {
+                    img.put_pixel(x + t, y, image::Luma([0]));
+                }
+            }
+        }
+        line_with_faint_stretch(&mut img, 200, &[50..400, 700..950], 400..700);
+        // A cell spanning the rows above and below y = 400: no line between the pieces.
+        line_with_faint_stretch(&mut img, 400, &[50..400, 700..950], 0..0);
+        // The same, with the spanning cell's text standing where the line would be.
+        line_with_faint_stretch(&mut img, 500, &[50..400, 700..950], 0..0);
+        for x in 420..680 {
+            for y in 480..525 {
+                if x % 9 < 4 {
+                    img.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+        }
+        let t = otsu(&img);
+        let lines = ruling_lines(&img, line_threshold(&img, t), t, 100, 8);
+        let at = |y: f64| lines.iter().filter(|l| l.horizontal && (l.pos - y).abs() < 3.0).map(|l| (l.from, l.to)).collect::<Vec<_>>();
+        assert_eq!(at(201.0), vec![(50.0, 950.0)], "{lines:?}");
+        assert_eq!(at(401.0), vec![(50.0, 400.0), (700.0, 950.0)], "{lines:?}");
+        assert_eq!(at(501.0), vec![(50.0, 400.0), (700.0, 950.0)], "{lines:?}");
+    }
+
+    #[test]
+    fn a_line_left_a_little_askew_is_found_by_its_thickness() {
+        // Three pixels thick, falling six pixels over 900 (0.4°): it covers nine rows.
+        let mut img = GrayImage::from_pixel(1000, 400, image::Luma([255]));
+        for x in 50..950 {
+            let y = 200 + (x - 50) * 6 / 900;
+            for t in 0..3 {
+                img.put_pixel(x, y + t, image::Luma([0]));
+            }
+        }
+        let lines = ruling_lines(&img, 128, 128, 100, 8);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].horizontal && lines[0].from <= 51.0 && lines[0].to >= 949.0, "{lines:?}");
+        // A filled bar as thick is no line.
+        let mut bar = GrayImage::from_pixel(1000, 400, image::Luma([255]));
+        for x in 50..950 {
+            for y in 200..209 {
+                bar.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+        assert!(ruling_lines(&bar, 128, 128, 100, 8).is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! box in points of the page as OCR saw it, that is after the page was straightened; the crop is
 //! taken from the page as published, so the box is turned back by the page's turn and skew,
 //! found again the way the OCR found them (Tesseract's orientation detection when Tesseract is
-//! installed, [`nianbao_ocr::pixels::skew_angle`], on a small rendering, remembered per page),
+//! installed, and [`nianbao_ocr::straighten_warped`]'s skew, on a small rendering, remembered per page),
 //! and the crop is turned upright as the OCR read it. PDFs: `pdftoppm` renders just the region
 //! (bounded in time, killed with its process group); image files: the `image` crate decodes and
 //! crops (bounded in pixels). Only a path from the database reaches the file system; the request

@@ -49,16 +49,21 @@ async fn fetch(app: &Router, s: &Session, uri: &str) -> (StatusCode, Option<Stri
     (status, ctype, r.into_body().collect().await.unwrap().to_bytes().to_vec())
 }
 
-/// The first 表三 cell OCR read (it has a box on the page) that the arithmetic left null, and a
-/// 表三 row OCR lost whole (no cell has a place on the page), if any. Found, not named: better OCR
-/// confirms more cells, and which stay doubtful moves with it.
-fn doubtful_and_lost(doc: &nianbao_parse::ParsedDocument) -> ((String, usize), Option<String>) {
-    let table = doc.reports[0].report.table(TableId::Applications);
-    let doubtful = table
-        .rows
-        .iter()
-        .find_map(|row| row.cells.iter().position(|c| c.value.is_none() && c.how == ReadHow::Ocr && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (row.key.clone(), col)))
-        .expect("ocrphoto_003 has a doubtful 表三 cell");
+/// The first cell OCR read (it has a box on the page) that the arithmetic left null, in any table,
+/// and a 表三 row OCR lost whole (no cell has a place on the page), if any. Found, not named:
+/// better OCR confirms more cells, and which stay doubtful moves with it (表四's last group, since
+/// the photograph's faint row lines are joined and 表三 reads whole).
+fn doubtful_and_lost(doc: &nianbao_parse::ParsedDocument) -> ((TableId, String, usize), Option<String>) {
+    let report = &doc.reports[0].report;
+    let doubtful = TableId::ALL
+        .into_iter()
+        .find_map(|t| {
+            report.table(t).rows.iter().find_map(|row| {
+                row.cells.iter().position(|c| c.value.is_none() && c.how == ReadHow::Ocr && c.span.is_some_and(|s| s.bbox.is_some())).map(|col| (t, row.key.clone(), col))
+            })
+        })
+        .expect("ocrphoto_003 has a doubtful cell");
+    let table = report.table(TableId::Applications);
     let lost = table.rows.iter().find(|row| row.cells.iter().all(|c| c.span.is_none_or(|s| s.bbox.is_none()))).map(|row| row.key.clone());
     (doubtful, lost)
 }
@@ -85,16 +90,17 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         let bytes = std::fs::read(scan()).unwrap();
         let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         let doc = nianbao_store::parse_remembered(&scan().display().to_string(), &sha, &bytes).unwrap();
-        let ((nulled, col), lost_row) = doubtful_and_lost(&doc);
+        let ((table, nulled, col), lost_row) = doubtful_and_lost(&doc);
+        let tk = table.key();
 
         // The office's page lists the doubtful cells with their crops and correction forms.
         let office = login(&app, "admin", "admin-password").await;
         let page = get(&app, &office, &format!("/reports/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
         let doubtful = between(&page.body, "id=\"ocr-doubtful\"", "</table>").expect("a list of doubtful cells");
-        let listed = between(doubtful, &format!("id=\"ocr-applications-{nulled}-{col}\""), "</tr>").expect("the doubtful cell is listed");
-        assert!(listed.contains("<td>表三“") && listed.contains("”列"), "its place in the agency's terms: {listed}");
-        let crop_url = format!("/reports/{id}/crop?table=applications&#38;row={nulled}&#38;col={col}");
+        let listed = between(doubtful, &format!("id=\"ocr-{tk}-{nulled}-{col}\""), "</tr>").expect("the doubtful cell is listed");
+        assert!(listed.contains(&format!("<td>{}“", table.short_name())) && listed.contains("”列"), "its place in the agency's terms: {listed}");
+        let crop_url = format!("/reports/{id}/crop?table={tk}&#38;row={nulled}&#38;col={col}");
         assert!(doubtful.contains(&crop_url), "{doubtful}");
         assert!(doubtful.contains(&format!("action=\"/reports/{id}/corrections\"")));
         assert!(page.body.contains("id=\"ocr-read\""), "the confirmed cells too");
@@ -103,7 +109,7 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         let (status, ctype, png) = fetch(&app, &office, &crop_url.replace("&#38;", "&")).await;
         assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")), "{}", String::from_utf8_lossy(&png));
         let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap().to_luma8();
-        let span = doc.reports[0].report.table(TableId::Applications).cell(&nulled, col).and_then(|c| c.span).unwrap();
+        let span = doc.reports[0].report.table(table).cell(&nulled, col).and_then(|c| c.span).unwrap();
         let b = span.bbox.unwrap().map(|v| v as f64 / 100.0);
         let k = crop::DPI / 72.0;
         let (want_w, want_h) = ((b[2] - b[0] + 2.0 * crop::PAD_X) * k, (b[3] - b[1] + 2.0 * crop::PAD_Y) * k);
@@ -117,21 +123,26 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         let (status, _, outlined) = fetch(&app, &office, &format!("{}&outline=1", crop_url.replace("&#38;", "&"))).await;
         assert_eq!(status, StatusCode::OK);
         assert_ne!(outlined, png, "the outlined crop differs");
-        // A cell OCR read nothing in, in a row it read, is cropped where its row and column meet.
-        let (met_row, met_col) = doc.reports[0]
-            .report
-            .table(TableId::Applications)
-            .rows
-            .iter()
-            .filter(|r| r.cells.iter().any(|c| c.span.is_some_and(|s| s.bbox.is_some())))
-            .find_map(|r| r.cells.iter().position(|c| c.value.is_none() && c.span.is_none_or(|s| s.bbox.is_none())).map(|c| (r.key.clone(), c)))
-            .expect("ocrphoto_003 has a cell OCR read nothing in, in a row it read");
-        let lost = format!("/reports/{id}/crop?table=applications&#38;row={met_row}&#38;col={met_col}");
-        assert!(doubtful.contains(&lost), "{doubtful}");
-        let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
-        assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")));
+        // A cell OCR read nothing in, in a row it read, is cropped where its row and column meet
+        // (`ocr_cells::place_of`, unit-tested there). Since the photograph's faint row lines are
+        // joined, ocrphoto_003 has no such cell; another Tesseract may leave one.
+        let met = TableId::ALL.into_iter().find_map(|t| {
+            doc.reports[0]
+                .report
+                .table(t)
+                .rows
+                .iter()
+                .filter(|r| r.cells.iter().any(|c| c.span.is_some_and(|s| s.bbox.is_some())))
+                .find_map(|r| r.cells.iter().position(|c| c.value.is_none() && c.span.is_none_or(|s| s.bbox.is_none())).map(|c| (t.key(), r.key.clone(), c)))
+        });
+        if let Some((met_table, met_row, met_col)) = met {
+            let lost = format!("/reports/{id}/crop?table={met_table}&#38;row={met_row}&#38;col={met_col}");
+            assert!(doubtful.contains(&lost), "{doubtful}");
+            let (status, ctype, _) = fetch(&app, &office, &lost.replace("&#38;", "&")).await;
+            assert_eq!((status, ctype.as_deref()), (StatusCode::OK, Some("image/png")));
+        }
         // A cell the layout has not, or without a page position, is refused.
-        assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table=applications&row={nulled}&col=9")).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(fetch(&app, &office, &format!("/reports/{id}/crop?table={tk}&row={nulled}&col=9")).await.0, StatusCode::BAD_REQUEST);
         // A row OCR lost whole is listed cell by cell, cropped between the rows around it.
         if let Some(lost) = &lost_row {
             let url = format!("/reports/{id}/crop?table=applications&#38;row={lost}&#38;col=0");
@@ -143,30 +154,30 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         // The agency account sees no crop and cannot correct.
         let agency_user = login(&app, "tongji", "tongji-password").await;
         assert_eq!(fetch(&app, &agency_user, &crop_url.replace("&#38;", "&")).await.0, StatusCode::FORBIDDEN);
-        let r = post_form(&app, &agency_user, &format!("/reports/{id}/corrections"), &format!("table=applications&row={nulled}&col={col}&value=0&csrf={}", agency_user.csrf)).await;
+        let r = post_form(&app, &agency_user, &format!("/reports/{id}/corrections"), &format!("table={tk}&row={nulled}&col={col}&value=0&csrf={}", agency_user.csrf)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(store.corrections_of(id).await.unwrap().is_empty());
 
         // The office corrects: refused without the CSRF token or with a value that is no number.
-        let form = |value: &str, row: &str, col: usize| format!("table=applications&row={row}&col={col}&value={value}&csrf={}", office.csrf);
-        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &format!("table=applications&row={nulled}&col={col}&value=0")).await;
+        let form = |table: &str, value: &str, row: &str, col: usize| format!("table={table}&row={row}&col={col}&value={value}&csrf={}", office.csrf);
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &format!("table={tk}&row={nulled}&col={col}&value=0")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("abc", &nulled, col)).await;
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form(tk, "abc", &nulled, col)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("不是有效的数字"), "{}", r.body);
         assert!(store.corrections_of(id).await.unwrap().is_empty());
         let before = store.report_detail(id).await.unwrap().unwrap();
-        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("0", &nulled, col)).await;
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form(tk, "0", &nulled, col)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         // A cell of a row OCR lost whole takes a correction too, and keeps it through re-checks.
         if let Some(lost) = &lost_row {
-            let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("0", lost, 0)).await;
+            let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("applications", "0", lost, 0)).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             let page = get(&app, &office, &format!("/reports/{id}")).await;
             assert!(page.body.contains(&format!("id=\"ocr-applications-{lost}-0\" class=\" corrected\"")), "the lost row's corrected cell");
         }
         // A 总计 that breaks its row: the report is checked again and a finding appears.
-        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("5", "new_received", 6)).await;
+        let r = post_form(&app, &office, &format!("/reports/{id}/corrections"), &form("applications", "5", "new_received", 6)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let after = store.report_detail(id).await.unwrap().unwrap();
         assert!(after.errors + after.warnings > before.errors + before.warnings, "{} + {} after, {} + {} before", after.errors, after.warnings, before.errors, before.warnings);
@@ -181,7 +192,7 @@ fn an_office_account_sees_the_crop_and_corrects_a_cell_and_an_agency_account_can
         assert!(history.find(&broken) < history.find("（空） → 0"), "newest first: {history}");
         assert!(history.contains("表三“一、本年新收政府信息公开申请数量”行“总计”列"), "{history}");
         assert!(page.body.contains("5（已更正）"));
-        assert!(page.body.contains(&format!("id=\"ocr-applications-{nulled}-{col}\" class=\" corrected\"")), "the corrected cell is no longer doubtful");
+        assert!(page.body.contains(&format!("id=\"ocr-{tk}-{nulled}-{col}\" class=\" corrected\"")), "the corrected cell is no longer doubtful");
         std::fs::remove_dir_all(&dir).ok();
     });
 }
